@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The ABI shared by the XDP program and the loader: map keys and values, counter
+ * indices, verdict encoding, limits and pin names. No logic lives here.
+ *
+ * Byte order: addresses and ports are looked up by value in host order: the program
+ * converts with bpf_ntohs()/bpf_ntohl() once, and the compiler fills the tables with
+ * host-order indices. Only the fragment table keeps addresses as they are on the wire.
+ */
+#ifndef PORTCULLIS_H
+#define PORTCULLIS_H
+
+#ifdef __BPF__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#include <stdint.h>
+#endif
+
+/* Implicit outcomes: every frame that no rule decides lands on one of these.
+ * Counter index i < PC_CNT_IMPLICIT is an implicit outcome; rule r (0-based, profile
+ * order) is counted at PC_CNT_IMPLICIT + r. */
+enum pc_counter {
+	PC_CNT_NON_IP = 0,
+	PC_CNT_MALFORMED = 1,
+	PC_CNT_NDP = 2,
+	PC_CNT_FRAGMENT = 3,
+	PC_CNT_NO_MATCH = 4,
+	PC_CNT_IMPLICIT = 5,
+};
+
+/* Value of the per-CPU "counters" array. */
+struct pc_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Limits. Rule ids are 15 bits wide in a verdict (see below). */
+#define PC_MAX_RULES 32766
+#define PC_MAX_CLASSES 65536
+#define PC_MAX_TRIE_CHUNKS 262144
+#define PC_MAX_PAGES 262144
+
+/* --- Source address classification ----------------------------------------------
+ * A multibit trie of array maps. "trie_root" holds 2 * 65536 entries: IPv4 addresses
+ * index it by their top 16 bits, IPv6 addresses by PC_TRIE_V6_BASE + their top 16 bits.
+ * An entry with PC_TRIE_CHILD set points to chunk (entry & PC_TRIE_INDEX) of
+ * "trie_chunks", 256 entries indexed by the address's next byte; any other entry is a
+ * leaf holding the address's class id. Class 0 is "in no prefix of the profile". */
+#define PC_TRIE_ROOT_BITS 16
+#define PC_TRIE_ROOT_SIZE (1u << PC_TRIE_ROOT_BITS)
+#define PC_TRIE_V6_BASE PC_TRIE_ROOT_SIZE
+#define PC_TRIE_CHUNK 256
+#define PC_TRIE_CHILD 0x80000000u
+#define PC_TRIE_INDEX 0x7fffffffu
+
+/* --- Port / ICMP-type tables ------------------------------------------------------
+ * For each (class, table) the compiler resolves every port (or ICMP type) to the first
+ * rule that matches it. Index = port, or type for ICMP tables (only 0..255 used).
+ * "dirs": key (class * PC_TBL_COUNT + table) * 256 + (index >> 8) -> page number.
+ * "pages": key page * 256 + (index & 0xff) -> verdict. Page 0 is all zero (no match);
+ * identical pages are stored once. */
+enum pc_table {
+	PC_TBL_TCP_IN = 0,    /* in rules, by destination port */
+	PC_TBL_UDP_IN = 1,    /* in rules, by destination port */
+	PC_TBL_ICMP_IN = 2,   /* in rules, by ICMP type */
+	PC_TBL_ICMP6_IN = 3,  /* in rules, by ICMPv6 type */
+	PC_TBL_TCP_REPLY = 4, /* out rules read statelessly, by source port */
+	PC_TBL_UDP_REPLY = 5, /* out rules read statelessly, by source port */
+	PC_TBL_ICMP_REPLY = 6, /* echo-request out rules, at echo-reply (0) */
+	PC_TBL_ICMP6_REPLY = 7, /* echo-request out rules, at echo-reply (129) */
+	PC_TBL_COUNT = 8,
+};
+#define PC_PAGE_SIZE 256
+
+/* A verdict: 0 = no rule matches; otherwise (rule id + 1) in the low 15 bits and
+ * PC_VERDICT_PASS set when the rule allows. Zeroed maps therefore match nothing, and
+ * the smaller non-zero rule part is the earlier rule. */
+typedef __u16 pc_verdict_t;
+#define PC_VERDICT_PASS 0x8000u
+#define PC_VERDICT_RULE 0x7fffu
+
+/* --- Fragment tracking --------------------------------------------------------------
+ * LRU hash "frags": one entry per datagram whose first fragment passed. */
+struct pc_frag_key {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;  /* IPv4 protocol; 0 for IPv6 (keyed by identification only) */
+	__u16 pad;
+	__u32 id;    /* IPv4 ID (16 bits) or IPv6 identification, network order */
+	__u32 src[4]; /* network order; IPv4 uses src[0] */
+	__u32 dst[4];
+};
+
+struct pc_frag_val {
+	__u64 created_ns; /* bpf_ktime_get_ns() of the first fragment */
+	__u32 counter;    /* counter index the first fragment was counted on */
+	__u32 pad;
+};
+
+#define PC_FRAG_TTL_NS (30ULL * 1000000000ULL)
+#define PC_FRAG_MAX_ENTRIES 8192
+
+/* Settings the program only reads: const volatile globals set before load. */
+enum pc_frag_policy { PC_FRAG_TRACK = 0, PC_FRAG_PASS = 1, PC_FRAG_DROP = 2 };
+
+/* Spec limits on parsing. */
+#define PC_MAX_VLAN 2
+#define PC_MAX_V6_EXT 6
+
+/* "carry": plain array indexed like "counters", written only by the loader: what the
+ * rules of the previous profile had counted, for rules whose text is unchanged. Stats
+ * add it to the live per-CPU sums, so a reload loses nothing and races with no one. */
+
+/* --- Metadata pinned beside the program, read by `stats` and `status` --------------
+ * "rule_info": array, one entry per rule; "load_info": array of one entry. The program
+ * never reads them: they exist so that the pinned state describes itself. */
+#define PC_TEXT_PEER 64
+#define PC_TEXT_MATCH 96
+#define PC_TEXT_LABEL 96
+#define PC_TEXT_PROTO 16
+
+enum pc_action { PC_ACT_DROP = 0, PC_ACT_PASS = 1 };
+enum pc_direction { PC_DIR_IN = 0, PC_DIR_OUT = 1 };
+
+struct pc_rule_info {
+	__u32 line;
+	__u8 action;    /* enum pc_action */
+	__u8 direction; /* enum pc_direction */
+	__u16 pad;
+	char proto[PC_TEXT_PROTO];
+	char peer[PC_TEXT_PEER];
+	char match[PC_TEXT_MATCH];
+	char label[PC_TEXT_LABEL];
+};
+
+struct pc_load_info {
+	__u64 loaded_at;  /* seconds since the epoch */
+	__u32 n_rules;
+	__u32 mode;       /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	char profile[256]; /* absolute path of the profile as loaded */
+};
+
+/* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */
+#define PC_PIN_ROOT "/sys/fs/bpf/portcullis"
+#define PC_PIN_LINK "link"
+
+#endif /* PORTCULLIS_H */

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Verdict tables for the shipped profiles: the real compiler fills the real program's
+ * maps, and every row of each seed's port list runs through BPF_PROG_TEST_RUN with
+ * the neighbours that must drop (wrong port, zone, protocol, ICMP type). After each
+ * table the counters must add up to the frames run. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "harness.h"
+#include "pkt.h"
+#include "program.h"
+
+#define INET "198.51.100.7"
+#define INET6 "2001:db8::7"
+#define LAN "10.2.3.4"
+#define LAN2 "192.168.1.9"
+#define LAN6 "fd00::9"
+
+enum kind { TCP, UDP, ICMP, ICMP6, ARP, NDP };
+
+struct row {
+	const char *desc;
+	enum kind kind;
+	const char *src;  /* IPv6 when it has a ':' */
+	unsigned sport;   /* 0: 40000 */
+	unsigned dport;   /* or ICMP type */
+	uint8_t flags;    /* TCP flags; 0: SYN */
+	int vlans;        /* 0, 1 or 2 tags */
+	const char *rule; /* label of the rule that decides; NULL: no-match */
+	int action;       /* XDP_PASS or XDP_DROP */
+};
+
+#define SYN PKT_SYN
+#define ACK PKT_ACK
+
+static const struct row spammertrap[] = {
+	/* Internet to SpammerTrap */
+	{ "smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS },
+	{ "smtp in v6", TCP, INET6, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS },
+	{ "smtp in, vlan", TCP, INET, 0, 25, SYN, 1, "SMTP: receive email", XDP_PASS },
+	{ "smtp in, qinq", TCP, INET6, 0, 25, SYN, 2, "SMTP: receive email", XDP_PASS },
+	{ "wrong port 24", TCP, INET, 0, 24, SYN, 0, NULL, XDP_DROP },
+	{ "wrong proto udp 25", UDP, INET, 0, 25, 0, 0, NULL, XDP_DROP },
+	{ "icmp 3", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
+	{ "icmp 4", ICMP, INET, 0, 4, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
+	{ "icmp 11", ICMP, INET, 0, 11, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
+	{ "icmp 12", ICMP, INET, 0, 12, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
+	{ "no pings from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP },
+	{ "no redirect from internet", ICMP, INET, 0, 5, 0, 0, NULL, XDP_DROP },
+	{ "icmp6 packet-too-big", ICMP6, INET6, 0, 2, 0, 0, "ICMPv6: diagnostics, not pings",
+	  XDP_PASS },
+	{ "no ping6 from internet", ICMP6, INET6, 0, 128, 0, 0, NULL, XDP_DROP },
+	{ "icmp type on icmp6 table", ICMP6, INET6, 0, 11, 0, 0, NULL, XDP_DROP },
+	{ "identd", TCP, INET, 0, 113, SYN, 0, "identd: some older email servers", XDP_PASS },
+	{ "http in", TCP, INET, 0, 80, SYN, 0, "HTTP: external quarantine release", XDP_PASS },
+	{ "https in", TCP, INET6, 0, 443, SYN, 0, "HTTPS: authenticated web users", XDP_PASS },
+	{ "ssh from internet", TCP, INET, 0, 22, SYN, 0, NULL, XDP_DROP },
+	{ "8080 from internet", TCP, INET, 0, 8080, SYN, 0, NULL, XDP_DROP },
+	/* SpammerTrap to Internet: replies, read statelessly */
+	{ "smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP: send mail, NDRs, bounces, notices",
+	  XDP_PASS },
+	{ "smtp out reply without ACK", TCP, INET, 25, 40000, SYN, 0, NULL, XDP_DROP },
+	{ "smtp out reply to a low port", TCP, INET, 25, 1000, ACK, 0, NULL, XDP_DROP },
+	{ "dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS: real-time blacklist and MX lookups",
+	  XDP_PASS },
+	{ "dns tcp reply", TCP, INET6, 53, 50000, ACK, 0,
+	  "DNS: real-time blacklist and MX lookups", XDP_PASS },
+	{ "dns udp to a low port", UDP, INET, 53, 53, 0, 0, NULL, XDP_DROP },
+	{ "whois reply", TCP, INET, 43, 40000, ACK, 0, "whois: sender information in reports",
+	  XDP_PASS },
+	{ "http reply", TCP, INET, 80, 40000, ACK, 0, "HTTP: anti-virus database updates",
+	  XDP_PASS },
+	{ "ntp reply", UDP, INET, 123, 40000, 0, 0, "NTP: accurate date and time", XDP_PASS },
+	{ "ntp over tcp", TCP, INET, 123, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "https reply", TCP, INET, 443, 40000, ACK, 0, "HTTPS: SECNAP updates tunnel", XDP_PASS },
+	{ "razor reply", TCP, INET, 2703, 40000, ACK, 0, "Razor: spam checksum database",
+	  XDP_PASS },
+	{ "razor over udp", UDP, INET, 2703, 40000, 0, 0, NULL, XDP_DROP },
+	{ "dcc reply", UDP, INET, 6277, 40000, 0, 0, "DCC: Distributed Checksum Clearinghouse",
+	  XDP_PASS },
+	{ "dcc over tcp", TCP, INET, 6277, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "submission reply", TCP, INET, 587, 40000, ACK, 0,
+	  "Submission: report spammers to SpamCop", XDP_PASS },
+	{ "pop3 reply from internet", TCP, INET, 110, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS },
+	{ "echo6 reply", ICMP6, INET6, 0, 129, 0, 0, "ICMPv6 returns: replies to our pings",
+	  XDP_PASS },
+	/* LAN to SpammerTrap */
+	{ "smtp from lan", TCP, LAN, 0, 25, SYN, 0, "SMTP: direct from internal clients",
+	  XDP_PASS },
+	{ "http from lan", TCP, LAN2, 0, 80, SYN, 0, "HTTP: web quarantine release", XDP_PASS },
+	{ "https from lan6", TCP, LAN6, 0, 443, SYN, 0, "HTTPS: web, authenticated users",
+	  XDP_PASS },
+	{ "ssh from lan", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP },
+	{ "ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
+	{ "redirect from lan", ICMP, LAN, 0, 5, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
+	{ "timestamp from lan", ICMP, LAN, 0, 13, 0, 0, NULL, XDP_DROP },
+	{ "ping6 from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings and diagnostics",
+	  XDP_PASS },
+	{ "identd from lan", TCP, LAN, 0, 113, SYN, 0, NULL, XDP_DROP },
+	/* SpammerTrap to LAN */
+	{ "smtp to lan reply", TCP, LAN, 25, 40000, ACK, 0,
+	  "SMTP: deliver to the corporate server", XDP_PASS },
+	{ "pop3 reply", TCP, LAN, 110, 40000, ACK, 0, "POP3: auth with the internal server",
+	  XDP_PASS },
+	{ "imap reply", TCP, LAN2, 143, 40000, ACK, 0, "IMAP: auth, public mail folders",
+	  XDP_PASS },
+	{ "ldap reply", TCP, LAN, 389, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
+	  XDP_PASS },
+	{ "ldaps reply", TCP, LAN6, 636, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
+	  XDP_PASS },
+	{ "ldap reply from internet", TCP, INET, 389, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "lan dns udp reply", UDP, LAN, 53, 40000, 0, 0, "DNS: local queries", XDP_PASS },
+	{ "ntp reply from lan", UDP, LAN, 123, 40000, 0, 0, NULL, XDP_DROP },
+	/* Implicit outcomes */
+	{ "arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS },
+	{ "arp, vlan", ARP, NULL, 0, 0, 0, 1, "non-ip", XDP_PASS },
+	{ "ndp solicit", NDP, INET6, 0, 135, 0, 0, "ndp", XDP_PASS },
+	{ "ndp advert, qinq", NDP, LAN6, 0, 136, 0, 2, "ndp", XDP_PASS },
+};
+
+static const struct row libraesva[] = {
+	{ "dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS (outbound)", XDP_PASS },
+	{ "dns tcp reply", TCP, LAN, 53, 40000, ACK, 0, "DNS (outbound)", XDP_PASS },
+	{ "dns query in", UDP, INET, 40000, 53, 0, 0, NULL, XDP_DROP },
+	{ "smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP (inbound): receive email", XDP_PASS },
+	{ "smtp in from lan", TCP, LAN6, 0, 25, SYN, 1, "SMTP (inbound): receive email",
+	  XDP_PASS },
+	{ "smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP (outbound): send email, NDRs",
+	  XDP_PASS },
+	{ "http reply", TCP, INET6, 80, 40000, ACK, 0, "HTTP (outbound): link analysis",
+	  XDP_PASS },
+	{ "http reply from lan", TCP, LAN, 80, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "https reply", TCP, INET, 443, 40000, ACK, 0, "HTTPS (outbound): updates, reputation",
+	  XDP_PASS },
+	{ "razor2 reply", TCP, INET, 2703, 40000, ACK, 0, "Razor2 (outbound)", XDP_PASS },
+	{ "razor2 without ACK", TCP, INET, 2703, 40000, SYN, 0, NULL, XDP_DROP },
+	{ "pyzor reply", UDP, INET, 24441, 40000, 0, 0, "Pyzor (outbound)", XDP_PASS },
+	{ "pyzor over tcp", TCP, INET, 24441, 40000, ACK, 0, NULL, XDP_DROP },
+	{ "dcc reply", UDP, INET6, 6277, 40000, 0, 0, "DCC (outbound)", XDP_PASS },
+	{ "dcc to a low port", UDP, INET, 6277, 1023, 0, 0, NULL, XDP_DROP },
+	{ "https web ui from lan", TCP, LAN, 0, 443, SYN, 0, "HTTPS: web interface from the LAN",
+	  XDP_PASS },
+	{ "https web ui from internet", TCP, INET, 0, 443, SYN, 0, NULL, XDP_DROP },
+	{ "smtps 465 (optional, off)", TCP, INET, 0, 465, SYN, 0, NULL, XDP_DROP },
+	{ "ldap to lan is not an inbound port", TCP, LAN, 0, 389, SYN, 0, NULL, XDP_DROP },
+	{ "icmp unreachable", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
+	{ "icmp ping from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP },
+	{ "icmp ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings from the LAN", XDP_PASS },
+	{ "icmp6 ping from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings from the LAN",
+	  XDP_PASS },
+	{ "echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS },
+	{ "ssh", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP },
+	{ "arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS },
+};
+
+struct loaded {
+	struct pc_profile p;
+	struct pc_diags d;
+	struct pc_image img;
+	struct portcullis *skel;
+	uint32_t n_counters;
+	uint64_t frames, bytes;
+};
+
+static bool load_profile(struct loaded *l, const char *path)
+{
+	struct pc_err e = { 0 };
+
+	memset(l, 0, sizeof(*l));
+	if (pc_profile_parse(path, &l->p, &l->d) || pc_compile(&l->p, &l->img, &l->d)) {
+		pc_diags_print(&l->d, stdout);
+		pc_test_fail(__FILE__, __LINE__, "%s does not compile", path);
+		return false;
+	}
+	if (l->d.n_warnings) {
+		pc_diags_print(&l->d, stdout);
+		pc_test_fail(__FILE__, __LINE__, "%s has warnings", path);
+	}
+	if (pc_program_create(&l->p, &l->img, &l->skel, &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+		return false;
+	}
+	l->n_counters = PC_CNT_IMPLICIT + l->img.n_rules;
+	return true;
+}
+
+static void unload_profile(struct loaded *l)
+{
+	portcullis__destroy(l->skel);
+	pc_image_free(&l->img);
+	pc_profile_free(&l->p);
+	pc_diags_free(&l->d);
+}
+
+static void build(struct pkt *f, const struct row *r)
+{
+	bool v6 = r->src && strchr(r->src, ':');
+	unsigned sport = r->sport ? r->sport : 40000;
+
+	pkt_init(f);
+	for (int i = 0; i < r->vlans; i++)
+		pkt_vlan(f, i == 0 && r->vlans == 2 ? 0x88a8 : 0x8100, 10 + i);
+	if (r->kind == ARP) {
+		pkt_next(f, 0x0806);
+		pkt_payload(f, 28);
+		return;
+	}
+	if (v6)
+		PKT_IPV6(f, .src = r->src, .hop_limit = r->kind == NDP ? 255 : 64);
+	else
+		PKT_IPV4(f, .src = r->src);
+	switch (r->kind) {
+	case TCP:
+		PKT_TCP(f, .sport = sport, .dport = r->dport, .flags = r->flags);
+		break;
+	case UDP:
+		PKT_UDP(f, .sport = sport, .dport = r->dport);
+		break;
+	case ICMP:
+		pkt_icmp(f, r->dport, 0);
+		break;
+	case ICMP6:
+	case NDP:
+		pkt_icmp6(f, r->dport, 0);
+		break;
+	default:
+		break;
+	}
+	pkt_payload(f, 16);
+}
+
+/* The counter a row must land on. */
+static int expected_counter(const struct loaded *l, const struct row *r)
+{
+	static const char *const implicit[] = { "non-ip", "malformed", "ndp", "fragment" };
+
+	if (!r->rule)
+		return PC_CNT_NO_MATCH;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(r->rule, implicit[i]))
+			return i;
+	for (size_t k = 0; k < l->p.n_rules; k++)
+		if (!strcmp(l->p.rules[k].label, r->rule))
+			return PC_CNT_IMPLICIT + k;
+	return -1;
+}
+
+static void read_counts(const struct loaded *l, struct pc_count *c)
+{
+	struct pc_err e;
+
+	if (pc_counters_read(bpf_map__fd(l->skel->maps.counters), l->n_counters, c, &e))
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+}
+
+/* Runs one frame and checks that exactly counter `want` moved, by one frame. */
+static void run_frame(struct loaded *l, const char *desc, const struct pkt *f, int want,
+		      int action)
+{
+	struct pc_count before[256], after[256];
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	opts.data_in = f->data;
+	opts.data_size_in = f->len;
+	opts.repeat = 1;
+	read_counts(l, before);
+	err = bpf_prog_test_run_opts(bpf_program__fd(l->skel->progs.portcullis_xdp), &opts);
+	read_counts(l, after);
+	l->frames++;
+	l->bytes += f->len;
+	if (err) {
+		pc_test_fail(__FILE__, __LINE__, "%s: bpf_prog_test_run_opts: %s", desc,
+			     strerror(errno));
+		return;
+	}
+	for (uint32_t k = 0; k < l->n_counters; k++) {
+		uint64_t dp = after[k].packets - before[k].packets;
+		uint64_t db = after[k].bytes - before[k].bytes;
+		bool is_want = (int)k == want;
+
+		if (dp != is_want || db != (is_want ? f->len : 0)) {
+			pc_test_fail(__FILE__, __LINE__,
+				     "%s: counter %u moved by %llu packets, %llu bytes; expected "
+				     "counter %d to move",
+				     desc, k, (unsigned long long)dp, (unsigned long long)db, want);
+			pkt_hexdump(stdout, f->data, f->len, "    ");
+		}
+	}
+	if ((int)opts.retval != action)
+		pc_test_fail(__FILE__, __LINE__, "%s: action %u, expected %d", desc, opts.retval,
+			     action);
+}
+
+static void run_row(struct loaded *l, const struct row *r)
+{
+	int want = expected_counter(l, r);
+	struct pkt f;
+
+	if (want < 0) {
+		pc_test_fail(__FILE__, __LINE__, "%s: no rule labelled \"%s\"", r->desc, r->rule);
+		return;
+	}
+	build(&f, r);
+	run_frame(l, r->desc, &f, want, r->action);
+}
+
+static void check_invariant(struct loaded *l)
+{
+	struct pc_count c[256];
+	uint64_t p = 0, b = 0;
+
+	read_counts(l, c);
+	for (uint32_t k = 0; k < l->n_counters; k++) {
+		p += c[k].packets;
+		b += c[k].bytes;
+	}
+	EXPECT_EQ(p, l->frames);
+	EXPECT_EQ(b, l->bytes);
+}
+
+static void run_table(const char *path, const struct row *rows, size_t n)
+{
+	struct loaded l;
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (!load_profile(&l, path))
+		return;
+	if (l.n_counters > 256)
+		pc_test_fail(__FILE__, __LINE__, "profile too large for this test");
+	else
+		for (size_t i = 0; i < n; i++)
+			run_row(&l, &rows[i]);
+	check_invariant(&l);
+	unload_profile(&l);
+}
+
+TEST(spammertrap_seed_rows)
+{
+	run_table("profiles/spammertrap.conf", spammertrap,
+		  sizeof(spammertrap) / sizeof(spammertrap[0]));
+}
+
+TEST(libraesva_seed_rows)
+{
+	run_table("profiles/libraesva-esg.conf", libraesva,
+		  sizeof(libraesva) / sizeof(libraesva[0]));
+}
+
+/* Frames of an allowed SMTP SYN cut at every byte before its end: each is malformed,
+ * never passed by the rule that passes the whole frame. */
+TEST(spammertrap_truncated_frames_are_malformed)
+{
+	static const struct row smtp4 = { "smtp", TCP, INET, 0, 25, SYN, 1, NULL, 0 };
+	static const struct row smtp6 = { "smtp6", TCP, INET6, 0, 25, SYN, 2, NULL, 0 };
+	const struct row *rows[] = { &smtp4, &smtp6 };
+	struct loaded l;
+	char desc[64];
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (!load_profile(&l, "profiles/spammertrap.conf"))
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct pkt full, f;
+
+		build(&full, rows[i]);
+		for (size_t cut = 14; cut < full.len; cut++) {
+			f = full;
+			pkt_truncate(&f, cut);
+			snprintf(desc, sizeof(desc), "%s cut to %zu of %zu bytes", rows[i]->desc,
+				 cut, full.len);
+			run_frame(&l, desc, &f, PC_CNT_MALFORMED, XDP_DROP);
+		}
+		run_frame(&l, "whole frame", &full, expected_counter(&l, &(struct row){
+				.rule = "SMTP: receive email" }), XDP_PASS);
+	}
+	check_invariant(&l);
+	unload_profile(&l);
+}
+
+/* A later fragment follows its first fragment: counted on the SMTP rule when the
+ * first passed, dropped as "fragment" when it was never seen or was dropped. */
+TEST(spammertrap_fragments_follow_their_first)
+{
+	struct loaded l;
+	struct pkt f;
+	int smtp, ssh_drop = PC_CNT_NO_MATCH;
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (!load_profile(&l, "profiles/spammertrap.conf"))
+		return;
+	smtp = expected_counter(&l, &(struct row){ .rule = "SMTP: receive email" });
+
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = INET, .id = 77, .mf = true);
+	PKT_TCP(&f, .dport = 25, .flags = SYN);
+	pkt_payload(&f, 32);
+	run_frame(&l, "v4 first fragment to smtp", &f, smtp, XDP_PASS);
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = INET, .id = 77, .frag = 7);
+	pkt_next(&f, 6);
+	pkt_payload(&f, 40);
+	run_frame(&l, "v4 later fragment of it", &f, smtp, XDP_PASS);
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = INET, .id = 78, .frag = 7);
+	pkt_next(&f, 6);
+	pkt_payload(&f, 40);
+	run_frame(&l, "v4 later fragment, unknown datagram", &f, PC_CNT_FRAGMENT, XDP_DROP);
+
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = INET, .id = 79, .mf = true);
+	PKT_TCP(&f, .dport = 22, .flags = SYN);
+	pkt_payload(&f, 32);
+	run_frame(&l, "v4 first fragment to ssh", &f, ssh_drop, XDP_DROP);
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = INET, .id = 79, .frag = 7);
+	pkt_next(&f, 6);
+	pkt_payload(&f, 40);
+	run_frame(&l, "v4 later fragment of a dropped first", &f, PC_CNT_FRAGMENT, XDP_DROP);
+
+	pkt_init(&f);
+	PKT_IPV6(&f, .src = LAN6);
+	pkt_frag6(&f, 0, true, 0xabcd);
+	PKT_TCP(&f, .dport = 443, .flags = SYN);
+	pkt_payload(&f, 32);
+	run_frame(&l, "v6 first fragment https from lan", &f,
+		  expected_counter(&l, &(struct row){ .rule = "HTTPS: web, authenticated users" }),
+		  XDP_PASS);
+	pkt_init(&f);
+	PKT_IPV6(&f, .src = LAN6);
+	pkt_frag6(&f, 5, false, 0xabcd);
+	pkt_next(&f, 6);
+	pkt_payload(&f, 40);
+	run_frame(&l, "v6 later fragment of it", &f,
+		  expected_counter(&l, &(struct row){ .rule = "HTTPS: web, authenticated users" }),
+		  XDP_PASS);
+	check_invariant(&l);
+	unload_profile(&l);
+}

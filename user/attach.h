@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Attaching a compiled profile to an interface through a pinned bpf_link, replacing
+ * the running one atomically, and removing it again. */
+#ifndef PC_ATTACH_H
+#define PC_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compile.h"
+#include "error.h"
+
+enum pc_mode {
+	PC_MODE_AUTO,    /* native, falling back to generic with a warning */
+	PC_MODE_NATIVE,  /* native or fail */
+	PC_MODE_GENERIC, /* generic (skb) mode */
+};
+
+struct pc_attach_result {
+	bool replaced;          /* a running profile was swapped out */
+	bool fell_back;         /* native was refused, generic used */
+	int native_errno;       /* why native was refused */
+	uint32_t mode;          /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	uint32_t carried_rules; /* rules whose counters carried over */
+};
+
+/* Loads img onto ifname. On any failure the interface keeps what it had. */
+int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
+	      const struct pc_profile *p, const struct pc_image *img,
+	      struct pc_attach_result *res, struct pc_err *e);
+
+/* Detaches the program and removes every pin of ifname. */
+int pc_detach(const char *ifname, struct pc_err *e);
+
+#endif /* PC_ATTACH_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Skeleton open -> size maps -> set options -> load -> fill maps. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "program.h"
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return verbose ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+void pc_set_verbose(bool on)
+{
+	verbose = on;
+	libbpf_set_print(print_libbpf);
+}
+
+/* One map's contents: n values of size bytes each, at keys 0..n-1. */
+struct fill {
+	struct bpf_map *map;
+	const void *values;
+	uint32_t n;
+	uint32_t size;
+};
+
+static uint32_t at_least_one(uint32_t n)
+{
+	return n ? n : 1;
+}
+
+static int size_maps(struct portcullis *s, const struct pc_image *img, struct pc_err *e)
+{
+	struct {
+		struct bpf_map *map;
+		uint32_t n;
+	} sz[] = {
+		{ s->maps.counters, PC_CNT_IMPLICIT + img->n_rules },
+		{ s->maps.carry, PC_CNT_IMPLICIT + img->n_rules },
+		{ s->maps.trie_chunks, at_least_one(img->n_chunks) * PC_TRIE_CHUNK },
+		{ s->maps.dirs, img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE },
+		{ s->maps.pages, img->n_pages * PC_PAGE_SIZE },
+		{ s->maps.rule_info, at_least_one(img->n_rules) },
+	};
+
+	for (size_t i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
+		int err = bpf_map__set_max_entries(sz[i].map, sz[i].n);
+
+		if (err)
+			return pc_fail(e, err, NULL, "sizing map %s to %u entries",
+				       bpf_map__name(sz[i].map), sz[i].n);
+	}
+	return 0;
+}
+
+static void set_options(struct portcullis *s, const struct pc_options *o)
+{
+	s->rodata->cfg_state = o->state;
+	s->rodata->cfg_non_ip_pass = o->non_ip_pass;
+	s->rodata->cfg_fragments = o->fragments;
+	s->rodata->cfg_default_pass = o->default_pass;
+	s->rodata->cfg_eph_lo = o->eph_lo;
+	s->rodata->cfg_eph_hi = o->eph_hi;
+}
+
+/* Array maps take the whole image in a few batch calls rather than one syscall per
+ * entry: a large profile has millions of slots. */
+static int fill_map(const struct fill *f, struct pc_err *e)
+{
+	const uint32_t batch = 65536;
+	uint32_t *keys;
+	int fd = bpf_map__fd(f->map), err = 0;
+
+	if (!f->n)
+		return 0;
+	keys = malloc(sizeof(*keys) * (f->n < batch ? f->n : batch));
+	if (!keys)
+		return pc_fail(e, ENOMEM, NULL, "filling map %s", bpf_map__name(f->map));
+	for (uint32_t first = 0; first < f->n && !err; first += batch) {
+		uint32_t count = f->n - first < batch ? f->n - first : batch;
+
+		for (uint32_t i = 0; i < count; i++)
+			keys[i] = first + i;
+		if (bpf_map_update_batch(fd, keys, (const char *)f->values + (size_t)first * f->size,
+					 &count, NULL))
+			err = pc_fail(e, errno, NULL, "bpf_map_update_batch on map %s",
+				      bpf_map__name(f->map));
+	}
+	free(keys);
+	return err;
+}
+
+static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc_err *e)
+{
+	const struct fill fills[] = {
+		{ s->maps.trie_root, img->root, 2 * PC_TRIE_ROOT_SIZE, sizeof(uint32_t) },
+		{ s->maps.trie_chunks, img->chunks, img->n_chunks * PC_TRIE_CHUNK,
+		  sizeof(uint32_t) },
+		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE,
+		  sizeof(uint32_t) },
+		{ s->maps.pages, img->pages, img->n_pages * PC_PAGE_SIZE,
+		  sizeof(pc_verdict_t) },
+		{ s->maps.rule_info, img->info, img->n_rules, sizeof(*img->info) },
+	};
+
+	for (size_t i = 0; i < sizeof(fills) / sizeof(fills[0]); i++)
+		if (fill_map(&fills[i], e))
+			return -1;
+	return 0;
+}
+
+int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
+		      struct portcullis **out, struct pc_err *e)
+{
+	struct portcullis *s = portcullis__open();
+	int err;
+
+	if (!s)
+		return pc_fail(e, errno, "run with -v to see libbpf's messages",
+			       "opening the BPF object");
+	if (size_maps(s, img, e))
+		goto fail;
+	set_options(s, &p->opt);
+	err = portcullis__load(s);
+	if (err) {
+		pc_fail(e, err,
+			err == -EPERM ? "run as root (CAP_BPF and CAP_NET_ADMIN)"
+				      : "run with -v to see the verifier log",
+			"loading the XDP program into the kernel (bpf BPF_PROG_LOAD/BPF_MAP_CREATE)");
+		goto fail;
+	}
+	if (fill_maps(s, img, e))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	portcullis__destroy(s);
+	return -1;
+}
+
+int pc_counters_read(int fd, uint32_t n, struct pc_count *out, struct pc_err *e)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pc_count *percpu;
+
+	if (ncpu < 0)
+		return pc_fail(e, ncpu, NULL, "counting possible CPUs");
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return pc_fail(e, ENOMEM, NULL, "reading counters");
+	for (uint32_t k = 0; k < n; k++) {
+		out[k] = (struct pc_count){ 0 };
+		if (bpf_map_lookup_elem(fd, &k, percpu)) {
+			free(percpu);
+			return pc_fail(e, errno, NULL, "reading counter %u", k);
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[k].packets += percpu[c].packets;
+			out[k].bytes += percpu[c].bytes;
+		}
+	}
+	free(percpu);
+	return 0;
+}

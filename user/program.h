@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The XDP program as a loaded skeleton whose maps hold a compiled profile, attached
+ * nowhere yet: what `load` attaches, and what tests and `bench` run directly. */
+#ifndef PC_PROGRAM_H
+#define PC_PROGRAM_H
+
+#include <stdbool.h>
+
+#include "compile.h"
+#include "error.h"
+#include "portcullis.skel.h"
+
+/* Shows libbpf's messages (the verifier log among them) on stderr. */
+void pc_set_verbose(bool on);
+
+/* Opens the skeleton, sizes its maps for img, sets the options of p as read-only
+ * globals, loads it into the kernel and fills the maps. */
+int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
+		      struct portcullis **out, struct pc_err *e);
+
+/* Sums a per-CPU counters map (n entries) into out[n]. */
+int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out,
+		     struct pc_err *e);
+
+#endif /* PC_PROGRAM_H */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Reads the pinned counters (per-CPU sums plus what a reload carried over) and
+ * prints them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/if_link.h>
+
+#include "json.h"
+#include "pins.h"
+#include "program.h"
+#include "stats.h"
+
+static const char *const implicit_names[PC_CNT_IMPLICIT] = {
+	[PC_CNT_NON_IP] = "non-ip",       [PC_CNT_MALFORMED] = "malformed",
+	[PC_CNT_NDP] = "ndp",             [PC_CNT_FRAGMENT] = "fragment",
+	[PC_CNT_NO_MATCH] = "no-match",
+};
+
+const char *pc_implicit_name(unsigned i)
+{
+	return i < PC_CNT_IMPLICIT ? implicit_names[i] : "?";
+}
+
+static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+{
+	int lfd = pc_pin_open(ifname, "load_info", e), rfd = -1, err = -1;
+	uint32_t k = 0;
+
+	if (lfd < 0)
+		return -1;
+	if (bpf_map_lookup_elem(lfd, &k, &s->load)) {
+		pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
+		goto out;
+	}
+	s->n_rules = s->load.n_rules;
+	s->info = calloc(s->n_rules + 1, sizeof(*s->info));
+	if (!s->info) {
+		pc_fail(e, ENOMEM, NULL, "reading rule_info");
+		goto out;
+	}
+	if ((rfd = pc_pin_open(ifname, "rule_info", e)) < 0)
+		goto out;
+	for (k = 0; k < s->n_rules; k++) {
+		if (bpf_map_lookup_elem(rfd, &k, &s->info[k])) {
+			pc_fail(e, errno, NULL, "reading rule_info[%u] of %s", k, ifname);
+			goto out;
+		}
+	}
+	err = 0;
+out:
+	close(lfd);
+	if (rfd >= 0)
+		close(rfd);
+	return err;
+}
+
+int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+{
+	uint32_t n;
+	int cfd = -1, kfd = -1, err = -1;
+	struct pc_count c;
+
+	memset(s, 0, sizeof(*s));
+	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e) || read_info(ifname, s, e))
+		return -1;
+	n = PC_CNT_IMPLICIT + s->n_rules;
+	s->count = calloc(n, sizeof(*s->count));
+	if (!s->count) {
+		pc_fail(e, ENOMEM, NULL, "reading counters");
+		goto out;
+	}
+	if ((cfd = pc_pin_open(ifname, "counters", e)) < 0 ||
+	    (kfd = pc_pin_open(ifname, "carry", e)) < 0 || pc_counters_read(cfd, n, s->count, e))
+		goto out;
+	for (uint32_t k = 0; k < n; k++) {
+		if (bpf_map_lookup_elem(kfd, &k, &c)) {
+			pc_fail(e, errno, NULL, "reading carry[%u] of %s", k, ifname);
+			goto out;
+		}
+		s->count[k].packets += c.packets;
+		s->count[k].bytes += c.bytes;
+	}
+	err = 0;
+out:
+	if (cfd >= 0)
+		close(cfd);
+	if (kfd >= 0)
+		close(kfd);
+	if (err)
+		pc_snapshot_free(s);
+	return err;
+}
+
+void pc_snapshot_free(struct pc_snapshot *s)
+{
+	free(s->info);
+	free(s->count);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *action_name(const struct pc_rule_info *r)
+{
+	return r->action == PC_ACT_PASS ? "allow" : "drop";
+}
+
+static const char *dir_name(const struct pc_rule_info *r)
+{
+	return r->direction == PC_DIR_IN ? "in" : "out";
+}
+
+static void print_table(const char *ifname, const struct pc_snapshot *s, FILE *out)
+{
+	uint64_t tp = 0, tb = 0;
+	char when[64];
+	time_t t = (time_t)s->load.loaded_at;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	fprintf(out, "%s: %s (%u rules, %s mode, loaded %s)\n\n", ifname, s->load.profile,
+		s->n_rules, s->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", when);
+	fprintf(out, "%5s  %-5s %-3s  %-16s %-8s %-20s %12s %14s  %s\n", "line", "rule", "dir",
+		"peer", "proto", "match", "packets", "bytes", "label");
+	for (uint32_t r = 0; r < s->n_rules; r++) {
+		const struct pc_rule_info *ri = &s->info[r];
+		const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
+
+		fprintf(out, "%5u  %-5s %-3s  %-16s %-8s %-20s %12llu %14llu  %s\n", ri->line,
+			action_name(ri), dir_name(ri), ri->peer, ri->proto,
+			ri->match[0] ? ri->match : "(all)", (unsigned long long)c->packets,
+			(unsigned long long)c->bytes, ri->label);
+		tp += c->packets;
+		tb += c->bytes;
+	}
+	fprintf(out, "\n%-62s %12s %14s\n", "implicit", "packets", "bytes");
+	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
+		fprintf(out, "  %-60s %12llu %14llu\n", implicit_names[i],
+			(unsigned long long)s->count[i].packets,
+			(unsigned long long)s->count[i].bytes);
+		tp += s->count[i].packets;
+		tb += s->count[i].bytes;
+	}
+	fprintf(out, "  %-60s %12llu %14llu\n", "total (frames seen)", (unsigned long long)tp,
+		(unsigned long long)tb);
+}
+
+static void json_count(FILE *out, const struct pc_count *c)
+{
+	fprintf(out, "\"packets\": %llu, \"bytes\": %llu", (unsigned long long)c->packets,
+		(unsigned long long)c->bytes);
+}
+
+static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *out)
+{
+	fputs("{\"interface\": ", out);
+	pc_json_str(out, ifname);
+	fputs(", \"profile\": ", out);
+	pc_json_str(out, s->load.profile);
+	fputs(", \"rules\": [", out);
+	for (uint32_t r = 0; r < s->n_rules; r++) {
+		const struct pc_rule_info *ri = &s->info[r];
+
+		fprintf(out, "%s\n  {\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", "
+			     "\"peer\": ",
+			r ? "," : "", ri->line, action_name(ri), dir_name(ri));
+		pc_json_str(out, ri->peer);
+		fputs(", \"proto\": ", out);
+		pc_json_str(out, ri->proto);
+		fputs(", \"match\": ", out);
+		pc_json_str(out, ri->match);
+		fputs(", \"label\": ", out);
+		pc_json_str(out, ri->label);
+		fputs(", ", out);
+		json_count(out, &s->count[PC_CNT_IMPLICIT + r]);
+		fputs("}", out);
+	}
+	fputs("],\n \"implicit\": {", out);
+	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
+		fprintf(out, "%s\"%s\": {", i ? ", " : "", implicit_names[i]);
+		json_count(out, &s->count[i]);
+		fputs("}", out);
+	}
+	fputs("}}\n", out);
+}
+
+static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule_info *ri)
+{
+	fputs("{interface=\"", out);
+	pc_prom_label(out, ifname);
+	fprintf(out, "\",line=\"%u\",action=\"%s\",direction=\"%s\",peer=\"", ri->line,
+		action_name(ri), dir_name(ri));
+	pc_prom_label(out, ri->peer);
+	fputs("\",proto=\"", out);
+	pc_prom_label(out, ri->proto);
+	fputs("\",match=\"", out);
+	pc_prom_label(out, ri->match);
+	fputs("\",label=\"", out);
+	pc_prom_label(out, ri->label);
+	fputs("\"}", out);
+}
+
+static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *out)
+{
+	static const char *const what[2] = { "packets", "bytes" };
+
+	for (int w = 0; w < 2; w++) {
+		fprintf(out, "# HELP portcullis_rule_%s_total %s decided by a profile rule.\n",
+			what[w], w ? "Bytes of frames" : "Frames");
+		fprintf(out, "# TYPE portcullis_rule_%s_total counter\n", what[w]);
+		for (uint32_t r = 0; r < s->n_rules; r++) {
+			const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
+
+			fprintf(out, "portcullis_rule_%s_total", what[w]);
+			prom_rule_labels(out, ifname, &s->info[r]);
+			fprintf(out, " %llu\n",
+				(unsigned long long)(w ? c->bytes : c->packets));
+		}
+		fprintf(out,
+			"# HELP portcullis_implicit_%s_total %s no rule decided, by outcome.\n",
+			what[w], w ? "Bytes of frames" : "Frames");
+		fprintf(out, "# TYPE portcullis_implicit_%s_total counter\n", what[w]);
+		for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
+			fprintf(out, "portcullis_implicit_%s_total{interface=\"", what[w]);
+			pc_prom_label(out, ifname);
+			fprintf(out, "\",outcome=\"%s\"} %llu\n", implicit_names[i],
+				(unsigned long long)(w ? s->count[i].bytes
+						       : s->count[i].packets));
+		}
+	}
+}
+
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f,
+		    FILE *out)
+{
+	if (f == PC_FMT_JSON)
+		print_json(ifname, s, out);
+	else if (f == PC_FMT_PROM)
+		print_prom(ifname, s, out);
+	else
+		print_table(ifname, s, out);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Per-rule and implicit counters of a loaded interface, as a table, JSON or the
+ * Prometheus text format; and the `status` overview. */
+#ifndef PC_STATS_H
+#define PC_STATS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "portcullis.h"
+
+enum pc_format { PC_FMT_TABLE, PC_FMT_JSON, PC_FMT_PROM };
+
+/* Everything `stats` shows, read from the pins of one interface. */
+struct pc_snapshot {
+	struct pc_load_info load;
+	uint32_t n_rules;
+	struct pc_rule_info *info; /* n_rules */
+	struct pc_count *count;    /* PC_CNT_IMPLICIT + n_rules: live + carried */
+};
+
+int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
+void pc_snapshot_free(struct pc_snapshot *s);
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f,
+		    FILE *out);
+/* The name of implicit counter i as the SPEC spells it ("non-ip", "no-match"...). */
+const char *pc_implicit_name(unsigned i);
+
+#endif /* PC_STATS_H */

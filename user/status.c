@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Describes each pinned interface from its pins alone: load_info, the link's state,
+ * the program and the size of its maps. */
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "json.h"
+#include "pins.h"
+#include "portcullis.h"
+#include "status.h"
+
+struct iface_status {
+	struct pc_load_info load;
+	bool attached;   /* the link still drives an existing interface */
+	uint32_t prog_id;
+	uint32_t link_id;
+	uint64_t map_bytes;
+};
+
+static const char *const map_pins[] = { "counters", "carry",     "trie_root", "trie_chunks",
+					"dirs",     "pages",     "frags",     "rule_info",
+					"load_info" };
+
+static uint64_t map_bytes(const char *ifname)
+{
+	struct pc_err ignore;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+		struct bpf_map_info mi = {};
+		uint32_t len = sizeof(mi);
+		int fd = pc_pin_open(ifname, map_pins[i], &ignore);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
+			total += (uint64_t)mi.max_entries * mi.value_size *
+				 (mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus()
+								       : 1);
+		close(fd);
+	}
+	return total;
+}
+
+static int read_status(const char *ifname, struct iface_status *st, struct pc_err *e)
+{
+	struct bpf_link_info li = {};
+	uint32_t len = sizeof(li), k = 0;
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	fd = pc_pin_open(ifname, "load_info", e);
+	if (fd < 0)
+		return -1;
+	if (bpf_map_lookup_elem(fd, &k, &st->load)) {
+		close(fd);
+		return pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
+	}
+	close(fd);
+	fd = pc_pin_open(ifname, PC_PIN_LINK, e);
+	if (fd < 0)
+		return -1;
+	if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
+		char name[IF_NAMESIZE];
+
+		st->link_id = li.id;
+		st->prog_id = li.prog_id;
+		st->attached = li.xdp.ifindex && if_indextoname(li.xdp.ifindex, name) &&
+			       !strcmp(name, ifname);
+	}
+	close(fd);
+	st->map_bytes = map_bytes(ifname);
+	return 0;
+}
+
+static void print_one(const char *ifname, const struct iface_status *st, bool json,
+		      bool first, FILE *out)
+{
+	const char *mode = st->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native";
+	time_t t = (time_t)st->load.loaded_at;
+	char when[64];
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	if (!json) {
+		fprintf(out, "%s: %s\n  profile %s\n  %u rules, %s mode, loaded %s\n",
+			ifname,
+			st->attached ? "attached" : "DETACHED (interface gone; run unload)",
+			st->load.profile, st->load.n_rules, mode, when);
+		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
+			st->link_id, st->map_bytes / 1024.0);
+		return;
+	}
+	fprintf(out, "%s{\"interface\": ", first ? "" : ", ");
+	pc_json_str(out, ifname);
+	fprintf(out, ", \"attached\": %s, \"profile\": ", st->attached ? "true" : "false");
+	pc_json_str(out, st->load.profile);
+	fprintf(out,
+		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
+		"\"link_id\": %u, \"map_bytes\": %llu}",
+		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
+		st->link_id, (unsigned long long)st->map_bytes);
+}
+
+int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
+{
+	struct iface_status st;
+	struct dirent *de;
+	bool first = true;
+	DIR *d;
+
+	if (pc_bpffs_ensure(e))
+		return -1;
+	if (ifname) {
+		if (pc_ifname_check(ifname, e) || read_status(ifname, &st, e))
+			return -1;
+		print_one(ifname, &st, json, true, out);
+		fputs(json ? "\n" : "", out);
+		return 0;
+	}
+	if (json)
+		fputs("[", out);
+	d = opendir(PC_PIN_ROOT);
+	while (d && (de = readdir(d))) {
+		struct pc_err skip;
+
+		if (de->d_name[0] == '.' || !pc_is_loaded(de->d_name) ||
+		    read_status(de->d_name, &st, &skip))
+			continue;
+		print_one(de->d_name, &st, json, first, out);
+		first = false;
+	}
+	if (d)
+		closedir(d);
+	if (json)
+		fputs("]\n", out);
+	else if (first)
+		fputs("portcullis is not loaded on any interface\n", out);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* `status`: which interfaces run portcullis, with what, since when, and whether the
+ * program is still attached. */
+#ifndef PC_STATUS_H
+#define PC_STATUS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* One interface (ifname) or all of them (NULL). */
+int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e);
+
+#endif /* PC_STATUS_H */
