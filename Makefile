@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # portcullis: build the XDP program, its skeleton and the CLI; run the tests.
-#   make [all] | check | unit | bench | demo | install | format | clean | help
+#   make [all] | check | unit | demo | install | format | clean | help
 #   O=DIR puts every generated file under DIR (default build); V=1 shows commands.
 
 O ?= build
@@ -59,7 +59,7 @@ TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
 .DELETE_ON_ERROR:
 # Keep BPF objects for bpftool and llvm-objdump.
 .SECONDARY:
-.PHONY: all check unit tests bench demo install format clean help
+.PHONY: all check unit tests demo install format clean help
 
 all: $(BIN)
 
@@ -106,9 +106,6 @@ unit: $(UNIT_BINS)
 check: tests
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=1 unit
 	$(Q)O=$(O) bash tests/run.sh
-
-bench: $(BIN)
-	$(Q)bash scripts/bench.sh $(BIN)
 
 demo: $(BIN)
 	$(Q)bash scripts/demo.sh $(BIN)

@@ -25,7 +25,8 @@
 #include "pins.h"
 #include "program.h"
 
-#define STAGE_PREFIX ".new."
+/* bpffs refuses names with a dot. */
+#define STAGE_PREFIX "staged-"
 
 struct staged {
 	const char *ifname;

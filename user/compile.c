@@ -160,6 +160,8 @@ static int build_nodes(struct vec *pairs, struct vec *nodes)
 {
 	struct owner_pair *pr = pairs->data;
 
+	if (!pairs->n)
+		return 0; /* a profile without zones or addresses: class 0 only */
 	qsort(pr, pairs->n, sizeof(*pr), pair_cmp);
 	for (size_t i = 0; i < pairs->n;) {
 		struct node *nd = vec_push(nodes);
@@ -582,7 +584,8 @@ static int build_trie(struct vec *nodes, struct pc_image *img)
 	}
 	for (size_t i = 0; i < nodes->n; i++)
 		order[i] = (struct node *)nodes->data + i;
-	qsort(order, nodes->n, sizeof(*order), len_cmp);
+	if (nodes->n)
+		qsort(order, nodes->n, sizeof(*order), len_cmp);
 	for (size_t i = 0; i < nodes->n && !err; i++)
 		err = trie_insert(&t, &order[i]->p, order[i]->cls);
 	free(order);

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# End-to-end: load the SpammerTrap profile onto a veth, send traffic, read the counters, survive a broken reload, unload.
+#
+# Prints "ok   NAME", "FAIL NAME: why" or "skip NAME: why" per check and, last,
+# "N passed, N failed, N skipped". Needs root; O (default build) locates the binary,
+# PORTCULLIS overrides it.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+O=${O:-build}
+PC_BIN=$(realpath -m "${PORTCULLIS:-$O/portcullis}")
+PROFILE=profiles/spammertrap.conf
+
+CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
+	tcp_2222_dropped ping_internet_dropped ping_lan_allowed stats_json rule_25_counted
+	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
+	status_lists_iface
+	broken_profile_exit_2 broken_profile_diagnostic broken_keeps_old_profile
+	broken_keeps_counting unload_exit_0 unload_detaches unload_removes_pins
+	unload_lets_traffic_through)
+passed=0 failed=0 skipped=0
+declare -A done_=()
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); done_[$1]=1; }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); done_[$1]=1; }
+skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); done_[$1]=1; }
+# check NAME WHY-IF-FALSE CONDITION...: runs the condition, records ok or FAIL.
+check() { local n=$1 why=$2; shift 2; if "$@"; then ok "$n"; else fail "$n" "$why"; fi; }
+# Everything not yet reported is skipped, with a reason; then the summary.
+finish()
+{
+	local c
+
+	for c in "${CHECKS[@]}"; do
+		[ -n "${done_[$c]:-}" ] || skip "$c" "$1"
+	done
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+[ "$(id -u)" -eq 0 ] || finish "needs root (network namespaces, XDP)"
+for t in ip nsenter python3 timeout; do
+	command -v "$t" >/dev/null || finish "$t is not installed (bash scripts/deps.sh)"
+done
+if [ ! -x "$PC_BIN" ]; then
+	fail topology "$PC_BIN does not exist: run make"
+	finish "no binary"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- check: parse and compile only ----------------------------------------------------
+"$PC_BIN" check "$PROFILE" >"$tmp/check1" 2>&1
+rc=$?
+check check_spammertrap "check $PROFILE exited $rc: $(grep -m 2 -E 'error|warning' "$tmp/check1" | tr '\n' ' ')" [ "$rc" -eq 0 ]
+"$PC_BIN" check profiles/libraesva-esg.conf >"$tmp/check2" 2>&1
+rc=$?
+check check_libraesva "check profiles/libraesva-esg.conf exited $rc: $(grep -m 2 -E 'error|warning' "$tmp/check2" | tr '\n' ' ')" [ "$rc" -eq 0 ]
+
+. scripts/netns.sh
+
+pc_topo_up 2>"$tmp/topo.err"
+rc=$?
+# pc_topo_up installs its own EXIT trap; this one also removes $tmp.
+trap 'pc_topo_down; rm -rf "$tmp"' EXIT
+if [ "$rc" -ne 0 ] || ! pc_listen 25 2222 2>>"$tmp/topo.err"; then
+	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
+	finish "no topology"
+fi
+ok topology
+
+xdp_attached() { ip -n "$PC_NS_APP" -d link show dev "$PC_IF_APP" | grep -q 'prog/xdp\|xdpgeneric\|xdp '; }
+stats_json() { pc_cli stats "$PC_IF_APP" --json >"$1" 2>"$1.err" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>>"$1.err"; }
+
+# --- load ------------------------------------------------------------------------------
+if pc_cli load "$PC_IF_APP" "$PROFILE" >"$tmp/load.out" 2>&1; then
+	PC_LOADED=1
+	ok load
+else
+	rc=$?
+	PC_LOADED=1 # whatever it left behind is ours to clean
+	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
+	finish "load failed"
+fi
+check attached "ip -d link show $PC_IF_APP shows no XDP program" xdp_attached
+
+# --- traffic -----------------------------------------------------------------------------
+read -r tx0p tx0b < <(pc_tx_counters)
+stats_json "$tmp/s0.json" || { fail stats_json "stats --json: $(head -c 300 "$tmp/s0.json.err")"; finish "no stats"; }
+read -r tx1p tx1b < <(pc_tx_counters)
+
+out=$(pc_tcp "$PC_APP4" 25 3 2>&1)
+check tcp_25_allowed "connect $PC_PEER4 -> $PC_APP4:25 failed: $out" \
+	[ "${out#220 }" != "$out" ]
+pc_tcp "$PC_APP4" 2222 3 >/dev/null 2>&1
+rc=$?
+check tcp_2222_dropped "connect to $PC_APP4:2222 ended with status $rc, expected a timeout (124)" \
+	[ "$rc" -eq 124 ]
+pc_ping "$PC_APP4" 3 "$PC_PEER4" >"$tmp/ping_inet" 2>&1
+rc=$?
+check ping_internet_dropped "ping $PC_PEER4 -> $PC_APP4: $(tail -n 1 "$tmp/ping_inet")" [ "$rc" -eq 1 ]
+pc_ping "$PC_APP4_LAN" 3 "$PC_PEER4_LAN" >"$tmp/ping_lan" 2>&1
+rc=$?
+check ping_lan_allowed "ping $PC_PEER4_LAN -> $PC_APP4_LAN: $(tail -n 1 "$tmp/ping_lan")" [ "$rc" -eq 0 ]
+pc_udp "$PC_APP4" 161 5
+
+read -r tx2p tx2b < <(pc_tx_counters)
+if stats_json "$tmp/s1.json"; then
+	ok stats_json
+else
+	fail stats_json "stats --json: $(head -c 300 "$tmp/s1.json.err")"
+	finish "no stats"
+fi
+read -r tx3p tx3b < <(pc_tx_counters)
+
+# Compares the two snapshots. Frame sizes: an ICMP echo of netns.sh is 14 + 20 + 8 + 10
+# bytes, a UDP datagram 14 + 20 + 8 + 12, a SYN 14 + 20 + 40. The peer's tx counters
+# bracket each snapshot, so the frames the program saw in between, which is the sum of
+# all its counters, lie in [tx2 - tx1, tx3 - tx0].
+python3 - "$tmp/s0.json" "$tmp/s1.json" "$tx0p" "$tx1p" "$tx2p" "$tx3p" \
+	"$tx0b" "$tx1b" "$tx2b" "$tx3b" >"$tmp/cmp" 2>&1 <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+t = [int(x) for x in sys.argv[3:11]]
+tp, tb = t[:4], t[4:]
+
+def res(name, good, why):
+    print(("PASS|%s|" % name) if good else ("FAIL|%s|%s" % (name, why)))
+
+def find(s, **want):
+    for r in s["rules"]:
+        if all(str(r.get(k)) == v or (k == "match" and v in str(r.get(k))) for k, v in want.items()):
+            return r
+    return None
+
+def delta(want, field="packets"):
+    ra, rb = find(a, **want), find(b, **want)
+    if ra is None or rb is None:
+        return None
+    return rb[field] - ra[field]
+
+def total(s, field):
+    return sum(r[field] for r in s["rules"]) + sum(v[field] for v in s["implicit"].values())
+
+r25 = dict(direction="in", peer="internet", proto="tcp", match="port 25")
+lan = dict(direction="in", peer="lan", proto="icmp", match="type")
+inet = dict(direction="in", peer="internet", proto="icmp", match="type")
+d = delta(r25)
+res("rule_25_counted", d is not None and d >= 3,
+    "rule %s not found" % r25 if d is None else
+    "port-25 rule counted %d packets, expected >= 3 (SYN, ACK, FIN)" % d)
+d, db = delta(lan), delta(lan, "bytes")
+res("rule_icmp_lan_counted", d == 3 and db == 3 * 52,
+    "rule %s not found" % lan if d is None else
+    "lan ICMP rule counted %d packets / %d bytes, expected 3 / 156" % (d, db))
+d = delta(inet)
+res("rule_icmp_internet_idle", d == 0,
+    "rule %s not found" % inet if d is None else
+    "internet ICMP rule counted %d packets, expected 0 (echo-request is not allowed)" % d)
+nm = b["implicit"]["no-match"]["packets"] - a["implicit"]["no-match"]["packets"]
+nmb = b["implicit"]["no-match"]["bytes"] - a["implicit"]["no-match"]["bytes"]
+# 3 pings and 5 datagrams exactly, at least one SYN to 2222.
+res("no_match_counted", nm >= 9 and nmb >= 3 * 52 + 5 * 54 + 74,
+    "no-match counted %d packets / %d bytes, expected >= 9 / >= %d"
+    % (nm, nmb, 3 * 52 + 5 * 54 + 74))
+dp, dbytes = total(b, "packets") - total(a, "packets"), total(b, "bytes") - total(a, "bytes")
+# veth counts tx bytes after the Ethernet header has been pulled, XDP sees whole frames.
+lo_b, hi_b = tb[2] - tb[1], tb[3] - tb[0]
+bytes_ok = lo_b <= dbytes - 14 * dp <= hi_b or lo_b <= dbytes <= hi_b
+res("counter_invariant", tp[2] - tp[1] <= dp <= tp[3] - tp[0] and bytes_ok,
+    "counters grew by %d packets / %d bytes; the peer sent %d..%d packets / %d..%d bytes"
+    " (+ 14 per frame)" % (dp, dbytes, tp[2] - tp[1], tp[3] - tp[0], lo_b, hi_b))
+EOF
+while IFS='|' read -r verdict name why; do
+	case $verdict in
+	PASS) ok "$name" ;;
+	FAIL) fail "$name" "$why" ;;
+	*) fail counter_invariant "comparing the counters: $verdict $name $why" ;;
+	esac
+done <"$tmp/cmp"
+
+pc_cli status >"$tmp/status" 2>&1
+check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tmp/status")" \
+	grep -qw "$PC_IF_APP" "$tmp/status"
+
+# --- a broken profile changes nothing ------------------------------------------------------
+broken=$tmp/broken.conf
+printf '%s\n' '# a typo on line 3' 'zone lan 10.0.0.0/8' 'alow in from lan tcp port 25' >"$broken"
+pc_cli load "$PC_IF_APP" "$broken" >"$tmp/broken.out" 2>"$tmp/broken.err"
+rc=$?
+check broken_profile_exit_2 "load of a broken profile exited $rc, expected 2" [ "$rc" -eq 2 ]
+check broken_profile_diagnostic "no '$broken:3:COL: error:' on stderr: $(head -n 2 "$tmp/broken.err" | tr '\n' ' ')" \
+	grep -q "^$broken:3:[0-9]*: error:" "$tmp/broken.err"
+stats_json "$tmp/s2.json"
+check broken_keeps_old_profile "after the failed load, app0 has no XDP program or another profile" \
+	eval 'xdp_attached && python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"spammertrap.conf\"))" "$tmp/s2.json"'
+pc_ping "$PC_APP4_LAN" 2 "$PC_PEER4_LAN" >/dev/null 2>&1
+stats_json "$tmp/s3.json"
+n=$(python3 -c '
+import json, sys
+def lan(p):
+    for r in json.load(open(p))["rules"]:
+        if r["direction"] == "in" and r["peer"] == "lan" and r["proto"] == "icmp":
+            return r["packets"]
+print(lan(sys.argv[2]) - lan(sys.argv[1]))' "$tmp/s2.json" "$tmp/s3.json" 2>&1)
+check broken_keeps_counting "2 LAN pings after the failed load counted as: $n" [ "$n" = 2 ]
+
+# --- unload ------------------------------------------------------------------------------------
+pc_cli unload "$PC_IF_APP" >"$tmp/unload" 2>&1
+rc=$?
+check unload_exit_0 "unload exited $rc: $(head -n 2 "$tmp/unload" | tr '\n' ' ')" [ "$rc" -eq 0 ]
+check unload_detaches "ip -d link show $PC_IF_APP still shows an XDP program" eval '! xdp_attached'
+check unload_removes_pins "pins remain: $(ls "$PC_PIN_DIR/$PC_IF_APP" 2>/dev/null | tr '\n' ' ')" \
+	[ ! -e "$PC_PIN_DIR/$PC_IF_APP" ]
+[ "$rc" -eq 0 ] && PC_LOADED=0
+answered() { pc_ping "$@" >/dev/null 2>&1; }
+check unload_lets_traffic_through "ping $PC_PEER4 -> $PC_APP4 still unanswered after unload" \
+	answered "$PC_APP4" 1 "$PC_PEER4"
+
+finish "not reached"

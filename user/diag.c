@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Collects diagnostics and prints them compiler style, with the line and a caret. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "lexer.h"
+
+int pc_diags_add_source(struct pc_diags *d, const char *path, char *text)
+{
+	struct pc_source *s;
+	char *p = strdup(path);
+
+	if (!p)
+		goto fail;
+	s = realloc(d->sources, (d->n_sources + 1) * sizeof(*s));
+	if (!s)
+		goto fail;
+	d->sources = s;
+	d->sources[d->n_sources] = (struct pc_source){ p, text };
+	return (int)d->n_sources++;
+fail:
+	free(p);
+	free(text);
+	return -1;
+}
+
+void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	/* Count first: an error must fail the parse even when memory is short. */
+	if (level == PC_ERROR)
+		d->n_errors++;
+	else
+		d->n_warnings++;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	/* Capacity is the next power of two: grow when n_items reaches one. */
+	if (!(d->n_items & (d->n_items - 1))) {
+		size_t cap = d->n_items ? 2 * d->n_items : 1;
+		struct pc_diag *it = realloc(d->items, cap * sizeof(*it));
+
+		if (!it) {
+			free(msg);
+			return;
+		}
+		d->items = it;
+	}
+	d->items[d->n_items++] = (struct pc_diag){ level, pos, msg };
+}
+
+static const struct pc_source *source_of(const struct pc_diags *d, struct pc_pos pos)
+{
+	if (pos.src < 0 || (size_t)pos.src >= d->n_sources || pos.line < 1)
+		return NULL;
+	return &d->sources[pos.src];
+}
+
+void pc_diag_format(const struct pc_diags *d, const struct pc_diag *it, char *buf, size_t len)
+{
+	const struct pc_source *s = source_of(d, it->pos);
+	const char *level = it->level == PC_ERROR ? "error" : "warning";
+	const char *msg = it->msg ? it->msg : "(out of memory)";
+
+	if (!len)
+		return;
+	if (s)
+		snprintf(buf, len, "%s:%d:%d: %s: %s", s->path, it->pos.line, it->pos.col, level,
+			 msg);
+	else
+		snprintf(buf, len, "%s: %s", level, msg);
+}
+
+/* The line, with bytes a terminal would misread shown as '?', and under it a
+ * caret whose padding copies the line's tabs and counts a multi-byte character
+ * as one column, so that it lines up in any tab width. */
+static void print_excerpt(const char *text, struct pc_pos pos, FILE *out)
+{
+	const unsigned char *l = (const unsigned char *)text;
+	size_t n, i;
+
+	for (int line = 1; line < pos.line; line++) {
+		const char *nl = strchr((const char *)l, '\n');
+
+		if (!nl)
+			return;
+		l = (const unsigned char *)nl + 1;
+	}
+	n = strcspn((const char *)l, "\n");
+	if (n && l[n - 1] == '\r')
+		n--;
+	for (i = 0; i < n;) {
+		int k = pc_utf8_seq(l + i, n - i);
+
+		if (k && (l[i] >= 0x20 || l[i] == '\t') && l[i] != 0x7f)
+			fwrite(l + i, 1, k, out);
+		else
+			fputc('?', out);
+		i += k ? k : 1;
+	}
+	fputc('\n', out);
+	for (i = 0; i + 1 < (size_t)pos.col;) {
+		int k = i < n ? pc_utf8_seq(l + i, n - i) : 1;
+
+		fputc(i < n && l[i] == '\t' ? '\t' : ' ', out);
+		i += k ? k : 1;
+	}
+	fputs("^\n", out);
+}
+
+void pc_diags_print(const struct pc_diags *d, FILE *out)
+{
+	char buf[4096];
+
+	for (size_t i = 0; i < d->n_items; i++) {
+		const struct pc_diag *it = &d->items[i];
+		const struct pc_source *s = source_of(d, it->pos);
+
+		pc_diag_format(d, it, buf, sizeof(buf));
+		fprintf(out, "%s\n", buf);
+		if (s && s->text && it->pos.col >= 1)
+			print_excerpt(s->text, it->pos, out);
+	}
+}
+
+void pc_diags_free(struct pc_diags *d)
+{
+	for (size_t i = 0; i < d->n_sources; i++) {
+		free(d->sources[i].path);
+		free(d->sources[i].text);
+	}
+	for (size_t i = 0; i < d->n_items; i++)
+		free(d->items[i].msg);
+	free(d->sources);
+	free(d->items);
+	memset(d, 0, sizeof(*d));
+}
