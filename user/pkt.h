@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* A frame builder for tests: Ethernet, VLAN tags, IPv4, IPv6 and its extension
+/* A frame builder (tests, `explain`): Ethernet, VLAN tags, IPv4, IPv6 and its extension
  * headers, TCP, UDP, ICMP/ICMPv6, payload, padding, truncation.
  *
  * Start a frame with pkt_init(), then append layers outermost first. Each layer
