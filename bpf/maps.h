@@ -84,4 +84,20 @@ struct {
 	__type(value, struct pc_load_info);
 } load_info SEC(".maps");
 
+/* Sampled drop events (struct pc_log_event) for `portcullis log`. Program writes
+ * (bpf_ringbuf_reserve/submit), the CLI reads through the pinned map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PC_LOG_RINGBUF_SIZE);
+} events SEC(".maps");
+
+/* Each CPU's drop-event budget (struct pc_log_budget): window start, events used,
+ * jiffies of the last clock read. Program only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_log_budget);
+} log_budget SEC(".maps");
+
 #endif /* PC_MAPS_H */

@@ -117,6 +117,7 @@ enum pc_frag_policy { PC_FRAG_TRACK = 0, PC_FRAG_PASS = 1, PC_FRAG_DROP = 2 };
 #define PC_TEXT_MATCH 96
 #define PC_TEXT_LABEL 96
 #define PC_TEXT_PROTO 16
+#define PC_TEXT_FILE 128
 
 enum pc_action { PC_ACT_DROP = 0, PC_ACT_PASS = 1 };
 enum pc_direction { PC_DIR_IN = 0, PC_DIR_OUT = 1 };
@@ -130,6 +131,7 @@ struct pc_rule_info {
 	char peer[PC_TEXT_PEER];
 	char match[PC_TEXT_MATCH];
 	char label[PC_TEXT_LABEL];
+	char file[PC_TEXT_FILE]; /* the profile file the rule is in (includes) */
 };
 
 struct pc_load_info {
@@ -137,6 +139,43 @@ struct pc_load_info {
 	__u32 n_rules;
 	__u32 mode;       /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	char profile[256]; /* absolute path of the profile as loaded */
+	/* The settings the program was loaded with (its read-only globals), so that
+	 * `explain IFACE` can run a twin of the running program. */
+	__u8 state;
+	__u8 non_ip_pass;
+	__u8 fragments;    /* enum pc_frag_policy */
+	__u8 default_pass;
+	__u16 eph_lo;
+	__u16 eph_hi;
+	__u32 log_rate;    /* sampled drop events per second */
+	__u32 pad;
+};
+
+/* --- Sampled drop events -------------------------------------------------------------
+ * "events": ring buffer of struct pc_log_event, one per dropped frame while the
+ * dropping CPU is within its budget; "log_budget": per-CPU struct pc_log_budget, the
+ * program's own bookkeeping for that budget. Numbers are in host order; data[] holds
+ * the first snap_len bytes of the frame exactly as on the wire (network order). */
+#define PC_LOG_SNAP 128
+#define PC_LOG_RINGBUF_SIZE (256 * 1024)
+#define PC_LOG_WINDOW_NS 1000000000ULL
+
+struct pc_log_event {
+	__u64 ts_ns;    /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 counter;  /* counter index the frame was counted on (see enum pc_counter) */
+	__u32 action;   /* XDP action taken: XDP_DROP */
+	__u32 len;      /* frame length as XDP sees it, Ethernet header included */
+	__u32 snap_len; /* bytes of data[] that hold the frame: min(len, PC_LOG_SNAP) */
+	__u32 ifindex;  /* interface the frame arrived on */
+	__u32 pad;
+	__u8 data[PC_LOG_SNAP];
+};
+
+struct pc_log_budget {
+	__u64 window_ns; /* start of this CPU's current 1 s window (coarse monotonic) */
+	__u64 checked;   /* jiffies when a spent budget last read the clock */
+	__u32 used;      /* events this CPU has logged in the window */
+	__u32 pad;
 };
 
 /* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */

@@ -78,7 +78,7 @@ run_dir unit "$O/tests/unit"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_dir san/unit "$O/san/tests/unit"
 run_dir bpf "$O/tests/bpf"
-for t in tests/e2e/*.sh; do
+for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	O=$O run "e2e/$(basename "$t" .sh)" bash "$t"
 done

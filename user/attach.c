@@ -22,15 +22,16 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "carry.h"
 #include "pins.h"
 #include "program.h"
 
-/* bpffs refuses names with a dot. */
-#define STAGE_PREFIX "staged-"
 
 struct staged {
 	const char *ifname;
+	const struct pc_profile *p;
 	struct portcullis *skel;
+	bool keep_old; /* a load awaiting confirmation keeps the old pins for rollback */
 };
 
 static int pin_one(const char *ifname, const char *name, int fd, struct pc_err *e)
@@ -63,33 +64,6 @@ static int stage_pins(struct staged *st, struct pc_err *e)
 		       bpf_program__fd(st->skel->progs.portcullis_xdp), e);
 }
 
-/* Removes the staged pins (after a failure) or renames them over the old ones. */
-static int finish_pins(const char *ifname, bool commit, struct pc_err *e)
-{
-	char dir[PATH_MAX], from[PATH_MAX + NAME_MAX + 2], to[PATH_MAX + NAME_MAX + 2];
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	if (pc_pin_path(dir, sizeof(dir), ifname, NULL))
-		return pc_usage(e, "interface name '%s' is too long", ifname);
-	d = opendir(dir);
-	if (!d)
-		return pc_fail(e, errno, NULL, "opening %s", dir);
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)))
-			continue;
-		snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
-		snprintf(to, sizeof(to), "%s/%s", dir, de->d_name + strlen(STAGE_PREFIX));
-		if (!commit)
-			unlink(from);
-		else if (rename(from, to) && !err)
-			err = pc_fail(e, errno, NULL, "renaming pin %s to %s", from, to);
-	}
-	closedir(d);
-	return err;
-}
-
 static int make_pin_dir(const char *ifname, struct pc_err *e)
 {
 	char dir[PATH_MAX];
@@ -104,11 +78,19 @@ static int make_pin_dir(const char *ifname, struct pc_err *e)
 }
 
 static int write_load_info(struct portcullis *s, const char *profile_path,
-			   const struct pc_image *img, uint32_t mode, struct pc_err *e)
+			   const struct pc_profile *p, const struct pc_image *img, uint32_t mode,
+			   struct pc_err *e)
 {
 	struct pc_load_info li = { .loaded_at = (uint64_t)time(NULL),
 				   .n_rules = img->n_rules,
-				   .mode = mode };
+				   .mode = mode,
+				   .state = p->opt.state,
+				   .non_ip_pass = p->opt.non_ip_pass,
+				   .fragments = p->opt.fragments,
+				   .default_pass = p->opt.default_pass,
+				   .eph_lo = p->opt.eph_lo,
+				   .eph_hi = p->opt.eph_hi,
+				   .log_rate = p->opt.log_rate };
 	char *abs = realpath(profile_path, NULL);
 	uint32_t k = 0;
 
@@ -121,125 +103,72 @@ static int write_load_info(struct portcullis *s, const char *profile_path,
 
 /* --- Counter carry-over on replace ----------------------------------------------- */
 
-static bool same_rule(const struct pc_rule_info *a, const struct pc_rule_info *b)
-{
-	return a->action == b->action && a->direction == b->direction &&
-	       !strcmp(a->proto, b->proto) && !strcmp(a->peer, b->peer) &&
-	       !strcmp(a->match, b->match) && !strcmp(a->label, b->label);
-}
-
-/* The old program's totals (live + what it had carried itself). */
-static int read_old_totals(const char *ifname, uint32_t *n_out, struct pc_count **tot,
-			   struct pc_rule_info **info, struct pc_err *e)
-{
-	int cfd = -1, kfd = -1, ifd = -1, err = -1;
-	struct bpf_map_info mi = {};
-	uint32_t len = sizeof(mi), n;
-	struct pc_count c;
-
-	*tot = NULL;
-	*info = NULL;
-	if ((cfd = pc_pin_open(ifname, "counters", e)) < 0 ||
-	    (kfd = pc_pin_open(ifname, "carry", e)) < 0 ||
-	    (ifd = pc_pin_open(ifname, "rule_info", e)) < 0)
-		goto out;
-	if (bpf_obj_get_info_by_fd(cfd, &mi, &len)) {
-		pc_fail(e, errno, NULL, "bpf_obj_get_info_by_fd on the old counters");
-		goto out;
-	}
-	n = mi.max_entries;
-	*tot = calloc(n, sizeof(**tot));
-	*info = calloc(n, sizeof(**info));
-	if (!*tot || !*info) {
-		pc_fail(e, ENOMEM, NULL, "reading the old counters");
-		goto out;
-	}
-	if (pc_counters_read(cfd, n, *tot, e))
-		goto out;
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t r = k - PC_CNT_IMPLICIT;
-
-		if (!bpf_map_lookup_elem(kfd, &k, &c)) {
-			(*tot)[k].packets += c.packets;
-			(*tot)[k].bytes += c.bytes;
-		}
-		if (k >= PC_CNT_IMPLICIT && bpf_map_lookup_elem(ifd, &r, &(*info)[k]))
-			memset(&(*info)[k], 0, sizeof((*info)[k]));
-	}
-	*n_out = n;
-	err = 0;
-out:
-	if (cfd >= 0)
-		close(cfd);
-	if (kfd >= 0)
-		close(kfd);
-	if (ifd >= 0)
-		close(ifd);
-	return err;
-}
-
-/* Implicit counters always carry over; a rule's counters carry over to the new rule
- * with the same text (the k-th duplicate to the k-th duplicate). */
+/* The new program continues the old one's counters for rules with the same text and
+ * for the implicit outcomes; what matches nothing is the reload's change. */
 static int carry_over(const char *ifname, struct portcullis *s, const struct pc_image *img,
-		      uint32_t *carried, struct pc_err *e)
+		      struct pc_attach_result *res, struct pc_err *e)
 {
-	uint32_t n_old = 0, n_new = PC_CNT_IMPLICIT + img->n_rules;
-	struct pc_rule_info *old_info;
-	struct pc_count *old;
+	uint32_t n_new = PC_CNT_IMPLICIT + img->n_rules;
+	struct pc_totals old;
+	int32_t *map;
 	bool *used;
-	int fd = bpf_map__fd(s->maps.carry), err = 0;
+	int err = 0;
 
-	if (read_old_totals(ifname, &n_old, &old, &old_info, e)) {
-		free(old);
-		free(old_info);
+	if (pc_totals_read_pinned(ifname, "", &old, e))
 		return -1;
-	}
-	used = calloc(n_old + 1, sizeof(*used));
-	*carried = 0;
-	for (uint32_t k = 0; used && k < n_new && !err; k++) {
-		uint32_t from = k;
-
-		if (k >= PC_CNT_IMPLICIT) {
-			for (from = PC_CNT_IMPLICIT; from < n_old; from++)
-				if (!used[from] && same_rule(&old_info[from],
-							     &img->info[k - PC_CNT_IMPLICIT]))
-					break;
-			if (from >= n_old)
-				continue;
-			(*carried)++;
-		}
-		if (from >= n_old)
-			continue;
-		used[from] = true;
-		if (bpf_map_update_elem(fd, &k, &old[from], 0))
-			err = pc_fail(e, errno, NULL, "bpf_map_update_elem on carry");
-	}
-	if (!used)
+	map = calloc(n_new, sizeof(*map));
+	used = calloc(old.n + 1, sizeof(*used));
+	res->added = calloc(img->n_rules + 1, sizeof(*res->added));
+	res->removed = calloc(old.n + 1, sizeof(*res->removed));
+	res->removed_count = calloc(old.n + 1, sizeof(*res->removed_count));
+	if (!map || !used || !res->added || !res->removed || !res->removed_count) {
 		err = pc_fail(e, ENOMEM, NULL, "carrying counters over");
+		goto out;
+	}
+	pc_carry_match(&old, img->info, img->n_rules, map);
+	err = pc_carry_write(bpf_map__fd(s->maps.carry), &old, map, n_new, NULL, e);
+	for (uint32_t k = PC_CNT_IMPLICIT; k < n_new; k++) {
+		if (map[k] < 0)
+			res->added[res->n_added++] = k - PC_CNT_IMPLICIT;
+		else
+			used[map[k]] = true, res->carried_rules++;
+	}
+	for (uint32_t k = PC_CNT_IMPLICIT; k < old.n; k++) {
+		if (used[k])
+			continue;
+		res->removed[res->n_removed] = old.info[k];
+		res->removed_count[res->n_removed++] = old.count[k];
+	}
+out:
+	free(map);
 	free(used);
-	free(old);
-	free(old_info);
+	pc_totals_free(&old);
 	return err;
+}
+
+void pc_attach_result_free(struct pc_attach_result *res)
+{
+	free(res->added);
+	free(res->removed);
+	free(res->removed_count);
+	res->added = NULL;
+	res->removed = NULL;
+	res->removed_count = NULL;
 }
 
 /* --- Attach ------------------------------------------------------------------------ */
 
-static int old_mode(const char *ifname, uint32_t *mode)
+static int read_load_info(const char *ifname, struct pc_load_info *li)
 {
-	struct pc_load_info li;
 	struct pc_err ignore;
 	uint32_t k = 0;
-	int fd = pc_pin_open(ifname, "load_info", &ignore);
+	int fd = pc_pin_open(ifname, "load_info", &ignore), err;
 
 	if (fd < 0)
 		return -1;
-	if (bpf_map_lookup_elem(fd, &k, &li)) {
-		close(fd);
-		return -1;
-	}
+	err = bpf_map_lookup_elem(fd, &k, li);
 	close(fd);
-	*mode = li.mode;
-	return 0;
+	return err;
 }
 
 /* The pinned link still drives this very interface? An interface that was deleted
@@ -265,9 +194,10 @@ static int replace(struct staged *st, unsigned ifindex, const char *profile_path
 
 	(void)ifindex;
 	res->replaced = true;
-	if (old_mode(st->ifname, &res->mode))
-		res->mode = 0;
-	if (write_load_info(st->skel, profile_path, img, res->mode, e) || stage_pins(st, e))
+	if (read_load_info(st->ifname, &res->old))
+		memset(&res->old, 0, sizeof(res->old));
+	res->mode = res->old.mode;
+	if (write_load_info(st->skel, profile_path, st->p, img, res->mode, e) || stage_pins(st, e))
 		goto fail;
 	if (bpf_link_update(link_fd, bpf_program__fd(st->skel->progs.portcullis_xdp), &uo)) {
 		pc_fail(e, errno,
@@ -281,16 +211,19 @@ static int replace(struct staged *st, unsigned ifindex, const char *profile_path
 	/* An old program still running on another CPU finishes within an RCU grace
 	 * period; wait for it so that its last counts are in the totals we carry. */
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-	err = carry_over(st->ifname, st->skel, img, &res->carried_rules, e);
+	err = carry_over(st->ifname, st->skel, img, res, e);
 	/* The new program runs now: its pins must replace the old ones even if
-	 * carrying counters failed. */
-	if (finish_pins(st->ifname, true, err ? &ignore : e))
+	 * carrying counters failed. Awaiting confirmation, the old ones are kept
+	 * aside for the rollback. */
+	if (st->keep_old && pc_pins_move(st->ifname, "", ROLLBACK_PREFIX, err ? &ignore : e))
+		err = -1;
+	if (pc_pins_move(st->ifname, STAGE_PREFIX, "", err ? &ignore : e))
 		return -1;
 	return err;
 fail:
 	if (old_prog >= 0)
 		close(old_prog);
-	finish_pins(st->ifname, false, &ignore);
+	pc_pins_drop(st->ifname, STAGE_PREFIX);
 	return -1;
 }
 
@@ -339,52 +272,31 @@ static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile
 			const struct pc_image *img, enum pc_mode mode,
 			struct pc_attach_result *res, struct pc_err *e)
 {
-	struct pc_err ignore;
 	int link;
 
-	if (write_load_info(st->skel, profile_path, img, 0, e) || stage_pins(st, e))
+	if (write_load_info(st->skel, profile_path, st->p, img, 0, e) || stage_pins(st, e))
 		goto fail;
 	link = create_link(st, ifindex, mode, res, e);
 	if (link < 0)
 		goto fail;
 	/* Record the mode actually in use before the pins become visible. */
-	if (write_load_info(st->skel, profile_path, img, res->mode, e) ||
+	if (write_load_info(st->skel, profile_path, st->p, img, res->mode, e) ||
 	    pin_one(st->ifname, STAGE_PREFIX PC_PIN_LINK, link, e)) {
 		close(link); /* unpinned and closed: the kernel detaches it */
 		goto fail;
 	}
 	close(link);
-	return finish_pins(st->ifname, true, e);
+	return pc_pins_move(st->ifname, STAGE_PREFIX, "", e);
 fail:
-	finish_pins(st->ifname, false, &ignore);
+	pc_pins_drop(st->ifname, STAGE_PREFIX);
 	return -1;
 }
 
-/* Removes the pins of a link whose interface is gone, so a fresh attach can start. */
-static void remove_pins(const char *ifname)
-{
-	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2];
-	struct dirent *de;
-	DIR *d;
-
-	if (pc_pin_path(dir, sizeof(dir), ifname, NULL) || !(d = opendir(dir)))
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
-	      const struct pc_profile *p, const struct pc_image *img,
+	      bool keep_old, const struct pc_profile *p, const struct pc_image *img,
 	      struct pc_attach_result *res, struct pc_err *e)
 {
-	struct staged st = { .ifname = ifname };
+	struct staged st = { .ifname = ifname, .p = p, .keep_old = keep_old };
 	struct pc_err ignore;
 	unsigned ifindex;
 	int link = -1, err;
@@ -403,7 +315,7 @@ int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
 		if (link >= 0 && !link_is_live(link, ifindex)) {
 			close(link);
 			link = -1;
-			remove_pins(ifname);
+			pc_pins_remove_all(ifname);
 			if (make_pin_dir(ifname, e))
 				return -1;
 		}
@@ -441,6 +353,6 @@ int pc_detach(const char *ifname, struct pc_err *e)
 		return pc_fail(e, err, NULL, "bpf_link_detach on %s", ifname);
 	}
 	close(link);
-	remove_pins(ifname);
+	pc_pins_remove_all(ifname);
 	return 0;
 }

@@ -21,12 +21,24 @@ struct pc_attach_result {
 	bool fell_back;         /* native was refused, generic used */
 	int native_errno;       /* why native was refused */
 	uint32_t mode;          /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
-	uint32_t carried_rules; /* rules whose counters carried over */
+	/* What a replace changed: rules kept (same text, counters carried over), the
+	 * new rules (indices into the new profile), the old rules that are gone with
+	 * what they had counted. */
+	uint32_t carried_rules;
+	uint32_t *added;
+	uint32_t n_added;
+	struct pc_rule_info *removed;
+	struct pc_count *removed_count;
+	uint32_t n_removed;
+	struct pc_load_info old; /* what ran before a replace */
 };
 
-/* Loads img onto ifname. On any failure the interface keeps what it had. */
+void pc_attach_result_free(struct pc_attach_result *res);
+
+/* Loads img onto ifname. On any failure the interface keeps what it had. keep_old
+ * keeps a replaced program's pins under ROLLBACK_PREFIX names (see confirm.h). */
 int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
-	      const struct pc_profile *p, const struct pc_image *img,
+	      bool keep_old, const struct pc_profile *p, const struct pc_image *img,
 	      struct pc_attach_result *res, struct pc_err *e);
 
 /* Detaches the program and removes every pin of ifname. */

@@ -631,7 +631,8 @@ static int check_options(const struct pc_profile *p, struct pc_diags *d)
 	return err;
 }
 
-static void fill_info(const struct pc_profile *p, struct pc_image *img)
+static void fill_info(const struct pc_profile *p, struct pc_image *img,
+		      const struct pc_diags *d)
 {
 	for (size_t r = 0; r < p->n_rules; r++) {
 		const struct pc_rule *rule = &p->rules[r];
@@ -644,6 +645,8 @@ static void fill_info(const struct pc_profile *p, struct pc_image *img)
 		snprintf(in->peer, sizeof(in->peer), "%s", rule->peer_text);
 		snprintf(in->match, sizeof(in->match), "%s", rule->match_text);
 		snprintf(in->label, sizeof(in->label), "%s", rule->label);
+		if (rule->pos.src >= 0 && (size_t)rule->pos.src < d->n_sources)
+			snprintf(in->file, sizeof(in->file), "%s", d->sources[rule->pos.src].path);
 	}
 }
 
@@ -743,7 +746,7 @@ int pc_compile(const struct pc_profile *p, struct pc_image *img, struct pc_diags
 	if (!err)
 		err = build_trie(&nodes, img);
 	if (!err) {
-		fill_info(p, img);
+		fill_info(p, img, d);
 		report_shadowed(p, img, blocker, d);
 	} else if (err == -E2BIG) {
 		pc_diag_add(d, PC_ERROR, nowhere,

@@ -6,14 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
 
 #include "attach.h"
 #include "compile.h"
+#include "confirm.h"
+#include "explain.h"
 #include "guard.h"
+#include "log.h"
 #include "matrix.h"
+#include "pins.h"
 #include "program.h"
 #include "stats.h"
 #include "status.h"
@@ -76,42 +81,130 @@ static int parse_mode(const char *s, enum pc_mode *mode, struct pc_err *e)
 	return 0;
 }
 
-static void report_load(const char *ifname, const char *path, const struct pc_image *img,
-			const struct pc_attach_result *res)
+static void print_rule_line(char sign, const struct pc_rule_info *r)
+{
+	printf("  %c %s:%u  %s %s %s %s %s%s%s%s\n", sign, r->file, r->line,
+	       r->action == PC_ACT_PASS ? "allow" : "drop",
+	       r->direction == PC_DIR_IN ? "in from" : "out to", r->peer, r->proto, r->match,
+	       r->label[0] ? " \"" : "", r->label, r->label[0] ? "\"" : "");
+}
+
+static const char *frag_name(unsigned f)
+{
+	return f == PC_FRAG_TRACK ? "track" : f == PC_FRAG_PASS ? "pass" : "drop";
+}
+
+/* The `set` options whose value a replace changed. */
+static void print_option_changes(const struct pc_load_info *o, const struct pc_options *n)
+{
+	if (o->default_pass != n->default_pass)
+		printf("  ~ set default %s -> %s\n", o->default_pass ? "pass" : "drop",
+		       n->default_pass ? "pass" : "drop");
+	if (o->state != n->state)
+		printf("  ~ set state %s -> %s\n", o->state ? "on" : "off", n->state ? "on" : "off");
+	if (o->non_ip_pass != n->non_ip_pass)
+		printf("  ~ set non-ip %s -> %s\n", o->non_ip_pass ? "pass" : "drop",
+		       n->non_ip_pass ? "pass" : "drop");
+	if (o->fragments != n->fragments)
+		printf("  ~ set fragments %s -> %s\n", frag_name(o->fragments),
+		       frag_name(n->fragments));
+	if (o->eph_lo != n->eph_lo || o->eph_hi != n->eph_hi)
+		printf("  ~ set ephemeral %u-%u -> %u-%u\n", o->eph_lo, o->eph_hi, n->eph_lo,
+		       n->eph_hi);
+	if (o->log_rate != n->log_rate) {
+		char a[16] = "off", b[16] = "off";
+
+		if (o->log_rate)
+			snprintf(a, sizeof(a), "%u/s", o->log_rate);
+		if (n->log_rate)
+			snprintf(b, sizeof(b), "%u/s", n->log_rate);
+		printf("  ~ set log %s -> %s\n", a, b);
+	}
+}
+
+/* What the load did, and on a replace what changed: the answer to "what did this
+ * reload change?" at the moment it happens. */
+static void report_load(const char *ifname, const char *path, const struct pc_profile *p,
+			const struct pc_image *img, const struct pc_attach_result *res)
 {
 	if (res->fell_back)
 		fprintf(stderr,
 			"portcullis: warning: %s refused native XDP (%s); running in generic "
 			"mode, which is slower; pass --mode native to fail instead\n",
 			ifname, strerror(res->native_errno));
-	printf("portcullis: loaded %s on %s: %u rules, %s mode", path, ifname, img->n_rules,
+	printf("portcullis: loaded %s on %s: %u rule%s, %s mode\n", path, ifname, img->n_rules,
+	       img->n_rules == 1 ? "" : "s",
 	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
-	if (res->replaced)
-		printf("; replaced the running profile atomically, counters of %u unchanged "
-		       "rules carried over",
-		       res->carried_rules);
-	printf("\n");
+	if (!res->replaced)
+		return;
+	printf("replaced the running profile atomically: %u rule%s unchanged (counters carried "
+	       "over), %u added, %u removed\n",
+	       res->carried_rules, res->carried_rules == 1 ? "" : "s", res->n_added,
+	       res->n_removed);
+	for (uint32_t i = 0; i < res->n_removed; i++)
+		print_rule_line('-', &res->removed[i]);
+	for (uint32_t i = 0; i < res->n_added; i++)
+		print_rule_line('+', &img->info[res->added[i]]);
+	print_option_changes(&res->old, &p->opt);
+}
+
+/* A load awaiting confirmation owns the rollback state: a second load on top would
+ * make "the previous profile" ambiguous. */
+static int refuse_pending(const char *ifname, struct pc_err *e)
+{
+	struct pc_pending pend;
+	long left;
+
+	if (pc_pending_read(ifname, &pend))
+		return 0;
+	left = (long)pend.deadline - (long)time(NULL);
+	return pc_usage(e,
+			"the last load on %s awaits confirmation (rolls back in %ld s): run "
+			"`portcullis confirm %s` first, or wait for the rollback",
+			ifname, left > 0 ? left : 0, ifname);
+}
+
+static int arm_confirm(const char *ifname, long secs, const struct pc_attach_result *res,
+		       struct pc_err *e)
+{
+	if (pc_confirm_arm(ifname, secs, res->replaced, e)) {
+		struct pc_err ignore;
+
+		/* Without a timer the load must not stay half-confirmed: undo it now. */
+		pc_rollback(ifname, res->replaced, &ignore);
+		return -1;
+	}
+	printf("run `portcullis confirm %s` within %ld s, or %s\n", ifname, secs,
+	       res->replaced ? "the previous profile comes back" : "portcullis unloads itself");
+	return 0;
 }
 
 static int cmd_load(int argc, char **argv, struct pc_err *e)
 {
 	static const struct option opts[] = { { "mode", required_argument, NULL, 'm' },
 					      { "force", no_argument, NULL, 'f' },
+					      { "confirm", required_argument, NULL, 'c' },
 					      { 0 } };
 	enum pc_mode mode = PC_MODE_AUTO;
-	struct pc_attach_result res;
+	struct pc_attach_result res = { 0 };
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	struct pc_image img = { 0 };
 	bool force = false;
-	char keep[128];
-	int c, err;
+	long confirm = 0;
+	char keep[128], *end;
+	int c, err, lock = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'm' && parse_mode(optarg, &mode, e))
 			return -1;
 		if (c == 'f')
 			force = true;
+		if (c == 'c') {
+			confirm = strtol(optarg, &end, 10);
+			if (*end || confirm < 1 || confirm > 86400)
+				return usage_error(e, "--confirm takes a number of seconds, 1-86400");
+		}
 		if (c == '?')
 			return usage_error(e, "unknown option");
 	}
@@ -121,23 +214,63 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	err = build_profile(argv[optind + 1], &p, &img, &d, e, keep);
 	if (!err && !force)
 		err = pc_guard_ssh(argv[optind], getenv("SSH_CONNECTION"), &p, &img, e);
+	if (!err && (lock = pc_lock(argv[optind], e)) < 0)
+		err = -1;
 	if (!err)
-		err = pc_attach(argv[optind], argv[optind + 1], mode, &p, &img, &res, e);
+		err = refuse_pending(argv[optind], e);
 	if (!err)
-		report_load(argv[optind], argv[optind + 1], &img, &res);
+		err = pc_attach(argv[optind], argv[optind + 1], mode, confirm > 0, &p, &img, &res, e);
+	if (!err)
+		report_load(argv[optind], argv[optind + 1], &p, &img, &res);
+	if (!err && confirm)
+		err = arm_confirm(argv[optind], confirm, &res, e);
+	if (lock >= 0)
+		close(lock);
+	pc_attach_result_free(&res);
 	pc_image_free(&img);
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	return err;
 }
 
+/* Runs fn under IFACE's lock, which serialises load, unload, confirm and rollback. */
+static int locked(const char *ifname, int (*fn)(const char *ifname, struct pc_err *e),
+		  struct pc_err *e)
+{
+	int lock, err;
+
+	if (pc_ifname_check(ifname, e) || (lock = pc_lock(ifname, e)) < 0)
+		return -1;
+	err = fn(ifname, e);
+	close(lock);
+	return err;
+}
+
+static int unload(const char *ifname, struct pc_err *e)
+{
+	if (pc_detach(ifname, e))
+		return -1;
+	pc_pending_cancel(ifname);
+	return 0;
+}
+
 static int cmd_unload(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (pc_detach(argv[1], e))
+	if (locked(argv[1], unload, e))
 		return -1;
 	printf("portcullis: unloaded from %s\n", argv[1]);
+	return 0;
+}
+
+static int cmd_confirm(int argc, char **argv, struct pc_err *e)
+{
+	if (argc != 2)
+		return usage_error(e, "expected IFACE");
+	if (locked(argv[1], pc_confirm, e))
+		return -1;
+	printf("portcullis: confirmed the profile on %s\n", argv[1]);
 	return 0;
 }
 
@@ -198,15 +331,29 @@ static int cmd_stats(int argc, char **argv, struct pc_err *e)
 	}
 }
 
+static int cmd_explain(int argc, char **argv, struct pc_err *e)
+{
+	if (argc >= 3 && !strcmp(argv[1], "--profile"))
+		return pc_explain(NULL, argv[2], argc - 3, argv + 3, stdout, e);
+	if (argc >= 2 && argv[1][0] != '-')
+		return pc_explain(argv[1], NULL, argc - 2, argv + 2, stdout, e);
+	return usage_error(e, "expected IFACE or --profile PROFILE, then a PACKET");
+}
+
 static const struct cmd cmds[] = {
-	{ "load", "IFACE PROFILE [--mode native|generic] [--force]",
+	{ "load", "IFACE PROFILE [--mode native|generic] [--confirm SECONDS] [--force]",
 	  "compile PROFILE and attach it to IFACE, replacing the running one atomically",
 	  cmd_load },
+	{ "confirm", "IFACE", "keep a profile loaded with --confirm", cmd_confirm },
 	{ "unload", "IFACE", "detach from IFACE and remove its pins", cmd_unload },
 	{ "status", "[IFACE] [--json]", "what runs where, since when", cmd_status },
 	{ "stats", "IFACE [--json | --prometheus] [--watch SECONDS]",
 	  "per-rule and implicit packet/byte counters", cmd_stats },
 	{ "check", "PROFILE", "parse and compile only; print the port matrix", cmd_check },
+	{ "explain", "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
+		     "[type T] [flags syn,ack,...] [vlan ID]",
+	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
+	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
 };
 
 static void help(FILE *out)

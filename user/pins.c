@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* bpffs mounting and the pin directory of each interface. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,4 +77,72 @@ int pc_pin_open(const char *ifname, const char *name, struct pc_err *e)
 			       "`portcullis load %s PROFILE`",
 			       ifname, path, ifname);
 	return pc_fail(e, errno, "run as root", "opening %s", path);
+}
+
+static bool has_prefix(const char *name, const char *prefix)
+{
+	return !strncmp(name, prefix, strlen(prefix));
+}
+
+/* A live pin: not staged, not kept for rollback, not the link. */
+static bool is_live_pin(const char *name)
+{
+	return name[0] != '.' && strcmp(name, PC_PIN_LINK) && !has_prefix(name, STAGE_PREFIX) &&
+	       !has_prefix(name, ROLLBACK_PREFIX);
+}
+
+static bool selected(const char *name, const char *prefix)
+{
+	return prefix[0] ? has_prefix(name, prefix) : is_live_pin(name);
+}
+
+int pc_pins_move(const char *ifname, const char *from, const char *to, struct pc_err *e)
+{
+	char dir[PATH_MAX], src[PATH_MAX + NAME_MAX + 2], dst[PATH_MAX + NAME_MAX + 2];
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (pc_pin_path(dir, sizeof(dir), ifname, NULL))
+		return pc_usage(e, "interface name '%s' is too long", ifname);
+	d = opendir(dir);
+	if (!d)
+		return pc_fail(e, errno, NULL, "opening %s", dir);
+	while ((de = readdir(d))) {
+		if (!selected(de->d_name, from))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s%s", dir, to, de->d_name + strlen(from));
+		if (rename(src, dst) && !err)
+			err = pc_fail(e, errno, NULL, "renaming pin %s to %s", src, dst);
+	}
+	closedir(d);
+	return err;
+}
+
+void pc_pins_drop(const char *ifname, const char *prefix)
+{
+	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2];
+	struct dirent *de;
+	DIR *d;
+
+	if (pc_pin_path(dir, sizeof(dir), ifname, NULL) || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		if (!has_prefix(de->d_name, prefix) || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+void pc_pins_remove_all(const char *ifname)
+{
+	char dir[PATH_MAX];
+
+	pc_pins_drop(ifname, "");
+	if (!pc_pin_path(dir, sizeof(dir), ifname, NULL))
+		rmdir(dir);
 }

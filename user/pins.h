@@ -20,4 +20,17 @@ bool pc_is_loaded(const char *ifname);
 /* Opens a pinned object of IFACE; the error says when portcullis is not loaded. */
 int pc_pin_open(const char *ifname, const char *name, struct pc_err *e);
 
+/* Pin name prefixes (bpffs refuses names with a dot): a new program's pins before
+ * it runs, and the previous program's while a load awaits confirmation. */
+#define STAGE_PREFIX "staged-"
+#define ROLLBACK_PREFIX "rollback-"
+
+/* Renames IFACE's pins named FROM+X to TO+X, over existing ones. FROM "" means the
+ * live pins: no prefix, and never the link. */
+int pc_pins_move(const char *ifname, const char *from, const char *to, struct pc_err *e);
+/* Unlinks IFACE's pins whose name starts with prefix. */
+void pc_pins_drop(const char *ifname, const char *prefix);
+/* Unlinks every pin of IFACE and its directory. */
+void pc_pins_remove_all(const char *ifname);
+
 #endif /* PC_PINS_H */

@@ -1189,14 +1189,15 @@ enum {
 
 static const struct option {
 	const char *name;
-	const char *values[4]; /* keyword values; none for ephemeral and log */
+	const char *values[4]; /* keyword values; none for ephemeral */
 	const char *hint; /* what a value looks like */
 } options[N_OPTS] = {
 	[OPT_STATE] = { "state", { "on", "off" }, "on or off" },
 	[OPT_EPHEMERAL] = { "ephemeral", { NULL }, "a port range LO-HI, such as 1024-65535" },
 	[OPT_NON_IP] = { "non-ip", { "pass", "drop" }, "pass or drop" },
 	[OPT_FRAGMENTS] = { "fragments", { "track", "pass", "drop" }, "track, pass or drop" },
-	[OPT_LOG] = { "log", { NULL }, "a rate N/s with N from 1 to 1000000, such as 100/s" },
+	[OPT_LOG] = { "log", { "off" },
+		      "a rate N/s with N from 1 to 1000000, such as 100/s, or off" },
 	[OPT_DEFAULT] = { "default", { "drop", "pass" }, "drop or pass" },
 	[OPT_EGRESS] = { "egress", { "open", "enforce" }, "open or enforce" },
 };
@@ -1233,6 +1234,10 @@ static int option_value(int id, const char *w, struct pc_options *o)
 		o->eph_hi = rg.hi;
 		return 0;
 	case OPT_LOG:
+		if (v == 0) { /* off */
+			o->log_rate = 0;
+			return 0;
+		}
 		slash = strchr(w, '/');
 		if (!slash || strcmp(slash, "/s") ||
 		    parse_uint(w, (size_t)(slash - w), 1000000, &rate) || !rate)

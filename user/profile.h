@@ -74,7 +74,7 @@ struct pc_options {
 	uint16_t eph_hi;      /* default 65535 */
 	bool non_ip_pass;     /* default true */
 	enum pc_frag_policy fragments; /* default PC_FRAG_TRACK */
-	uint32_t log_rate;    /* events per second, default 100 */
+	uint32_t log_rate;    /* drop events per second, default 100; 0: off */
 	bool default_pass;    /* default false */
 	bool egress_enforce;  /* default false */
 	/* Where each option was last set ({.src = -1} when never): later stages point

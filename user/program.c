@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -62,8 +63,22 @@ static int size_maps(struct portcullis *s, const struct pc_image *img, struct pc
 	return 0;
 }
 
+/* The profile's `set log RATE/s` is the total for the interface; the program keeps a
+ * budget per CPU (no shared state on the drop path), so each CPU gets
+ * ceil(RATE / online CPUs). The total stays at or near RATE when drops are spread
+ * over every CPU, and is less when they arrive on fewer (one RX queue: RATE / CPUs). */
+static uint32_t log_rate_per_cpu(uint32_t rate)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	return (uint32_t)((rate + (uint64_t)ncpu - 1) / (uint64_t)ncpu);
+}
+
 static void set_options(struct portcullis *s, const struct pc_options *o)
 {
+	s->rodata->cfg_log_rate = log_rate_per_cpu(o->log_rate);
 	s->rodata->cfg_state = o->state;
 	s->rodata->cfg_non_ip_pass = o->non_ip_pass;
 	s->rodata->cfg_fragments = o->fragments;
@@ -170,4 +185,37 @@ int pc_counters_read(int fd, uint32_t n, struct pc_count *out, struct pc_err *e)
 	}
 	free(percpu);
 	return 0;
+}
+
+int pc_program_judge(int prog_fd, int counters_fd, uint32_t n_counters, const void *frame,
+		     size_t len, uint32_t *action, int *counter, struct pc_err *e)
+{
+	struct pc_count *before = calloc(n_counters, sizeof(*before));
+	struct pc_count *after = calloc(n_counters, sizeof(*after));
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .repeat = 1);
+	int err = -1;
+
+	*counter = -1;
+	if (!before || !after) {
+		pc_fail(e, ENOMEM, NULL, "running a frame through the program");
+		goto out;
+	}
+	if (pc_counters_read(counters_fd, n_counters, before, e))
+		goto out;
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		pc_fail(e, errno, "run as root", "bpf BPF_PROG_TEST_RUN");
+		goto out;
+	}
+	if (pc_counters_read(counters_fd, n_counters, after, e))
+		goto out;
+	for (uint32_t k = 0; k < n_counters; k++)
+		if (after[k].packets != before[k].packets)
+			*counter = k;
+	*action = opts.retval;
+	err = 0;
+out:
+	free(before);
+	free(after);
+	return err;
 }

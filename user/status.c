@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "confirm.h"
 #include "json.h"
 #include "pins.h"
 #include "portcullis.h"
@@ -23,6 +24,9 @@ struct iface_status {
 	uint32_t prog_id;
 	uint32_t link_id;
 	uint64_t map_bytes;
+	bool pending;            /* a load awaits confirmation */
+	bool pending_replaced;
+	long long confirm_left;  /* seconds */
 };
 
 static const char *const map_pins[] = { "counters", "carry",     "trie_root", "trie_chunks",
@@ -78,6 +82,17 @@ static int read_status(const char *ifname, struct iface_status *st, struct pc_er
 	}
 	close(fd);
 	st->map_bytes = map_bytes(ifname);
+	{
+		struct pc_pending p;
+
+		if (!pc_pending_read(ifname, &p)) {
+			st->pending = true;
+			st->pending_replaced = p.replaced;
+			st->confirm_left = (long long)p.deadline - (long long)time(NULL);
+			if (st->confirm_left < 0)
+				st->confirm_left = 0;
+		}
+	}
 	return 0;
 }
 
@@ -96,6 +111,11 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 			st->load.profile, st->load.n_rules, mode, when);
 		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
 			st->link_id, st->map_bytes / 1024.0);
+		if (st->pending)
+			fprintf(out, "  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld s, "
+				     "or %s\n",
+				ifname, st->confirm_left,
+				st->pending_replaced ? "the previous profile comes back" : "it unloads");
 		return;
 	}
 	fprintf(out, "%s{\"interface\": ", first ? "" : ", ");
@@ -104,9 +124,10 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 	pc_json_str(out, st->load.profile);
 	fprintf(out,
 		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
-		"\"link_id\": %u, \"map_bytes\": %llu}",
+		"\"link_id\": %u, \"map_bytes\": %llu, \"confirm_in\": %lld}",
 		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
-		st->link_id, (unsigned long long)st->map_bytes);
+		st->link_id, (unsigned long long)st->map_bytes,
+		st->pending ? st->confirm_left : -1LL);
 }
 
 int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e)

@@ -8,8 +8,6 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
-O=${O:-build}
-PC_BIN=$(realpath -m "${PORTCULLIS:-$O/portcullis}")
 PROFILE=profiles/spammertrap.conf
 
 CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
@@ -17,40 +15,12 @@ CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
 	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
 	status_lists_iface
 	broken_profile_exit_2 broken_profile_diagnostic broken_keeps_old_profile
-	broken_keeps_counting unload_exit_0 unload_detaches unload_removes_pins
+	broken_keeps_counting explain_drop explain_pass explain_leaves_counters
+	reload_exit_0 reload_carries_counters reload_reports_change
+	reload_applies confirm_pending confirm_refuses_second_load rollback_restores
+	rollback_keeps_counters confirm_keeps unload_exit_0 unload_detaches unload_removes_pins
 	unload_lets_traffic_through)
-passed=0 failed=0 skipped=0
-declare -A done_=()
-
-ok() { echo "ok   $1"; passed=$((passed + 1)); done_[$1]=1; }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); done_[$1]=1; }
-skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); done_[$1]=1; }
-# check NAME WHY-IF-FALSE CONDITION...: runs the condition, records ok or FAIL.
-check() { local n=$1 why=$2; shift 2; if "$@"; then ok "$n"; else fail "$n" "$why"; fi; }
-# Everything not yet reported is skipped, with a reason; then the summary.
-finish()
-{
-	local c
-
-	for c in "${CHECKS[@]}"; do
-		[ -n "${done_[$c]:-}" ] || skip "$c" "$1"
-	done
-	echo "$passed passed, $failed failed, $skipped skipped"
-	[ "$failed" -eq 0 ]
-	exit
-}
-
-[ "$(id -u)" -eq 0 ] || finish "needs root (network namespaces, XDP)"
-for t in ip nsenter python3 timeout; do
-	command -v "$t" >/dev/null || finish "$t is not installed (bash scripts/deps.sh)"
-done
-if [ ! -x "$PC_BIN" ]; then
-	fail topology "$PC_BIN does not exist: run make"
-	finish "no binary"
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/e2e/lib.sh
 
 # --- check: parse and compile only ----------------------------------------------------
 "$PC_BIN" check "$PROFILE" >"$tmp/check1" 2>&1
@@ -207,6 +177,73 @@ def lan(p):
             return r["packets"]
 print(lan(sys.argv[2]) - lan(sys.argv[1]))' "$tmp/s2.json" "$tmp/s3.json" 2>&1)
 check broken_keeps_counting "2 LAN pings after the failed load counted as: $n" [ "$n" = 2 ]
+
+# --- explain: the running program's answer, without moving its counters --------------
+stats_json "$tmp/e0.json"
+pc_cli explain "$PC_IF_APP" tcp from "$PC_PEER4" to port 22 >"$tmp/explain22" 2>&1
+check explain_drop "explain of ssh from the internet: $(tr '\n' ' ' <"$tmp/explain22")" \
+	grep -q "^verdict  DROP" "$tmp/explain22"
+pc_cli explain "$PC_IF_APP" tcp from "$PC_PEER4" to port 25 >"$tmp/explain25" 2>&1
+check explain_pass "explain of smtp from the internet: $(tr '\n' ' ' <"$tmp/explain25")" \
+	eval 'grep -q "^verdict  PASS" "$tmp/explain25" && grep -q "SMTP: receive email" "$tmp/explain25" && grep -q "spammertrap.conf:[0-9]" "$tmp/explain25"'
+stats_json "$tmp/e1.json"
+n=$(python3 -c '
+import json, sys
+def smtp(p):
+    return [r["packets"] for r in json.load(open(p))["rules"] if r["label"] == "SMTP: receive email"][0]
+print(smtp(sys.argv[2]) - smtp(sys.argv[1]))' "$tmp/e0.json" "$tmp/e1.json" 2>&1)
+check explain_leaves_counters "explain moved the SMTP rule's counter by: $n" [ "$n" = 0 ]
+
+# --- reload: replace atomically, carry the counters of unchanged rules -------------------
+sed 's/^allow in from internet tcp port 113 .*/allow in from internet tcp port 2222 "test: a new rule"/' \
+	"$PROFILE" >"$tmp/reload.conf"
+lan_before=$(python3 -c '
+import json, sys
+print([r["packets"] for r in json.load(open(sys.argv[1]))["rules"] if r["peer"] == "lan" and r["proto"] == "icmp"][0])' "$tmp/e1.json")
+pc_cli load "$PC_IF_APP" "$tmp/reload.conf" >"$tmp/reload.out" 2>&1
+rc=$?
+check reload_exit_0 "reload exited $rc: $(tr '\n' ' ' <"$tmp/reload.out")" [ "$rc" -eq 0 ]
+stats_json "$tmp/r1.json"
+n=$(python3 -c '
+import json, sys
+print([r["packets"] for r in json.load(open(sys.argv[1]))["rules"] if r["peer"] == "lan" and r["proto"] == "icmp"][0])' "$tmp/r1.json" 2>&1)
+check reload_carries_counters "lan ICMP counter was $lan_before before the reload, $n after" \
+	[ "$n" = "$lan_before" ]
+check reload_reports_change "load did not list the removed and the added rule: $(tr '\n' ' ' <"$tmp/reload.out")" \
+	eval 'grep -q "^  - .*port 113" "$tmp/reload.out" && grep -q "^  + .*port 2222" "$tmp/reload.out"'
+out=$(pc_tcp "$PC_APP4" 2222 3 2>&1)
+check reload_applies "port 2222 still refused after the reload allowed it: $out" \
+	[ "${out#220 }" != "$out" ]
+
+# --- load --confirm: unconfirmed, the previous profile comes back by itself --------------
+lan_icmp() {
+	python3 -c '
+import json, sys
+print([r["packets"] for r in json.load(open(sys.argv[1]))["rules"] if r["peer"] == "lan" and r["proto"] == "icmp"][0])' "$1"
+}
+pc_cli load "$PC_IF_APP" "$PROFILE" --confirm 3 >"$tmp/confirm.out" 2>&1
+pc_cli status "$PC_IF_APP" >"$tmp/confirm.status" 2>&1
+check confirm_pending "status shows no pending confirmation: $(tr '\n' ' ' <"$tmp/confirm.status")" \
+	grep -q "AWAITING CONFIRMATION" "$tmp/confirm.status"
+pc_cli load "$PC_IF_APP" "$PROFILE" >"$tmp/second.out" 2>&1
+rc=$?
+check confirm_refuses_second_load "a second load during the confirm window exited $rc: $(tr '\n' ' ' <"$tmp/second.out")" \
+	[ "$rc" -eq 2 ]
+stats_json "$tmp/c0.json"
+pc_ping "$PC_APP4_LAN" 2 "$PC_PEER4_LAN" >/dev/null 2>&1
+sleep 4
+stats_json "$tmp/c1.json"
+check rollback_restores "after 4 s without confirm the profile is $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"])' "$tmp/c1.json" 2>&1), expected reload.conf back" \
+	eval 'python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"reload.conf\"))" "$tmp/c1.json" && ! grep -q AWAITING <(pc_cli status "$PC_IF_APP")'
+a=$(lan_icmp "$tmp/c0.json") b=$(lan_icmp "$tmp/c1.json")
+check rollback_keeps_counters "lan ICMP counter went from $a to $b across 2 pings and a rollback" \
+	[ "$b" -eq $((a + 2)) ]
+pc_cli load "$PC_IF_APP" "$PROFILE" --confirm 2 >/dev/null 2>&1
+pc_cli confirm "$PC_IF_APP" >"$tmp/confirm2.out" 2>&1
+sleep 3
+stats_json "$tmp/c2.json"
+check confirm_keeps "after confirm the profile is $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"])' "$tmp/c2.json" 2>&1): $(tr '\n' ' ' <"$tmp/confirm2.out")" \
+	eval 'python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"spammertrap.conf\"))" "$tmp/c2.json" && ! ls "$PC_PIN_DIR/$PC_IF_APP" | grep -q rollback'
 
 # --- unload ------------------------------------------------------------------------------------
 pc_cli unload "$PC_IF_APP" >"$tmp/unload" 2>&1

@@ -678,6 +678,21 @@ TEST(options_set)
 	reset();
 }
 
+/* `set log off` is the only way to turn drop events off: 0/s stays an error. */
+TEST(option_log_off)
+{
+	EXPECT_EQ(parse("set log off\n"), 0);
+	EXPECT_EQ(D.n_items, 0);
+	EXPECT_EQ(P.opt.log_rate, 0);
+	EXPECT_EQ(P.opt.log_pos.line, 1);
+	EXPECT_EQ(parse("set log off\nset log 7/s\n"), 0);
+	EXPECT_EQ(D.n_warnings, 1);
+	EXPECT_EQ(P.opt.log_rate, 7);
+	EXPECT_ONE_ERROR("set log 0/s\n", "t.conf:1:9: error: ", "or off");
+	EXPECT_ONE_ERROR("set log of\n", "t.conf:1:9: error: ", "not a value of 'set log'");
+	reset();
+}
+
 TEST(option_override_warns)
 {
 	EXPECT_EQ(parse("set default pass\n"

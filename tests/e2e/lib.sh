@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# What every end-to-end script shares: the check/ok/FAIL/skip reporting, the summary
+# line tests/run.sh reads, and the preconditions (root, tools, the binary).
+#
+# Source it from the repository root after setting CHECKS=(names...). It defines
+# PC_BIN (O or PORTCULLIS locate the binary) and tmp (removed on exit).
+
+O=${O:-build}
+PC_BIN=$(realpath -m "${PORTCULLIS:-$O/portcullis}")
+passed=0 failed=0 skipped=0
+declare -A done_=()
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); done_[$1]=1; }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); done_[$1]=1; }
+skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); done_[$1]=1; }
+# check NAME WHY-IF-FALSE CONDITION...: runs the condition, records ok or FAIL.
+check() { local n=$1 why=$2; shift 2; if "$@"; then ok "$n"; else fail "$n" "$why"; fi; }
+# Everything not yet reported is skipped, with a reason; then the summary.
+finish()
+{
+	local c
+
+	for c in "${CHECKS[@]}"; do
+		[ -n "${done_[$c]:-}" ] || skip "$c" "$1"
+	done
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+[ "$(id -u)" -eq 0 ] || finish "needs root (network namespaces, XDP)"
+for t in ip nsenter python3 timeout; do
+	command -v "$t" >/dev/null || finish "$t is not installed (bash scripts/deps.sh)"
+done
+if [ ! -x "$PC_BIN" ]; then
+	fail topology "$PC_BIN does not exist: run make"
+	finish "no binary"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
