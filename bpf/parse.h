@@ -36,18 +36,18 @@ enum pc_frag_pos {
 
 /* What the parsers learn about a frame. */
 struct pc_pkt {
-	void *l3;	  /* IP header: addresses for the trie and the fragment key */
-	void *end;	  /* end of the IP packet, <= data_end */
-	__u32 frag_id;	  /* IPv4 ID (zero-extended) or IPv6 ident., as on the wire */
-	__u16 sport;	  /* host order: TCP/UDP source port, ICMP type */
-	__u16 dport;	  /* host order: TCP/UDP destination port, ICMP type */
-	__u8 family;	  /* 4 or 6 */
-	__u8 proto;	  /* upper-layer protocol, after any IPv6 extension headers */
-	__u8 frag;	  /* enum pc_frag_pos */
-	__u8 frag_hdr;	  /* IPv6: a fragment header was seen (rules out NDP) */
-	__u8 hop_limit;	  /* IPv6 hop limit (NDP requires 255) */
-	__u8 tcp_flags;	  /* TCP flag byte (FIN..CWR) */
-	__u8 tbl;	  /* pc_table to look up for "in" rules; PC_TBL_COUNT: none */
+	void *l3;	/* IP header: addresses for the trie and the fragment key */
+	void *end;	/* end of the IP packet, <= data_end */
+	__u32 frag_id;	/* IPv4 ID (zero-extended) or IPv6 ident., as on the wire */
+	__u16 sport;	/* host order: TCP/UDP source port, ICMP type */
+	__u16 dport;	/* host order: TCP/UDP destination port, ICMP type */
+	__u8 family;	/* 4 or 6 */
+	__u8 proto;	/* upper-layer protocol, after any IPv6 extension headers */
+	__u8 frag;	/* enum pc_frag_pos */
+	__u8 frag_hdr;	/* IPv6: a fragment header was seen (rules out NDP) */
+	__u8 hop_limit; /* IPv6 hop limit (NDP requires 255) */
+	__u8 tcp_flags; /* TCP flag byte (FIN..CWR) */
+	__u8 tbl;	/* pc_table to look up for "in" rules; PC_TBL_COUNT: none */
 };
 
 struct pc_vlan {
@@ -97,8 +97,7 @@ static __always_inline int parse_eth(void **pos, void *data_end)
 	vlan = (void *)(eth + 1);
 #pragma unroll
 	for (int i = 0; i < PC_MAX_VLAN; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) &&
-		    proto != bpf_htons(ETH_P_8021AD))
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		if ((void *)(vlan + 1) > data_end)
 			return -1;
@@ -110,8 +109,7 @@ static __always_inline int parse_eth(void **pos, void *data_end)
 }
 
 /* IPv4 header, options skipped. Returns the protocol, or -1 if malformed. */
-static __always_inline int parse_ipv4(void **pos, void *data_end,
-				      struct pc_pkt *pkt)
+static __always_inline int parse_ipv4(void **pos, void *data_end, struct pc_pkt *pkt)
 {
 	struct iphdr *iph = *pos;
 	__u32 hlen, tot_len;
@@ -143,14 +141,12 @@ static __always_inline int parse_ipv4(void **pos, void *data_end,
 static __always_inline bool ipv6_is_ext(int nexthdr)
 {
 	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
-	       nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_DSTOPTS ||
-	       nexthdr == IPPROTO_AH;
+	       nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_AH;
 }
 
 /* One extension header at *pos (known to be one). Returns its length in bytes, or -1
  * if malformed. A non-first fragment header ends the walk: what follows it is data. */
-static __always_inline int ipv6_ext_len(void *h, void *data_end, int nexthdr,
-					struct pc_pkt *pkt)
+static __always_inline int ipv6_ext_len(void *h, void *data_end, int nexthdr, struct pc_pkt *pkt)
 {
 	struct pc_ext *ext = h;
 	struct pc_frag6 *fh = h;
@@ -185,8 +181,7 @@ static __always_inline int ipv6_ext_len(void *h, void *data_end, int nexthdr,
 /* IPv6 header and up to PC_MAX_V6_EXT extension headers. Returns the upper-layer
  * protocol (for a non-first fragment: the fragment header's next header), or -1 if
  * malformed. */
-static __always_inline int parse_ipv6(void **pos, void *data_end,
-				      struct pc_pkt *pkt)
+static __always_inline int parse_ipv6(void **pos, void *data_end, struct pc_pkt *pkt)
 {
 	struct ipv6hdr *ip6 = *pos;
 	void *payload = ip6 + 1, *h;
@@ -227,8 +222,7 @@ static __always_inline int parse_ipv6(void **pos, void *data_end,
 	return nexthdr;
 }
 
-static __always_inline int parse_tcp(void *pos, void *data_end,
-				     struct pc_pkt *pkt)
+static __always_inline int parse_tcp(void *pos, void *data_end, struct pc_pkt *pkt)
 {
 	struct tcphdr *th = pos;
 
@@ -244,8 +238,7 @@ static __always_inline int parse_tcp(void *pos, void *data_end,
 	return 0;
 }
 
-static __always_inline int parse_udp(void *pos, void *data_end,
-				     struct pc_pkt *pkt)
+static __always_inline int parse_udp(void *pos, void *data_end, struct pc_pkt *pkt)
 {
 	struct udphdr *uh = pos;
 	__u16 len;
@@ -265,8 +258,7 @@ static __always_inline int parse_udp(void *pos, void *data_end,
 }
 
 /* ICMP and ICMPv6: both the in and the reply table are indexed by the type. */
-static __always_inline int parse_icmp(void *pos, void *data_end,
-				      struct pc_pkt *pkt, __u8 tbl)
+static __always_inline int parse_icmp(void *pos, void *data_end, struct pc_pkt *pkt, __u8 tbl)
 {
 	struct pc_icmp *ih = pos;
 
@@ -280,8 +272,7 @@ static __always_inline int parse_icmp(void *pos, void *data_end,
 
 /* Upper layer header: 0, or -1 if malformed. A protocol without a table (ICMP in the
  * wrong family, ESP, no-next-header, ...) leaves pkt->tbl at PC_TBL_COUNT. */
-static __always_inline int parse_l4(void *pos, void *data_end,
-				    struct pc_pkt *pkt)
+static __always_inline int parse_l4(void *pos, void *data_end, struct pc_pkt *pkt)
 {
 	switch (pkt->proto) {
 	case IPPROTO_TCP:
@@ -303,8 +294,7 @@ static __always_inline int parse_l4(void *pos, void *data_end,
 /* The whole frame. Returns PC_PARSED when the packet goes on (a non-first fragment
  * without its L4 header), else the implicit counter that decides it: PC_CNT_NON_IP
  * or PC_CNT_MALFORMED. */
-static __always_inline int parse_packet(void *data, void *data_end,
-					struct pc_pkt *pkt)
+static __always_inline int parse_packet(void *data, void *data_end, struct pc_pkt *pkt)
 {
 	void *pos = data;
 	int proto;

@@ -73,8 +73,7 @@ static __always_inline bool log_budget_take(void)
 }
 
 /* One drop event: the outcome and the first PC_LOG_SNAP bytes of the frame. */
-static __always_inline void log_drop(struct xdp_md *ctx, __u32 len,
-				     struct pc_outcome out)
+static __always_inline void log_drop(struct xdp_md *ctx, __u32 len, struct pc_outcome out)
 {
 	struct pc_log_event *ev;
 	__u32 snap = len;
@@ -105,8 +104,8 @@ static __always_inline void log_drop(struct xdp_md *ctx, __u32 len,
 
 /* The one exit: every frame is counted exactly once, with its whole length; drops
  * are sampled into the event ring when logging is on. */
-static __always_inline int count(struct xdp_md *ctx, void *data,
-				 void *data_end, struct pc_outcome out)
+static __always_inline int count(struct xdp_md *ctx, void *data, void *data_end,
+				 struct pc_outcome out)
 {
 	struct pc_count *c = bpf_map_lookup_elem(&counters, &out.counter);
 
@@ -123,14 +122,12 @@ static __always_inline int count(struct xdp_md *ctx, void *data,
 static __always_inline struct pc_outcome implicit_outcome(int counter)
 {
 	if (counter == PC_CNT_NON_IP)
-		return outcome(counter,
-			       cfg_non_ip_pass ? XDP_PASS : XDP_DROP);
+		return outcome(counter, cfg_non_ip_pass ? XDP_PASS : XDP_DROP);
 	return outcome(PC_CNT_MALFORMED, XDP_DROP);
 }
 
 /* Datagram key of a fragment: zeroed first, since the hash covers the padding. */
-static __always_inline void frag_key(const struct pc_pkt *pkt,
-				     struct pc_frag_key *key)
+static __always_inline void frag_key(const struct pc_pkt *pkt, struct pc_frag_key *key)
 {
 	__builtin_memset(key, 0, sizeof(*key));
 	key->family = pkt->family;
@@ -169,8 +166,7 @@ static __always_inline struct pc_outcome later_fragment(const struct pc_pkt *pkt
 
 /* A first fragment that passed admits the rest of its datagram; one that was dropped
  * revokes an earlier first fragment's admission under the same key. */
-static __always_inline void track_first_fragment(const struct pc_pkt *pkt,
-						 struct pc_outcome out)
+static __always_inline void track_first_fragment(const struct pc_pkt *pkt, struct pc_outcome out)
 {
 	struct pc_frag_key key;
 	struct pc_frag_val val = {};
@@ -189,8 +185,8 @@ static __always_inline void track_first_fragment(const struct pc_pkt *pkt,
 
 static __always_inline bool is_ndp(const struct pc_pkt *pkt)
 {
-	return pkt->tbl == PC_TBL_ICMP6_IN && pkt->dport >= 133 &&
-	       pkt->dport <= 137 && pkt->hop_limit == 255 && !pkt->frag_hdr;
+	return pkt->tbl == PC_TBL_ICMP6_IN && pkt->dport >= 133 && pkt->dport <= 137 &&
+	       pkt->hop_limit == 255 && !pkt->frag_hdr;
 }
 
 static __always_inline __u32 trie_step(__u32 entry, __u8 byte)
@@ -236,8 +232,7 @@ static __always_inline __u32 classify(const struct pc_pkt *pkt)
 }
 
 /* One table: dirs gives the page for the index's high byte, the page the verdict. */
-static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table,
-						 __u32 index)
+static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table, __u32 index)
 {
 	__u32 key = (class * PC_TBL_COUNT + table) * PC_PAGE_SIZE + (index >> 8);
 	__u32 *page = bpf_map_lookup_elem(&dirs, &key);
@@ -275,16 +270,13 @@ static __always_inline bool reply_lookup(const struct pc_pkt *pkt)
 }
 
 /* The first rule, in profile order, that matches the packet; 0 if none. */
-static __always_inline pc_verdict_t verdict(const struct pc_pkt *pkt,
-					    __u32 class)
+static __always_inline pc_verdict_t verdict(const struct pc_pkt *pkt, __u32 class)
 {
 	pc_verdict_t v;
 
 	v = table_lookup(class, pkt->tbl, pkt->dport);
 	if (reply_lookup(pkt))
-		v = first_rule(v, table_lookup(class,
-					       pkt->tbl + PC_TBL_REPLY_OFF,
-					       pkt->sport));
+		v = first_rule(v, table_lookup(class, pkt->tbl + PC_TBL_REPLY_OFF, pkt->sport));
 	return v;
 }
 
@@ -293,10 +285,8 @@ static __always_inline struct pc_outcome rule_outcome(pc_verdict_t v)
 	__u32 rule = v & PC_VERDICT_RULE;
 
 	if (!rule)
-		return outcome(PC_CNT_NO_MATCH,
-			       cfg_default_pass ? XDP_PASS : XDP_DROP);
-	return outcome(PC_CNT_IMPLICIT + rule - 1,
-		       v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
+		return outcome(PC_CNT_NO_MATCH, cfg_default_pass ? XDP_PASS : XDP_DROP);
+	return outcome(PC_CNT_IMPLICIT + rule - 1, v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
 }
 
 SEC("xdp")

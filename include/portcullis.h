@@ -60,13 +60,13 @@ struct pc_count {
  * "pages": key page * 256 + (index & 0xff) -> verdict. Page 0 is all zero (no match);
  * identical pages are stored once. */
 enum pc_table {
-	PC_TBL_TCP_IN = 0,    /* in rules, by destination port */
-	PC_TBL_UDP_IN = 1,    /* in rules, by destination port */
-	PC_TBL_ICMP_IN = 2,   /* in rules, by ICMP type */
-	PC_TBL_ICMP6_IN = 3,  /* in rules, by ICMPv6 type */
-	PC_TBL_TCP_REPLY = 4, /* out rules read statelessly, by source port */
-	PC_TBL_UDP_REPLY = 5, /* out rules read statelessly, by source port */
-	PC_TBL_ICMP_REPLY = 6, /* echo-request out rules, at echo-reply (0) */
+	PC_TBL_TCP_IN = 0,	/* in rules, by destination port */
+	PC_TBL_UDP_IN = 1,	/* in rules, by destination port */
+	PC_TBL_ICMP_IN = 2,	/* in rules, by ICMP type */
+	PC_TBL_ICMP6_IN = 3,	/* in rules, by ICMPv6 type */
+	PC_TBL_TCP_REPLY = 4,	/* out rules read statelessly, by source port */
+	PC_TBL_UDP_REPLY = 5,	/* out rules read statelessly, by source port */
+	PC_TBL_ICMP_REPLY = 6,	/* echo-request out rules, at echo-reply (0) */
 	PC_TBL_ICMP6_REPLY = 7, /* echo-request out rules, at echo-reply (129) */
 	PC_TBL_COUNT = 8,
 };
@@ -85,14 +85,14 @@ struct pc_frag_key {
 	__u8 family; /* 4 or 6 */
 	__u8 proto;  /* IPv4 protocol; 0 for IPv6 (keyed by identification only) */
 	__u16 pad;
-	__u32 id;    /* IPv4 ID (16 bits) or IPv6 identification, network order */
+	__u32 id;     /* IPv4 ID (16 bits) or IPv6 identification, network order */
 	__u32 src[4]; /* network order; IPv4 uses src[0] */
 	__u32 dst[4];
 };
 
 struct pc_frag_val {
 	__u64 created_ns; /* bpf_ktime_get_ns() of the first fragment */
-	__u32 counter;    /* counter index the first fragment was counted on */
+	__u32 counter;	  /* counter index the first fragment was counted on */
 	__u32 pad;
 };
 
@@ -124,7 +124,7 @@ enum pc_direction { PC_DIR_IN = 0, PC_DIR_OUT = 1 };
 
 struct pc_rule_info {
 	__u32 line;
-	__u8 action;    /* enum pc_action */
+	__u8 action;	/* enum pc_action */
 	__u8 direction; /* enum pc_direction */
 	__u16 pad;
 	char proto[PC_TEXT_PROTO];
@@ -135,19 +135,19 @@ struct pc_rule_info {
 };
 
 struct pc_load_info {
-	__u64 loaded_at;  /* seconds since the epoch */
+	__u64 loaded_at; /* seconds since the epoch */
 	__u32 n_rules;
-	__u32 mode;       /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	__u32 mode;	   /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	char profile[256]; /* absolute path of the profile as loaded */
 	/* The settings the program was loaded with (its read-only globals), so that
 	 * `explain IFACE` can run a twin of the running program. */
 	__u8 state;
 	__u8 non_ip_pass;
-	__u8 fragments;    /* enum pc_frag_policy */
+	__u8 fragments; /* enum pc_frag_policy */
 	__u8 default_pass;
 	__u16 eph_lo;
 	__u16 eph_hi;
-	__u32 log_rate;    /* sampled drop events per second */
+	__u32 log_rate; /* sampled drop events per second */
 	__u32 pad;
 };
 
@@ -161,20 +161,20 @@ struct pc_load_info {
 #define PC_LOG_WINDOW_NS 1000000000ULL
 
 struct pc_log_event {
-	__u64 ts_ns;    /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u32 counter;  /* counter index the frame was counted on (see enum pc_counter) */
-	__u32 action;   /* XDP action taken: XDP_DROP */
-	__u32 len;      /* frame length as XDP sees it, Ethernet header included */
+	__u64 ts_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 counter;	/* counter index the frame was counted on (see enum pc_counter) */
+	__u32 action;	/* XDP action taken: XDP_DROP */
+	__u32 len;	/* frame length as XDP sees it, Ethernet header included */
 	__u32 snap_len; /* bytes of data[] that hold the frame: min(len, PC_LOG_SNAP) */
-	__u32 ifindex;  /* interface the frame arrived on */
+	__u32 ifindex;	/* interface the frame arrived on */
 	__u32 pad;
 	__u8 data[PC_LOG_SNAP];
 };
 
 struct pc_log_budget {
 	__u64 window_ns; /* start of this CPU's current 1 s window (coarse monotonic) */
-	__u64 checked;   /* jiffies when a spent budget last read the clock */
-	__u32 used;      /* events this CPU has logged in the window */
+	__u64 checked;	 /* jiffies when a spent budget last read the clock */
+	__u32 used;	 /* events this CPU has logged in the window */
 	__u32 pad;
 };
 

@@ -16,42 +16,40 @@ void pc_test_fail(const char *file, int line, const char *fmt, ...)
 void pc_test_skip(const char *why);
 bool pc_test_failed(void);
 
-#define TEST(name)                                                          \
-	static void name(void);                                             \
-	__attribute__((constructor)) static void register_##name(void)      \
-	{                                                                   \
-		pc_test_register(#name, name);                              \
-	}                                                                   \
+#define TEST(name)                                                                                 \
+	static void name(void);                                                                    \
+	__attribute__((constructor)) static void register_##name(void)                             \
+	{                                                                                          \
+		pc_test_register(#name, name);                                                     \
+	}                                                                                          \
 	static void name(void)
 
-#define EXPECT_TRUE(c)                                                      \
-	do {                                                                \
-		if (!(c))                                                   \
-			pc_test_fail(__FILE__, __LINE__, "expected %s", #c); \
+#define EXPECT_TRUE(c)                                                                             \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			pc_test_fail(__FILE__, __LINE__, "expected %s", #c);                       \
 	} while (0)
 
-#define EXPECT_EQ(a, b)                                                     \
-	do {                                                                \
-		long long _a = (long long)(a), _b = (long long)(b);         \
-		if (_a != _b)                                               \
-			pc_test_fail(__FILE__, __LINE__,                    \
-				     "%s == %lld, expected %s == %lld", #a, \
-				     _a, #b, _b);                           \
+#define EXPECT_EQ(a, b)                                                                            \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		if (_a != _b)                                                                      \
+			pc_test_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a,    \
+				     _a, #b, _b);                                                  \
 	} while (0)
 
-#define EXPECT_STR(a, b)                                                    \
-	do {                                                                \
-		const char *_a = (a), *_b = (b);                            \
-		if (!_a || !_b || strcmp(_a, _b))                           \
-			pc_test_fail(__FILE__, __LINE__,                    \
-				     "%s is \"%s\", expected \"%s\"", #a,   \
-				     _a ? _a : "(null)", _b ? _b : "(null)");  \
+#define EXPECT_STR(a, b)                                                                           \
+	do {                                                                                       \
+		const char *_a = (a), *_b = (b);                                                   \
+		if (!_a || !_b || strcmp(_a, _b))                                                  \
+			pc_test_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a,      \
+				     _a ? _a : "(null)", _b ? _b : "(null)");                      \
 	} while (0)
 
-#define SKIP(why)                  \
-	do {                       \
-		pc_test_skip(why); \
-		return;            \
+#define SKIP(why)                                                                                  \
+	do {                                                                                       \
+		pc_test_skip(why);                                                                 \
+		return;                                                                            \
 	} while (0)
 
 #endif /* PC_HARNESS_H */

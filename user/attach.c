@@ -26,7 +26,6 @@
 #include "pins.h"
 #include "program.h"
 
-
 struct staged {
 	const char *ifname;
 	const struct pc_profile *p;
@@ -53,7 +52,7 @@ static int stage_pins(struct staged *st, struct pc_err *e)
 	char name[NAME_MAX];
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, st->skel->obj) {
+	bpf_object__for_each_map (map, st->skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(name, sizeof(name), STAGE_PREFIX "%s", bpf_map__name(map));
@@ -247,8 +246,7 @@ static int create_link(struct staged *st, unsigned ifindex, enum pc_mode mode,
 		res->mode = flags;
 		return fd;
 	}
-	if ((errno == EBUSY || errno == EEXIST) && !bpf_xdp_query_id(ifindex, 0, &other) &&
-	    other) {
+	if ((errno == EBUSY || errno == EEXIST) && !bpf_xdp_query_id(ifindex, 0, &other) && other) {
 		char advice[256];
 
 		snprintf(advice, sizeof(advice),
@@ -261,16 +259,15 @@ static int create_link(struct staged *st, unsigned ifindex, enum pc_mode mode,
 			       st->ifname, other);
 	}
 	return pc_fail(e, errno,
-		       mode == PC_MODE_NATIVE
-			       ? "the driver may lack native XDP: try --mode generic"
-			       : NULL,
+		       mode == PC_MODE_NATIVE ? "the driver may lack native XDP: try --mode generic"
+					      : NULL,
 		       "attaching XDP to %s in %s mode (bpf BPF_LINK_CREATE)", st->ifname,
 		       flags == XDP_FLAGS_SKB_MODE ? "generic" : "native");
 }
 
 static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile_path,
-			const struct pc_image *img, enum pc_mode mode,
-			struct pc_attach_result *res, struct pc_err *e)
+			const struct pc_image *img, enum pc_mode mode, struct pc_attach_result *res,
+			struct pc_err *e)
 {
 	int link;
 
@@ -292,9 +289,9 @@ fail:
 	return -1;
 }
 
-int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
-	      bool keep_old, const struct pc_profile *p, const struct pc_image *img,
-	      struct pc_attach_result *res, struct pc_err *e)
+int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, bool keep_old,
+	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
+	      struct pc_err *e)
 {
 	struct staged st = { .ifname = ifname, .p = p, .keep_old = keep_old };
 	struct pc_err ignore;

@@ -11,16 +11,16 @@
 #include "error.h"
 
 enum pc_mode {
-	PC_MODE_AUTO,    /* native, falling back to generic with a warning */
-	PC_MODE_NATIVE,  /* native or fail */
+	PC_MODE_AUTO,	 /* native, falling back to generic with a warning */
+	PC_MODE_NATIVE,	 /* native or fail */
 	PC_MODE_GENERIC, /* generic (skb) mode */
 };
 
 struct pc_attach_result {
-	bool replaced;          /* a running profile was swapped out */
-	bool fell_back;         /* native was refused, generic used */
-	int native_errno;       /* why native was refused */
-	uint32_t mode;          /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	bool replaced;	  /* a running profile was swapped out */
+	bool fell_back;	  /* native was refused, generic used */
+	int native_errno; /* why native was refused */
+	uint32_t mode;	  /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	/* What a replace changed: rules kept (same text, counters carried over), the
 	 * new rules (indices into the new profile), the old rules that are gone with
 	 * what they had counted. */
@@ -37,9 +37,9 @@ void pc_attach_result_free(struct pc_attach_result *res);
 
 /* Loads img onto ifname. On any failure the interface keeps what it had. keep_old
  * keeps a replaced program's pins under ROLLBACK_PREFIX names (see confirm.h). */
-int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode,
-	      bool keep_old, const struct pc_profile *p, const struct pc_image *img,
-	      struct pc_attach_result *res, struct pc_err *e);
+int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, bool keep_old,
+	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
+	      struct pc_err *e);
 
 /* Detaches the program and removes every pin of ifname. */
 int pc_detach(const char *ifname, struct pc_err *e);

@@ -81,8 +81,8 @@ void pc_totals_free(struct pc_totals *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void pc_carry_match(const struct pc_totals *from, const struct pc_rule_info *info,
-		    uint32_t n_rules, int32_t *map)
+void pc_carry_match(const struct pc_totals *from, const struct pc_rule_info *info, uint32_t n_rules,
+		    int32_t *map)
 {
 	bool *used = calloc(from->n + 1, sizeof(*used));
 
@@ -103,8 +103,8 @@ void pc_carry_match(const struct pc_totals *from, const struct pc_rule_info *inf
 	free(used);
 }
 
-int pc_carry_write(int carry_fd, const struct pc_totals *from, const int32_t *map,
-		   uint32_t n, const struct pc_count *live, struct pc_err *e)
+int pc_carry_write(int carry_fd, const struct pc_totals *from, const int32_t *map, uint32_t n,
+		   const struct pc_count *live, struct pc_err *e)
 {
 	for (uint32_t k = 0; k < n; k++) {
 		struct pc_count c;

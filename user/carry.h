@@ -27,12 +27,12 @@ void pc_totals_free(struct pc_totals *t);
 /* For each counter k of a program with n_rules rules described by info: the counter
  * of `from` it continues (implicit counters: the same index; rules: the first unused
  * rule of from with the same text), or -1. map has PC_CNT_IMPLICIT + n_rules entries. */
-void pc_carry_match(const struct pc_totals *from, const struct pc_rule_info *info,
-		    uint32_t n_rules, int32_t *map);
+void pc_carry_match(const struct pc_totals *from, const struct pc_rule_info *info, uint32_t n_rules,
+		    int32_t *map);
 
 /* carry[k] = from->count[map[k]] - live[k] for every matched k (live NULL: zeros), so
  * that the program's live + carry continues from's totals. Unmatched k are left. */
-int pc_carry_write(int carry_fd, const struct pc_totals *from, const int32_t *map,
-		   uint32_t n, const struct pc_count *live, struct pc_err *e);
+int pc_carry_write(int carry_fd, const struct pc_totals *from, const int32_t *map, uint32_t n,
+		   const struct pc_count *live, struct pc_err *e);
 
 #endif /* PC_CARRY_H */

@@ -88,8 +88,7 @@ static bool prefix_contains(const struct pc_prefix *outer, const struct pc_prefi
 }
 
 /* Sorted union of two sorted sets, into a new array. */
-static uint32_t *set_union(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-			   size_t *n)
+static uint32_t *set_union(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t *n)
 {
 	uint32_t *out = malloc((na + nb + 1) * sizeof(*out));
 	size_t i = 0, j = 0, k = 0;
@@ -198,8 +197,7 @@ static int inherit_owners(struct vec *nodes)
 		if (depth) {
 			struct node *up = &nd[stack[depth - 1]];
 			size_t n;
-			uint32_t *u = set_union(up->own, up->n_own, nd[i].own,
-						nd[i].n_own, &n);
+			uint32_t *u = set_union(up->own, up->n_own, nd[i].own, nd[i].n_own, &n);
 
 			if (!u) {
 				free(stack);
@@ -292,8 +290,8 @@ static int assign_classes(struct vec *nodes, struct class_set **sets_out, uint32
 	for (size_t i = 0; i < nodes->n; i++) {
 		struct class_ctx ctx = { sets, nd[i].own, nd[i].n_own };
 		bool found;
-		uint32_t id = dedup_find(&t, set_hash(nd[i].own, nd[i].n_own), n,
-					 class_eq, &ctx, &found);
+		uint32_t id =
+			dedup_find(&t, set_hash(nd[i].own, nd[i].n_own), n, class_eq, &ctx, &found);
 
 		if (!found) {
 			sets[n].own = nd[i].own;
@@ -366,7 +364,8 @@ static int64_t page_intern(struct pages_ctx *x, const pc_verdict_t *pg)
 		if (dedup_init(&bigger, x->index.cap))
 			return -1;
 		for (uint32_t i = 0; i < next; i++) {
-			const pc_verdict_t *old = (pc_verdict_t *)x->pages.data + (size_t)i * PC_PAGE_SIZE;
+			const pc_verdict_t *old =
+				(pc_verdict_t *)x->pages.data + (size_t)i * PC_PAGE_SIZE;
 			size_t s = page_hash(old) & (bigger.cap - 1);
 
 			while (bigger.slot[s])
@@ -418,22 +417,26 @@ static size_t rule_targets(const struct pc_rule *r, bool stateless, struct targe
 	if (!in && !stateless)
 		return 0;
 	if (r->protos & PC_P_TCP)
-		t[n++] = (struct target){ in ? PC_TBL_TCP_IN : PC_TBL_TCP_REPLY,
-					  r->ranges, r->n_ranges, { 0, 65535 } };
+		t[n++] = (struct target){
+			in ? PC_TBL_TCP_IN : PC_TBL_TCP_REPLY, r->ranges, r->n_ranges, { 0, 65535 }
+		};
 	if (r->protos & PC_P_UDP)
-		t[n++] = (struct target){ in ? PC_TBL_UDP_IN : PC_TBL_UDP_REPLY,
-					  r->ranges, r->n_ranges, { 0, 65535 } };
+		t[n++] = (struct target){
+			in ? PC_TBL_UDP_IN : PC_TBL_UDP_REPLY, r->ranges, r->n_ranges, { 0, 65535 }
+		};
 	if (r->protos & PC_P_ICMP) {
 		if (in)
-			t[n++] = (struct target){ PC_TBL_ICMP_IN, r->ranges, r->n_ranges,
-						  { 0, 255 } };
+			t[n++] = (struct target){
+				PC_TBL_ICMP_IN, r->ranges, r->n_ranges, { 0, 255 }
+			};
 		else if (ranges_have(r, 8))
 			t[n++] = (struct target){ PC_TBL_ICMP_REPLY, &echo_reply4, 1, {} };
 	}
 	if (r->protos & PC_P_ICMP6) {
 		if (in)
-			t[n++] = (struct target){ PC_TBL_ICMP6_IN, r->ranges, r->n_ranges,
-						  { 0, 255 } };
+			t[n++] = (struct target){
+				PC_TBL_ICMP6_IN, r->ranges, r->n_ranges, { 0, 255 }
+			};
 		else if (ranges_have(r, 128))
 			t[n++] = (struct target){ PC_TBL_ICMP6_REPLY, &echo_reply6, 1, {} };
 	}
@@ -631,8 +634,7 @@ static int check_options(const struct pc_profile *p, struct pc_diags *d)
 	return err;
 }
 
-static void fill_info(const struct pc_profile *p, struct pc_image *img,
-		      const struct pc_diags *d)
+static void fill_info(const struct pc_profile *p, struct pc_image *img, const struct pc_diags *d)
 {
 	for (size_t r = 0; r < p->n_rules; r++) {
 		const struct pc_rule *rule = &p->rules[r];
@@ -679,8 +681,7 @@ static int build_tables(const struct pc_profile *p, struct pc_image *img,
 	int err = -ENOMEM;
 
 	b.pages.pages.size = PC_PAGE_SIZE * sizeof(pc_verdict_t);
-	img->dirs = calloc((size_t)img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE,
-			   sizeof(uint32_t));
+	img->dirs = calloc((size_t)img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE, sizeof(uint32_t));
 	if (!img->dirs || dedup_init(&b.pages.index, 1024))
 		goto out;
 	for (int t = 0; t < PC_TBL_COUNT; t++)
@@ -756,8 +757,7 @@ int pc_compile(const struct pc_profile *p, struct pc_image *img, struct pc_diags
 			    img->n_classes, img->n_pages, img->n_chunks, PC_MAX_CLASSES,
 			    PC_MAX_PAGES, PC_MAX_TRIE_CHUNKS);
 	} else {
-		pc_diag_add(d, PC_ERROR, nowhere, "compiling the profile: %s",
-			    strerror(-err));
+		pc_diag_add(d, PC_ERROR, nowhere, "compiling the profile: %s", strerror(-err));
 	}
 	free(pairs.data);
 	free(sets);
@@ -788,8 +788,7 @@ uint64_t pc_image_bytes(const struct pc_image *img)
 
 uint32_t pc_image_class(const struct pc_image *img, int family, const uint8_t *addr)
 {
-	uint32_t e = img->root[(family == 4 ? 0 : PC_TRIE_V6_BASE) +
-			       ((addr[0] << 8) | addr[1])];
+	uint32_t e = img->root[(family == 4 ? 0 : PC_TRIE_V6_BASE) + ((addr[0] << 8) | addr[1])];
 	unsigned byte = 2, bytes = family == 4 ? 4 : 16;
 
 	while ((e & PC_TRIE_CHILD) && byte < bytes)

@@ -10,10 +10,10 @@
 #include "profile.h"
 
 struct pc_image {
-	uint32_t *root;      /* 2 * PC_TRIE_ROOT_SIZE entries, as trie_root */
-	uint32_t *chunks;    /* n_chunks * PC_TRIE_CHUNK entries, as trie_chunks */
+	uint32_t *root;	  /* 2 * PC_TRIE_ROOT_SIZE entries, as trie_root */
+	uint32_t *chunks; /* n_chunks * PC_TRIE_CHUNK entries, as trie_chunks */
 	uint32_t n_chunks;
-	uint32_t *dirs;      /* n_classes * PC_TBL_COUNT * PC_PAGE_SIZE, as dirs */
+	uint32_t *dirs; /* n_classes * PC_TBL_COUNT * PC_PAGE_SIZE, as dirs */
 	uint32_t n_classes;
 	pc_verdict_t *pages; /* n_pages * PC_PAGE_SIZE, as pages; page 0 is zero */
 	uint32_t n_pages;
@@ -37,7 +37,7 @@ uint64_t pc_image_bytes(const struct pc_image *img);
  * address (family 4 or 6, addr in network order) and the verdict of a table slot.
  * Used by `explain` and by the tests that compare compiler and program. */
 uint32_t pc_image_class(const struct pc_image *img, int family, const uint8_t *addr);
-pc_verdict_t pc_image_verdict(const struct pc_image *img, uint32_t cls,
-			      enum pc_table t, unsigned index);
+pc_verdict_t pc_image_verdict(const struct pc_image *img, uint32_t cls, enum pc_table t,
+			      unsigned index);
 
 #endif /* PC_COMPILE_H */

@@ -15,8 +15,8 @@
 
 struct pc_pending {
 	uint64_t deadline; /* seconds since the epoch */
-	bool replaced;     /* rollback restores the previous program; else unloads */
-	int pid;           /* the timer process */
+	bool replaced;	   /* rollback restores the previous program; else unloads */
+	int pid;	   /* the timer process */
 };
 
 /* Takes the per-interface lock that serialises load, unload, confirm and rollback.

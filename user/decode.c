@@ -102,8 +102,8 @@ static const char *tcp_flags(char *buf, uint8_t flags)
 	static const struct {
 		uint8_t bit;
 		char c;
-	} names[] = {{0x01, 'F'}, {0x02, 'S'}, {0x04, 'R'}, {0x08, 'P'},
-		     {0x10, '.'}, {0x20, 'U'}, {0x40, 'E'}, {0x80, 'W'}};
+	} names[] = { { 0x01, 'F' }, { 0x02, 'S' }, { 0x04, 'R' }, { 0x08, 'P' },
+		      { 0x10, '.' }, { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'W' } };
 	size_t k = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -129,7 +129,7 @@ static void decode_l4(const struct frame *f, size_t off, size_t end, unsigned pr
 		put(o, "%s %s -> %s", d->proto, d->src, d->dst);
 		return;
 	}
-	if (!have(f, off, need, d->proto, &(struct out){0})) {
+	if (!have(f, off, need, d->proto, &(struct out){ 0 })) {
 		put(o, "%s %s -> %s", d->proto, d->src, d->dst);
 		have(f, off, need, d->proto, o);
 		return;
@@ -240,7 +240,7 @@ static void decode_ipv6(const struct frame *f, size_t off, struct pc_decoded *d,
 			    d->dst, MAX_V6_EXT);
 			return;
 		}
-		if (!have(f, pos, 8, "ipv6 extension", &(struct out){0})) {
+		if (!have(f, pos, 8, "ipv6 extension", &(struct out){ 0 })) {
 			put(o, "ipv6 %s -> %s", d->src, d->dst);
 			have(f, pos, 8, "ipv6 extension", o);
 			return;
@@ -285,8 +285,8 @@ static void decode_ipv6(const struct frame *f, size_t off, struct pc_decoded *d,
 void pc_decode(const uint8_t *data, size_t snap, size_t len, char *buf, size_t n,
 	       struct pc_decoded *d)
 {
-	struct frame f = {.p = data, .cap = snap < len ? snap : len, .len = len};
-	struct out o = {.buf = buf, .n = n};
+	struct frame f = { .p = data, .cap = snap < len ? snap : len, .len = len };
+	struct out o = { .buf = buf, .n = n };
 	struct pc_decoded ignore;
 	size_t off = ETH_HLEN;
 	bool cut = false;

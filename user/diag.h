@@ -41,13 +41,12 @@ struct pc_diags {
 
 /* Adds a source; returns its index or -1 (out of memory). Takes ownership of text. */
 int pc_diags_add_source(struct pc_diags *d, const char *path, char *text);
-void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Prints every diagnostic in order: header line, the source line, a caret. */
 void pc_diags_print(const struct pc_diags *d, FILE *out);
 /* Formats one diagnostic's header "FILE:LINE:COL: error: MSG" into buf. */
-void pc_diag_format(const struct pc_diags *d, const struct pc_diag *it, char *buf,
-		    size_t len);
+void pc_diag_format(const struct pc_diags *d, const struct pc_diag *it, char *buf, size_t len);
 void pc_diags_free(struct pc_diags *d);
 
 #endif /* PC_DIAG_H */

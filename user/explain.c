@@ -80,15 +80,15 @@ static int set_addr(char *dst, const char *s, int *family)
 	return 0;
 }
 
-#define PACKET_USAGE                                                                      \
-	"PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] [flags syn,ack,...] "     \
-	"[vlan ID], PROTO one of tcp, udp, icmp, icmp6, arp; e.g. `tcp from "            \
+#define PACKET_USAGE                                                                               \
+	"PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] [flags syn,ack,...] "              \
+	"[vlan ID], PROTO one of tcp, udp, icmp, icmp6, arp; e.g. `tcp from "                      \
 	"198.51.100.7 to port 25`"
 
 static int packet_error(struct pc_err *e, const char *what, const char *word)
 {
-	return pc_usage(e, "%s%s%s; a packet is written " PACKET_USAGE, what,
-			word ? ": " : "", word ? word : "");
+	return pc_usage(e, "%s%s%s; a packet is written " PACKET_USAGE, what, word ? ": " : "",
+			word ? word : "");
 }
 
 /* Reads the words of a PACKET after PROTO. */
@@ -110,7 +110,8 @@ static int parse_words(int argc, char **argv, struct probe *pr, struct pc_err *e
 		i++;
 		if (!strcmp(w, "from")) {
 			if (set_addr(pr->src, arg, &pr->family))
-				return packet_error(e, "not an address of the packet's family", arg);
+				return packet_error(e, "not an address of the packet's family",
+						    arg);
 		} else if (!strcmp(w, "port")) {
 			unsigned *port = to ? &pr->dport : &pr->sport;
 
@@ -130,7 +131,8 @@ static int parse_words(int argc, char **argv, struct probe *pr, struct pc_err *e
 
 			snprintf(buf, sizeof(buf), "%s", arg);
 			if (parse_flags(buf, &pr->flags))
-				return packet_error(e, "flags are syn, ack, fin, rst, psh, urg", arg);
+				return packet_error(e, "flags are syn, ack, fin, rst, psh, urg",
+						    arg);
 		} else if (!strcmp(w, "vlan")) {
 			unsigned v;
 
@@ -177,7 +179,8 @@ static int parse_probe(int argc, char **argv, struct probe *pr, struct pc_err *e
 	if ((pr->kind == PROBE_ICMP || pr->kind == PROBE_ICMP6) && !pr->has_type)
 		return packet_error(e, "an ICMP packet needs its type", "type T");
 	if (!pr->dst[0])
-		snprintf(pr->dst, sizeof(pr->dst), "%s", pr->family == 4 ? "192.0.2.1" : "2001:db8::1");
+		snprintf(pr->dst, sizeof(pr->dst), "%s",
+			 pr->family == 4 ? "192.0.2.1" : "2001:db8::1");
 	return 0;
 }
 
@@ -236,8 +239,8 @@ struct subject {
 	uint32_t n_rules;
 	struct pc_rule_info *info; /* n_rules */
 	struct pc_options opt;
-	char origin[256];          /* profile path */
-	char live[64];             /* "running on IFACE" for a twin */
+	char origin[256]; /* profile path */
+	char live[64];	  /* "running on IFACE" for a twin */
 	/* --profile only */
 	struct pc_profile p;
 	struct pc_diags d;
@@ -344,10 +347,14 @@ static void describe_outcome(const struct subject *s, const struct probe *pr, in
 		fprintf(out, "rule     line %u: ", r->line);
 		describe_rule(r, out);
 		if (r->direction == PC_DIR_OUT)
-			fprintf(out, "why      a reply to traffic the appliance starts (state off: %s)\n",
-				pr->kind == PROBE_TCP ? "TCP with ACK from the rule's port to the ephemeral range"
-				: pr->kind == PROBE_UDP ? "UDP from the rule's port to the ephemeral range"
-							: "echo-reply for an echo-request rule");
+			fprintf(out,
+				"why      a reply to traffic the appliance starts (state off: "
+				"%s)\n",
+				pr->kind == PROBE_TCP
+					? "TCP with ACK from the rule's port to the ephemeral range"
+				: pr->kind == PROBE_UDP
+					? "UDP from the rule's port to the ephemeral range"
+					: "echo-reply for an echo-request rule");
 		else
 			fprintf(out, "why      the first rule, in profile order, that matches\n");
 		fprintf(out, "profile  %s:%u%s%s\n", r->file[0] ? r->file : s->origin, r->line,
@@ -386,8 +393,8 @@ int pc_explain(const char *ifname, const char *profile, int argc, char **argv, F
 	if (!err)
 		err = pc_program_judge(bpf_program__fd(s.skel->progs.portcullis_xdp),
 				       bpf_map__fd(s.skel->maps.counters),
-				       PC_CNT_IMPLICIT + s.n_rules, f.data, f.len, &action, &counter,
-				       e);
+				       PC_CNT_IMPLICIT + s.n_rules, f.data, f.len, &action,
+				       &counter, e);
 	if (!err && counter < 0)
 		err = pc_fail(e, 0, NULL, "the program counted the packet nowhere; please report");
 	if (!err) {

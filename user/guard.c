@@ -24,8 +24,7 @@ static bool addr_on_iface(const char *ifname, int family, const uint8_t *addr)
 		if (family == 4 && a->ifa_addr->sa_family == AF_INET)
 			found = !memcmp(&((struct sockaddr_in *)a->ifa_addr)->sin_addr, addr, 4);
 		else if (family == 6 && a->ifa_addr->sa_family == AF_INET6)
-			found = !memcmp(&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, addr,
-					16);
+			found = !memcmp(&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, addr, 16);
 	}
 	freeifaddrs(all);
 	return found;
@@ -40,8 +39,8 @@ static int parse_addr(const char *s, uint8_t *addr)
 	return 0;
 }
 
-int pc_guard_ssh(const char *ifname, const char *ssh_connection,
-		 const struct pc_profile *p, const struct pc_image *img, struct pc_err *e)
+int pc_guard_ssh(const char *ifname, const char *ssh_connection, const struct pc_profile *p,
+		 const struct pc_image *img, struct pc_err *e)
 {
 	char client[64], server[64];
 	uint8_t caddr[16] = { 0 }, saddr[16] = { 0 };

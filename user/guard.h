@@ -8,7 +8,7 @@
 
 /* ssh_connection is $SSH_CONNECTION ("client port server port") or NULL. Returns 0
  * when there is no session through ifname, or the profile passes it. */
-int pc_guard_ssh(const char *ifname, const char *ssh_connection,
-		 const struct pc_profile *p, const struct pc_image *img, struct pc_err *e);
+int pc_guard_ssh(const char *ifname, const char *ssh_connection, const struct pc_profile *p,
+		 const struct pc_image *img, struct pc_err *e);
 
 #endif /* PC_GUARD_H */

@@ -8,17 +8,13 @@
 
 #include "diag.h"
 
-enum pc_tok_kind {
-	PC_TOK_WORD,
-	PC_TOK_COMMA,
-	PC_TOK_STRING
-};
+enum pc_tok_kind { PC_TOK_WORD, PC_TOK_COMMA, PC_TOK_STRING };
 
 struct pc_tok {
 	enum pc_tok_kind kind;
 	char *text; /* the word, "," or the label with its escapes undone */
-	int col; /* 1-based byte column of the token's first byte */
-	int end; /* column just past the token (past the closing quote) */
+	int col;    /* 1-based byte column of the token's first byte */
+	int end;    /* column just past the token (past the closing quote) */
 };
 
 struct pc_line {

@@ -317,8 +317,8 @@ static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_
 
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e)
 {
-	struct follower f = {.ifname = ifname, .opts = opts, .out = out};
-	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	struct follower f = { .ifname = ifname, .opts = opts, .out = out };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	long long start, deadline, next_check;
 	struct ring_buffer *rb = NULL;
 	int err = -1;
@@ -399,11 +399,11 @@ static int number(const char *s, long max, long *out)
 
 int pc_log_cmd(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"count", required_argument, NULL, 'c'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {0}};
-	struct pc_log_opts o = {0};
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { "count", required_argument, NULL, 'c' },
+					      { "timeout", required_argument, NULL, 't' },
+					      { 0 } };
+	struct pc_log_opts o = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -101,7 +101,8 @@ static void print_option_changes(const struct pc_load_info *o, const struct pc_o
 		printf("  ~ set default %s -> %s\n", o->default_pass ? "pass" : "drop",
 		       n->default_pass ? "pass" : "drop");
 	if (o->state != n->state)
-		printf("  ~ set state %s -> %s\n", o->state ? "on" : "off", n->state ? "on" : "off");
+		printf("  ~ set state %s -> %s\n", o->state ? "on" : "off",
+		       n->state ? "on" : "off");
 	if (o->non_ip_pass != n->non_ip_pass)
 		printf("  ~ set non-ip %s -> %s\n", o->non_ip_pass ? "pass" : "drop",
 		       n->non_ip_pass ? "pass" : "drop");
@@ -203,7 +204,8 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 		if (c == 'c') {
 			confirm = strtol(optarg, &end, 10);
 			if (*end || confirm < 1 || confirm > 86400)
-				return usage_error(e, "--confirm takes a number of seconds, 1-86400");
+				return usage_error(e,
+						   "--confirm takes a number of seconds, 1-86400");
 		}
 		if (c == '?')
 			return usage_error(e, "unknown option");
@@ -219,7 +221,8 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	if (!err)
 		err = refuse_pending(argv[optind], e);
 	if (!err)
-		err = pc_attach(argv[optind], argv[optind + 1], mode, confirm > 0, &p, &img, &res, e);
+		err = pc_attach(argv[optind], argv[optind + 1], mode, confirm > 0, &p, &img, &res,
+				e);
 	if (!err)
 		report_load(argv[optind], argv[optind + 1], &p, &img, &res);
 	if (!err && confirm)
@@ -350,8 +353,9 @@ static const struct cmd cmds[] = {
 	{ "stats", "IFACE [--json | --prometheus] [--watch SECONDS]",
 	  "per-rule and implicit packet/byte counters", cmd_stats },
 	{ "check", "PROFILE", "parse and compile only; print the port matrix", cmd_check },
-	{ "explain", "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
-		     "[type T] [flags syn,ack,...] [vlan ID]",
+	{ "explain",
+	  "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
+	  "[type T] [flags syn,ack,...] [vlan ID]",
 	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
 };

@@ -38,8 +38,7 @@ static const char *group_title(const struct pc_rule *r, char *buf, size_t len)
 	bool net = !strcmp(peer, "internet");
 
 	if (r->dir == PC_DIR_IN)
-		snprintf(buf, len, "%s to appliance  (in from %s)", net ? "Internet" : peer,
-			 peer);
+		snprintf(buf, len, "%s to appliance  (in from %s)", net ? "Internet" : peer, peer);
 	else
 		snprintf(buf, len, "Appliance to %s  (out to %s)", net ? "Internet" : peer, peer);
 	return buf;
@@ -65,8 +64,8 @@ static void print_rule(const struct pc_profile *p, const struct pc_image *img, s
 		note = "  [admits no reply statelessly]";
 	fprintf(out, "  %-5s %-8s %-22s %-40s %s:%d%s\n",
 		rule->action == PC_ACT_PASS ? "allow" : "drop", rule->proto_text,
-		rule->match_text[0] ? rule->match_text : "(all)", rule->label, file,
-		rule->pos.line, note);
+		rule->match_text[0] ? rule->match_text : "(all)", rule->label, file, rule->pos.line,
+		note);
 }
 
 static void print_policy(const struct pc_profile *p, const struct pc_image *img, FILE *out)
@@ -83,7 +82,7 @@ static void print_policy(const struct pc_profile *p, const struct pc_image *img,
 	fprintf(out, "Non-IP frames (ARP...): %s; IPv6 neighbour discovery: pass\n",
 		o->non_ip_pass ? "pass" : "drop");
 	fprintf(out, "Later fragments: %s\n",
-		o->fragments == PC_FRAG_TRACK ? "follow their first fragment (track)"
+		o->fragments == PC_FRAG_TRACK  ? "follow their first fragment (track)"
 		: o->fragments == PC_FRAG_PASS ? "pass"
 					       : "drop");
 	fprintf(out,

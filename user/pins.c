@@ -26,8 +26,7 @@ int pc_bpffs_ensure(struct pc_err *e)
 	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mkdir(BPFFS, 0700) && errno != EEXIST)
-		return pc_fail(e, errno, "is /sys mounted read-write?",
-			       "creating %s", BPFFS);
+		return pc_fail(e, errno, "is /sys mounted read-write?", "creating %s", BPFFS);
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
 		return pc_fail(e, errno, "run as root, or mount it: mount -t bpf bpf " BPFFS,
 			       "mounting bpffs on %s", BPFFS);
@@ -57,8 +56,7 @@ bool pc_is_loaded(const char *ifname)
 {
 	char path[256];
 
-	return !pc_pin_path(path, sizeof(path), ifname, PC_PIN_LINK) &&
-	       !access(path, F_OK);
+	return !pc_pin_path(path, sizeof(path), ifname, PC_PIN_LINK) && !access(path, F_OK);
 }
 
 int pc_pin_open(const char *ifname, const char *name, struct pc_err *e)

@@ -63,7 +63,9 @@ static void add_len_field(struct pkt *p, int off, int base, int ipv4)
 	if (p->n_lens == PKT_MAX_LENS)
 		die("too many length fields");
 	p->lens[p->n_lens++] = (struct pkt_len_field){
-		.off = off, .base = base, .ipv4 = ipv4,
+		.off = off,
+		.base = base,
+		.ipv4 = ipv4,
 	};
 }
 

@@ -86,11 +86,11 @@ struct pkt_ip4 {
 	int ttl;	       /* 0: 64 */
 	uint8_t tos;
 	uint16_t id;
-	uint16_t frag;	       /* fragment offset in 8-byte units */
+	uint16_t frag; /* fragment offset in 8-byte units */
 	bool mf, df;
-	uint8_t opt_len;       /* bytes of options (NOPs), a multiple of 4 */
-	int ihl;	       /* 0: 5 + opt_len / 4; else written as is */
-	int version;	       /* 0: 4; else written as is */
+	uint8_t opt_len; /* bytes of options (NOPs), a multiple of 4 */
+	int ihl;	 /* 0: 5 + opt_len / 4; else written as is */
+	int version;	 /* 0: 4; else written as is */
 };
 
 struct pkt_ip6 {

@@ -354,8 +354,8 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 				  inet_pton(v6 ? AF_INET6 : AF_INET, a, p->addr) != 1)) {
 		error_at(st, tpos(st, t),
 			 v6 ? "'%.*s' is not a valid IPv6 address; write it as "
-			      "2001:db8::1" :
-			      "'%.*s' is not a valid IPv4 address; write four "
+			      "2001:db8::1"
+			    : "'%.*s' is not a valid IPv4 address; write four "
 			      "numbers 0-255, such as 192.0.2.1",
 			 (int)alen, w);
 		return -1;
@@ -860,8 +860,8 @@ static int icmp_type(struct stmt *st, const struct pc_tok *t, bool v6)
 	if (pc_icmp_type_by_name(t->text, !v6) >= 0) {
 		error_at(st, tpos(st, t),
 			 v6 ? "'%s' is an ICMP (IPv4) type, but the rule is icmp6; "
-			      "write the rule for icmp" :
-			      "'%s' is an ICMPv6 type, but the rule is icmp; write "
+			      "write the rule for icmp"
+			    : "'%s' is an ICMPv6 type, but the rule is icmp; write "
 			      "the rule for icmp6",
 			 t->text);
 		return -1;
@@ -944,8 +944,8 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 		case 0:
 			break;
 		case 1: {
-			int v = types ? icmp_type(st, t, r->protos & PC_P_ICMP6) :
-					service_port(st, t, r->protos);
+			int v = types ? icmp_type(st, t, r->protos & PC_P_ICMP6)
+				      : service_port(st, t, r->protos);
 
 			if (v < 0) {
 				err = -1;
@@ -1190,13 +1190,14 @@ enum {
 static const struct option {
 	const char *name;
 	const char *values[4]; /* keyword values; none for ephemeral */
-	const char *hint; /* what a value looks like */
+	const char *hint;      /* what a value looks like */
 } options[N_OPTS] = {
 	[OPT_STATE] = { "state", { "on", "off" }, "on or off" },
 	[OPT_EPHEMERAL] = { "ephemeral", { NULL }, "a port range LO-HI, such as 1024-65535" },
 	[OPT_NON_IP] = { "non-ip", { "pass", "drop" }, "pass or drop" },
 	[OPT_FRAGMENTS] = { "fragments", { "track", "pass", "drop" }, "track, pass or drop" },
-	[OPT_LOG] = { "log", { "off" },
+	[OPT_LOG] = { "log",
+		      { "off" },
 		      "a rate N/s with N from 1 to 1000000, such as 100/s, or off" },
 	[OPT_DEFAULT] = { "default", { "drop", "pass" }, "drop or pass" },
 	[OPT_EGRESS] = { "egress", { "open", "enforce" }, "open or enforce" },

@@ -15,7 +15,7 @@
  * zero. Bits beyond len are always zero. */
 struct pc_prefix {
 	uint8_t family; /* 4 or 6 */
-	uint8_t len;    /* 0..32 or 0..128 */
+	uint8_t len;	/* 0..32 or 0..128 */
 	uint8_t addr[16];
 };
 
@@ -29,10 +29,10 @@ struct pc_zone {
 };
 
 enum pc_peer_kind {
-	PC_PEER_ANY,      /* omitted, or `any` */
+	PC_PEER_ANY,	  /* omitted, or `any` */
 	PC_PEER_INTERNET, /* `internet`: in none of the profile's zones */
-	PC_PEER_ZONE,     /* a zone of the profile: zone index */
-	PC_PEER_ADDRS,    /* an address, prefix or host name written in the rule */
+	PC_PEER_ZONE,	  /* a zone of the profile: zone index */
+	PC_PEER_ADDRS,	  /* an address, prefix or host name written in the rule */
 };
 
 /* Protocol bits of a rule. */
@@ -52,12 +52,12 @@ struct pc_rule {
 	enum pc_action action;
 	enum pc_direction dir;
 	enum pc_peer_kind peer_kind;
-	int zone;                  /* PC_PEER_ZONE: index into pc_profile.zones */
-	struct pc_prefix *addrs;   /* PC_PEER_ADDRS: resolved prefixes (may be 0) */
+	int zone;		 /* PC_PEER_ZONE: index into pc_profile.zones */
+	struct pc_prefix *addrs; /* PC_PEER_ADDRS: resolved prefixes (may be 0) */
 	size_t n_addrs;
-	unsigned protos;           /* PC_P_* bits */
-	struct pc_range *ranges;   /* ports or types, sorted, merged; */
-	size_t n_ranges;           /* 0 means every port / every type */
+	unsigned protos;	 /* PC_P_* bits */
+	struct pc_range *ranges; /* ports or types, sorted, merged; */
+	size_t n_ranges;	 /* 0 means every port / every type */
 	/* Text as an operator reads it, normalised (single spaces, lower case):
 	 * peer "internet", "lan", "192.0.2.1", "mx.example.com"; proto "tcp",
 	 * "tcp,udp", "icmp"; match "port 25", "port 1024-65535", "type 3,4,11",
@@ -69,18 +69,18 @@ struct pc_rule {
 };
 
 struct pc_options {
-	bool state;           /* default true */
-	uint16_t eph_lo;      /* default 1024 */
-	uint16_t eph_hi;      /* default 65535 */
-	bool non_ip_pass;     /* default true */
+	bool state;		       /* default true */
+	uint16_t eph_lo;	       /* default 1024 */
+	uint16_t eph_hi;	       /* default 65535 */
+	bool non_ip_pass;	       /* default true */
 	enum pc_frag_policy fragments; /* default PC_FRAG_TRACK */
-	uint32_t log_rate;    /* drop events per second, default 100; 0: off */
-	bool default_pass;    /* default false */
-	bool egress_enforce;  /* default false */
+	uint32_t log_rate;	       /* drop events per second, default 100; 0: off */
+	bool default_pass;	       /* default false */
+	bool egress_enforce;	       /* default false */
 	/* Where each option was last set ({.src = -1} when never): later stages point
 	 * their errors at the statement that asked for something. */
-	struct pc_pos state_pos, eph_pos, non_ip_pos, fragments_pos, log_pos,
-		default_pos, egress_pos;
+	struct pc_pos state_pos, eph_pos, non_ip_pos, fragments_pos, log_pos, default_pos,
+		egress_pos;
 };
 
 struct pc_profile {
@@ -97,8 +97,8 @@ struct pc_profile {
 int pc_profile_parse(const char *path, struct pc_profile *out, struct pc_diags *d);
 /* Same, from a string; name is used in diagnostics and includes are resolved
  * relative to the current directory. */
-int pc_profile_parse_string(const char *name, const char *text,
-			    struct pc_profile *out, struct pc_diags *d);
+int pc_profile_parse_string(const char *name, const char *text, struct pc_profile *out,
+			    struct pc_diags *d);
 void pc_profile_free(struct pc_profile *p);
 
 /* Name tables (names.c), also used by `explain` and `check`. Return -1 if unknown. */

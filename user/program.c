@@ -105,8 +105,9 @@ static int fill_map(const struct fill *f, struct pc_err *e)
 
 		for (uint32_t i = 0; i < count; i++)
 			keys[i] = first + i;
-		if (bpf_map_update_batch(fd, keys, (const char *)f->values + (size_t)first * f->size,
-					 &count, NULL))
+		if (bpf_map_update_batch(fd, keys,
+					 (const char *)f->values + (size_t)first * f->size, &count,
+					 NULL))
 			err = pc_fail(e, errno, NULL, "bpf_map_update_batch on map %s",
 				      bpf_map__name(f->map));
 	}
@@ -122,8 +123,7 @@ static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc
 		  sizeof(uint32_t) },
 		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE,
 		  sizeof(uint32_t) },
-		{ s->maps.pages, img->pages, img->n_pages * PC_PAGE_SIZE,
-		  sizeof(pc_verdict_t) },
+		{ s->maps.pages, img->pages, img->n_pages * PC_PAGE_SIZE, sizeof(pc_verdict_t) },
 		{ s->maps.rule_info, img->info, img->n_rules, sizeof(*img->info) },
 	};
 
@@ -150,7 +150,8 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 		pc_fail(e, err,
 			err == -EPERM ? "run as root (CAP_BPF and CAP_NET_ADMIN)"
 				      : "run with -v to see the verifier log",
-			"loading the XDP program into the kernel (bpf BPF_PROG_LOAD/BPF_MAP_CREATE)");
+			"loading the XDP program into the kernel (bpf "
+			"BPF_PROG_LOAD/BPF_MAP_CREATE)");
 		goto fail;
 	}
 	if (fill_maps(s, img, e))
@@ -192,8 +193,7 @@ int pc_program_judge(int prog_fd, int counters_fd, uint32_t n_counters, const vo
 {
 	struct pc_count *before = calloc(n_counters, sizeof(*before));
 	struct pc_count *after = calloc(n_counters, sizeof(*after));
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-		    .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
 	int err = -1;
 
 	*counter = -1;

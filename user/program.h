@@ -19,8 +19,7 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 		      struct portcullis **out, struct pc_err *e);
 
 /* Sums a per-CPU counters map (n entries) into out[n]. */
-int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out,
-		     struct pc_err *e);
+int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out, struct pc_err *e);
 
 /* Runs one frame through the program with BPF_PROG_TEST_RUN and tells its XDP action
  * and the counter it landed on (-1 if none moved, which would be a bug). */

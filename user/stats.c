@@ -16,9 +16,8 @@
 #include "stats.h"
 
 static const char *const implicit_names[PC_CNT_IMPLICIT] = {
-	[PC_CNT_NON_IP] = "non-ip",       [PC_CNT_MALFORMED] = "malformed",
-	[PC_CNT_NDP] = "ndp",             [PC_CNT_FRAGMENT] = "fragment",
-	[PC_CNT_NO_MATCH] = "no-match",
+	[PC_CNT_NON_IP] = "non-ip",	[PC_CNT_MALFORMED] = "malformed", [PC_CNT_NDP] = "ndp",
+	[PC_CNT_FRAGMENT] = "fragment", [PC_CNT_NO_MATCH] = "no-match",
 };
 
 const char *pc_implicit_name(unsigned i)
@@ -163,8 +162,9 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	for (uint32_t r = 0; r < s->n_rules; r++) {
 		const struct pc_rule_info *ri = &s->info[r];
 
-		fprintf(out, "%s\n  {\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", "
-			     "\"peer\": ",
+		fprintf(out,
+			"%s\n  {\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", "
+			"\"peer\": ",
 			r ? "," : "", ri->line, action_name(ri), dir_name(ri));
 		pc_json_str(out, ri->peer);
 		fputs(", \"proto\": ", out);
@@ -215,8 +215,7 @@ static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *ou
 
 			fprintf(out, "portcullis_rule_%s_total", what[w]);
 			prom_rule_labels(out, ifname, &s->info[r]);
-			fprintf(out, " %llu\n",
-				(unsigned long long)(w ? c->bytes : c->packets));
+			fprintf(out, " %llu\n", (unsigned long long)(w ? c->bytes : c->packets));
 		}
 		fprintf(out,
 			"# HELP portcullis_implicit_%s_total %s no rule decided, by outcome.\n",
@@ -226,14 +225,12 @@ static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *ou
 			fprintf(out, "portcullis_implicit_%s_total{interface=\"", what[w]);
 			pc_prom_label(out, ifname);
 			fprintf(out, "\",outcome=\"%s\"} %llu\n", implicit_names[i],
-				(unsigned long long)(w ? s->count[i].bytes
-						       : s->count[i].packets));
+				(unsigned long long)(w ? s->count[i].bytes : s->count[i].packets));
 		}
 	}
 }
 
-void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f,
-		    FILE *out)
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f, FILE *out)
 {
 	if (f == PC_FMT_JSON)
 		print_json(ifname, s, out);

@@ -17,13 +17,12 @@ struct pc_snapshot {
 	struct pc_load_info load;
 	uint32_t n_rules;
 	struct pc_rule_info *info; /* n_rules */
-	struct pc_count *count;    /* PC_CNT_IMPLICIT + n_rules: live + carried */
+	struct pc_count *count;	   /* PC_CNT_IMPLICIT + n_rules: live + carried */
 };
 
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
 void pc_snapshot_free(struct pc_snapshot *s);
-void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f,
-		    FILE *out);
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f, FILE *out);
 /* The name of implicit counter i as the SPEC spells it ("non-ip", "no-match"...). */
 const char *pc_implicit_name(unsigned i);
 

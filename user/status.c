@@ -20,18 +20,17 @@
 
 struct iface_status {
 	struct pc_load_info load;
-	bool attached;   /* the link still drives an existing interface */
+	bool attached; /* the link still drives an existing interface */
 	uint32_t prog_id;
 	uint32_t link_id;
 	uint64_t map_bytes;
-	bool pending;            /* a load awaits confirmation */
+	bool pending; /* a load awaits confirmation */
 	bool pending_replaced;
-	long long confirm_left;  /* seconds */
+	long long confirm_left; /* seconds */
 };
 
-static const char *const map_pins[] = { "counters", "carry",     "trie_root", "trie_chunks",
-					"dirs",     "pages",     "frags",     "rule_info",
-					"load_info" };
+static const char *const map_pins[] = { "counters", "carry", "trie_root", "trie_chunks", "dirs",
+					"pages",    "frags", "rule_info", "load_info" };
 
 static uint64_t map_bytes(const char *ifname)
 {
@@ -96,8 +95,8 @@ static int read_status(const char *ifname, struct iface_status *st, struct pc_er
 	return 0;
 }
 
-static void print_one(const char *ifname, const struct iface_status *st, bool json,
-		      bool first, FILE *out)
+static void print_one(const char *ifname, const struct iface_status *st, bool json, bool first,
+		      FILE *out)
 {
 	const char *mode = st->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native";
 	time_t t = (time_t)st->load.loaded_at;
@@ -105,17 +104,19 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
 	if (!json) {
-		fprintf(out, "%s: %s\n  profile %s\n  %u rules, %s mode, loaded %s\n",
-			ifname,
+		fprintf(out, "%s: %s\n  profile %s\n  %u rules, %s mode, loaded %s\n", ifname,
 			st->attached ? "attached" : "DETACHED (interface gone; run unload)",
 			st->load.profile, st->load.n_rules, mode, when);
 		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
 			st->link_id, st->map_bytes / 1024.0);
 		if (st->pending)
-			fprintf(out, "  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld s, "
-				     "or %s\n",
+			fprintf(out,
+				"  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld "
+				"s, "
+				"or %s\n",
 				ifname, st->confirm_left,
-				st->pending_replaced ? "the previous profile comes back" : "it unloads");
+				st->pending_replaced ? "the previous profile comes back"
+						     : "it unloads");
 		return;
 	}
 	fprintf(out, "%s{\"interface\": ", first ? "" : ", ");

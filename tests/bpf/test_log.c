@@ -71,7 +71,7 @@ static bool pin_cpu0(void)
 
 static bool setup(struct run *r, const char *text)
 {
-	struct pc_err e = {0};
+	struct pc_err e = { 0 };
 
 	memset(r, 0, sizeof(*r));
 	if (!pin_cpu0()) {
@@ -131,7 +131,7 @@ static void syn(struct pkt *f, const char *src, unsigned dport, size_t payload)
 	PKT_IPV4(f, .src = src);
 	PKT_TCP(f, .dport = dport, .flags = PKT_SYN);
 	for (size_t i = 0; i < payload; i++)
-		pkt_bytes(f, &(uint8_t){(uint8_t)i}, 1);
+		pkt_bytes(f, &(uint8_t){ (uint8_t)i }, 1);
 }
 
 static char *profile_with(char *buf, size_t n, const char *log)
@@ -237,7 +237,7 @@ static void set_budget(struct run *r, uint64_t window_ns, uint32_t used)
 	uint32_t zero = 0;
 
 	for (int c = 0; b && c < ncpu; c++)
-		b[c] = (struct pc_log_budget){.window_ns = window_ns, .used = used};
+		b[c] = (struct pc_log_budget){ .window_ns = window_ns, .used = used };
 	if (!b || bpf_map_update_elem(bpf_map__fd(r->skel->maps.log_budget), &zero, b, 0))
 		pc_test_fail(__FILE__, __LINE__, "setting log_budget: %s", strerror(errno));
 	free(b);
@@ -300,7 +300,7 @@ out:
 TEST(rate_is_split_rounding_up)
 {
 	int ncpu = online_cpus();
-	const unsigned rates[] = {1, 3, 100, 1000000};
+	const unsigned rates[] = { 1, 3, 100, 1000000 };
 	char text[512], rate[32];
 	struct run r;
 

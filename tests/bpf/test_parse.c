@@ -81,8 +81,7 @@ static void rule(int id, bool pass, int class, int table, int lo, int hi)
 		if (class != ALL && class != c)
 			continue;
 		for (int i = lo; i <= hi; i++) {
-			__u32 *d = &dirs[(c * PC_TBL_COUNT + table) * PC_PAGE_SIZE +
-					 (i >> 8)];
+			__u32 *d = &dirs[(c * PC_TBL_COUNT + table) * PC_PAGE_SIZE + (i >> 8)];
 			pc_verdict_t *v;
 
 			if (!*d)
@@ -164,8 +163,7 @@ static bool env_open(struct env *e, const struct settings *s)
 	bpf_map__set_max_entries(skel->maps.counters, N_COUNTERS);
 	bpf_map__set_max_entries(skel->maps.carry, N_COUNTERS);
 	bpf_map__set_max_entries(skel->maps.trie_chunks, N_CHUNKS * PC_TRIE_CHUNK);
-	bpf_map__set_max_entries(skel->maps.dirs,
-				 N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE);
+	bpf_map__set_max_entries(skel->maps.dirs, N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE);
 	bpf_map__set_max_entries(skel->maps.pages, N_PAGES * PC_PAGE_SIZE);
 	skel->rodata->cfg_non_ip_pass = !s->non_ip_drop;
 	skel->rodata->cfg_fragments = s->fragments;
@@ -175,20 +173,16 @@ static bool env_open(struct env *e, const struct settings *s)
 	skel->rodata->cfg_eph_hi = s->eph_hi ? s->eph_hi : 65535;
 	err = portcullis__load(skel);
 	if (!err)
-		err = fill(skel->maps.trie_root, root, 2 * PC_TRIE_ROOT_SIZE,
+		err = fill(skel->maps.trie_root, root, 2 * PC_TRIE_ROOT_SIZE, sizeof(__u32));
+	if (!err)
+		err = fill(skel->maps.trie_chunks, chunks, N_CHUNKS * PC_TRIE_CHUNK, sizeof(__u32));
+	if (!err)
+		err = fill(skel->maps.dirs, dirs, N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE,
 			   sizeof(__u32));
 	if (!err)
-		err = fill(skel->maps.trie_chunks, chunks,
-			   N_CHUNKS * PC_TRIE_CHUNK, sizeof(__u32));
-	if (!err)
-		err = fill(skel->maps.dirs, dirs,
-			   N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE, sizeof(__u32));
-	if (!err)
-		err = fill(skel->maps.pages, pages, N_PAGES * PC_PAGE_SIZE,
-			   sizeof(pc_verdict_t));
+		err = fill(skel->maps.pages, pages, N_PAGES * PC_PAGE_SIZE, sizeof(pc_verdict_t));
 	if (err) {
-		pc_test_fail(__FILE__, __LINE__,
-			     "Failed to load or fill the program: %s",
+		pc_test_fail(__FILE__, __LINE__, "Failed to load or fill the program: %s",
 			     strerror(-err));
 		portcullis__destroy(skel);
 		return false;
@@ -247,8 +241,7 @@ static const char *action_name(int a)
 
 static const char *counter_name(int c)
 {
-	static const char *names[] = { "non-ip", "malformed", "ndp", "fragment",
-				       "no-match" };
+	static const char *names[] = { "non-ip", "malformed", "ndp", "fragment", "no-match" };
 	static char buf[4][24];
 	static int i;
 
@@ -261,12 +254,12 @@ static const char *counter_name(int c)
 
 /* One row of a table: run the frame once; the action and exactly one counter (by one
  * packet and the frame's bytes) must be as expected. */
-static void run_case(struct env *e, int line, const char *desc,
-		     const struct pkt *f, int action, int counter)
+static void run_case(struct env *e, int line, const char *desc, const struct pkt *f, int action,
+		     int counter)
 {
 	struct pc_count before[N_COUNTERS], after[N_COUNTERS];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data,
-		    .data_size_in = f->len, .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
+		    .repeat = 1);
 	int err, got = -1, moved = 0;
 
 	if (!e->skel)
@@ -275,8 +268,7 @@ static void run_case(struct env *e, int line, const char *desc,
 	err = bpf_prog_test_run_opts(e->prog_fd, &opts);
 	read_counters(e, after);
 	if (err) {
-		pc_test_fail(__FILE__, line, "%s: test run failed: %s", desc,
-			     strerror(errno));
+		pc_test_fail(__FILE__, line, "%s: test run failed: %s", desc, strerror(errno));
 		return;
 	}
 	e->frames++;
@@ -291,16 +283,13 @@ static void run_case(struct env *e, int line, const char *desc,
 	    after[got].packets - before[got].packets == 1 &&
 	    after[got].bytes - before[got].bytes == f->len)
 		return;
-	pc_test_fail(__FILE__, line,
-		     "%s: %s on %s (%d counters moved), expected %s on %s",
-		     desc, action_name(opts.retval),
-		     got < 0 ? "nothing" : counter_name(got), moved,
+	pc_test_fail(__FILE__, line, "%s: %s on %s (%d counters moved), expected %s on %s", desc,
+		     action_name(opts.retval), got < 0 ? "nothing" : counter_name(got), moved,
 		     action_name(action), counter_name(counter));
 	pkt_hexdump(stdout, f->data, f->len, "    ");
 }
 
-#define CASE(e, desc, f, action, counter) \
-	run_case((e), __LINE__, (desc), (f), (action), (counter))
+#define CASE(e, desc, f, action, counter) run_case((e), __LINE__, (desc), (f), (action), (counter))
 
 static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static const char *fmt(const char *f, ...)
@@ -399,8 +388,7 @@ TEST(ethernet_and_vlan)
 	for (size_t i = 0; i < sizeof(tpids) / sizeof(tpids[0]); i++) {
 		char desc[64];
 
-		snprintf(desc, sizeof(desc), "tags %#x %#x", tpids[i][0],
-			 tpids[i][1]);
+		snprintf(desc, sizeof(desc), "tags %#x %#x", tpids[i][0], tpids[i][1]);
 		pkt_init(&f);
 		for (int t = 0; t < 2 && tpids[i][t]; t++)
 			pkt_vlan(&f, tpids[i][t], 10 + t);
@@ -442,8 +430,7 @@ TEST(ethernet_and_vlan)
 			struct pkt g = f;
 
 			pkt_truncate(&g, n);
-			CASE(&e, fmt("%d tags, cut at %d", tags, n), &g, DROP,
-			     PC_CNT_MALFORMED);
+			CASE(&e, fmt("%d tags, cut at %d", tags, n), &g, DROP, PC_CNT_MALFORMED);
 		}
 	}
 	table_end(&e);
@@ -481,8 +468,7 @@ TEST(non_ip_drop)
 	pkt_init(&f);
 	pkt_vlan(&f, 0x8100, 1);
 	pkt_truncate(&f, 16);
-	CASE(&e, "cut in a tag is malformed, not non-ip", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "cut in a tag is malformed, not non-ip", &f, DROP, PC_CNT_MALFORMED);
 	env_close(&e);
 }
 
@@ -521,8 +507,7 @@ TEST(ipv4_header)
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .ihl = 6);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
-	CASE(&e, "IHL 6 without options: TCP 4 bytes short", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "IHL 6 without options: TCP 4 bytes short", &f, DROP, PC_CNT_MALFORMED);
 
 	for (int v = 0; v < 16; v++) {
 		if (v == 4)
@@ -530,8 +515,7 @@ TEST(ipv4_header)
 		pkt_init(&f);
 		PKT_IPV4(&f, .src = INET, .version = v | PKT_ZERO);
 		PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
-		CASE(&e, fmt("version %d after EtherType IPv4", v), &f, DROP,
-		     PC_CNT_MALFORMED);
+		CASE(&e, fmt("version %d after EtherType IPv4", v), &f, DROP, PC_CNT_MALFORMED);
 	}
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6, .version = 4);
@@ -546,8 +530,7 @@ TEST(ipv4_header)
 	CASE(&e, "total length 0", &f, DROP, PC_CNT_MALFORMED);
 	tcp4(&f, INET, 40000, 25, PKT_SYN);
 	pkt_ip_len(&f, 41);
-	CASE(&e, "total length one beyond the frame", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "total length one beyond the frame", &f, DROP, PC_CNT_MALFORMED);
 	tcp4(&f, INET, 40000, 25, PKT_SYN);
 	pkt_ip_len(&f, 65535);
 	CASE(&e, "total length 65535", &f, DROP, PC_CNT_MALFORMED);
@@ -565,11 +548,9 @@ TEST(ipv4_header)
 	for (int doff = 0; doff < 5; doff++) {
 		pkt_init(&f);
 		PKT_IPV4(&f, .src = INET);
-		PKT_TCP(&f, .dport = 25, .flags = PKT_SYN,
-			.doff = doff | PKT_ZERO);
+		PKT_TCP(&f, .dport = 25, .flags = PKT_SYN, .doff = doff | PKT_ZERO);
 		pkt_payload(&f, 40);
-		CASE(&e, fmt("TCP data offset %d", doff), &f, DROP,
-		     PC_CNT_MALFORMED);
+		CASE(&e, fmt("TCP data offset %d", doff), &f, DROP, PC_CNT_MALFORMED);
 	}
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
@@ -578,14 +559,12 @@ TEST(ipv4_header)
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN, .doff = 6);
-	CASE(&e, "TCP data offset 6 beyond the packet", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "TCP data offset 6 beyond the packet", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN, .doff = 6);
 	pkt_pad(&f, 4);
-	CASE(&e, "TCP options in the Ethernet padding", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "TCP options in the Ethernet padding", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN, .doff = 6);
@@ -605,13 +584,11 @@ TEST(ipv4_header)
 	CASE(&e, "UDP length 8 < IP payload", &f, PASS, RULE(10));
 	udp4(&f, "192.168.1.5", 40000, 53);
 	pkt_udp_len(&f, 21);
-	CASE(&e, "UDP length one beyond the packet", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "UDP length one beyond the packet", &f, DROP, PC_CNT_MALFORMED);
 	udp4(&f, "192.168.1.5", 40000, 53);
 	pkt_udp_len(&f, 21);
 	pkt_pad(&f, 10);
-	CASE(&e, "UDP length into the Ethernet padding", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "UDP length into the Ethernet padding", &f, DROP, PC_CNT_MALFORMED);
 
 	/* Protocols without a table */
 	pkt_init(&f);
@@ -622,14 +599,12 @@ TEST(ipv4_header)
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	pkt_icmp6(&f, 128, 0);
-	CASE(&e, "protocol 58 in IPv4 (ICMPv6 echo request)", &f, DROP,
-	     PC_CNT_NO_MATCH);
+	CASE(&e, "protocol 58 in IPv4 (ICMPv6 echo request)", &f, DROP, PC_CNT_NO_MATCH);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	pkt_next(&f, 58);
 	pkt_payload(&f, 2);
-	CASE(&e, "protocol 58 in IPv4, 2 bytes: not parsed", &f, DROP,
-	     PC_CNT_NO_MATCH);
+	CASE(&e, "protocol 58 in IPv4, 2 bytes: not parsed", &f, DROP, PC_CNT_NO_MATCH);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET);
 	pkt_next(&f, 6);
@@ -651,9 +626,9 @@ static void make_bases(struct base_frame *b, int *n)
 	struct base_frame *x;
 
 	*n = 0;
-#define NEW(d, fam, act, cnt) \
-	(x = &b[(*n)++], x->desc = (d), x->family = (fam), x->action = (act), \
-	 x->counter = (cnt), pkt_init(&x->f))
+#define NEW(d, fam, act, cnt)                                                                      \
+	(x = &b[(*n)++], x->desc = (d), x->family = (fam), x->action = (act), x->counter = (cnt),  \
+	 pkt_init(&x->f))
 #define L3() (x->l3 = x->f.len)
 #define L4() (x->l4 = x->f.len)
 #define L4_END() (x->l4_end = x->f.len)
@@ -696,8 +671,7 @@ static void make_bases(struct base_frame *b, int *n)
 	L4(), pkt_icmp6(&x->f, 128, 0);
 	L4_END(), pkt_payload(&x->f, 8);
 
-	NEW("TCP/IPv6 after hbh, dstopts, routing, AH, fragment, dstopts", 6,
-	    PASS, RULE(9));
+	NEW("TCP/IPv6 after hbh, dstopts, routing, AH, fragment, dstopts", 6, PASS, RULE(9));
 	L3(), PKT_IPV6(&x->f, .src = "2001:db8::99");
 	pkt_ext6(&x->f, 0, 8);
 	pkt_ext6(&x->f, 60, 16);
@@ -736,29 +710,23 @@ TEST(truncation)
 
 			g = x->f;
 			pkt_truncate(&g, len);
-			CASE(&e, fmt("%s cut at %zu", x->desc, len), &g, DROP,
-			     PC_CNT_MALFORMED);
+			CASE(&e, fmt("%s cut at %zu", x->desc, len), &g, DROP, PC_CNT_MALFORMED);
 		}
 		/* An IP packet that itself ends inside a header (IPv6:
 		 * from the end of the fixed header), with the lengths
 		 * consistent: the frame ends there too, or padding
 		 * follows. */
-		for (int len = x->l3 + (x->family == 6 ? 40 : 0);
-		     len < x->l4_end; len++) {
+		for (int len = x->l3 + (x->family == 6 ? 40 : 0); len < x->l4_end; len++) {
 			static struct pkt g;
 			int ip_len = len - x->l3 - (x->family == 6 ? 40 : 0);
 
 			g = x->f;
 			pkt_ip_len(&g, ip_len);
-			CASE(&e,
-			     fmt("%s, IP packet of %d bytes, padded", x->desc,
-				 len - x->l3),
-			     &g, DROP, PC_CNT_MALFORMED);
+			CASE(&e, fmt("%s, IP packet of %d bytes, padded", x->desc, len - x->l3), &g,
+			     DROP, PC_CNT_MALFORMED);
 			pkt_truncate(&g, len);
-			CASE(&e,
-			     fmt("%s, IP packet of %d bytes", x->desc,
-				 len - x->l3),
-			     &g, DROP, PC_CNT_MALFORMED);
+			CASE(&e, fmt("%s, IP packet of %d bytes", x->desc, len - x->l3), &g, DROP,
+			     PC_CNT_MALFORMED);
 		}
 	}
 	table_end(&e);
@@ -771,8 +739,8 @@ TEST(ipv6_extension_headers)
 		const char *desc;
 		int type, len;
 	} one[] = {
-		{ "hop-by-hop", 0, 8 },	   { "hop-by-hop of 16", 0, 16 },
-		{ "routing", 43, 24 },	   { "destination options", 60, 8 },
+		{ "hop-by-hop", 0, 8 },		 { "hop-by-hop of 16", 0, 16 },
+		{ "routing", 43, 24 },		 { "destination options", 60, 8 },
 		{ "dstopts of 2048", 60, 2048 },
 	};
 	struct settings s = { 0 };
@@ -837,8 +805,7 @@ TEST(ipv6_extension_headers)
 	for (int i = 0; i < 7; i++)
 		pkt_ext6(&f, 60, 8);
 	pkt_next(&f, 59);
-	CASE(&e, "seven dstopts then no-next-header", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "seven dstopts then no-next-header", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_frag6(&f, 0, false, 1);
@@ -850,8 +817,7 @@ TEST(ipv6_extension_headers)
 	pkt_frag6(&f, 0, true, 1);
 	pkt_frag6(&f, 5, false, 1);
 	pkt_payload(&f, 8);
-	CASE(&e, "first fragment header, then a non-first one", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "first fragment header, then a non-first one", &f, DROP, PC_CNT_MALFORMED);
 
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
@@ -866,8 +832,7 @@ TEST(ipv6_extension_headers)
 	pkt_ext6(&f, 0, 8);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
 	f.data[off + 1] = 3; /* 32 bytes, 28 in the packet */
-	CASE(&e, "hop-by-hop 4 bytes beyond the packet", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "hop-by-hop 4 bytes beyond the packet", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	off = f.len;
@@ -875,21 +840,18 @@ TEST(ipv6_extension_headers)
 	pkt_next(&f, 59);
 	pkt_payload(&f, 8);
 	f.data[off + 1] = 2; /* 24 bytes, 16 in the packet */
-	CASE(&e, "hop-by-hop beyond the packet, then no-next-header", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "hop-by-hop beyond the packet, then no-next-header", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_frag6(&f, 5, false, 1);
 	pkt_ip_len(&f, 4);
 	pkt_pad(&f, 4);
-	CASE(&e, "non-first fragment header half in the padding", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "non-first fragment header half in the padding", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_ext6(&f, 0, 8);
 	pkt_ip_len(&f, 0);
-	CASE(&e, "hop-by-hop in the Ethernet padding", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "hop-by-hop in the Ethernet padding", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_ext6(&f, 0, 8);
@@ -920,8 +882,7 @@ TEST(ipv6_extension_headers)
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_icmp(&f, 8, 0);
-	CASE(&e, "protocol 1 in IPv6 (ICMP echo request)", &f, DROP,
-	     PC_CNT_NO_MATCH);
+	CASE(&e, "protocol 1 in IPv6 (ICMP echo request)", &f, DROP, PC_CNT_NO_MATCH);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_ext6(&f, 60, 8);
@@ -950,8 +911,7 @@ TEST(ndp)
 		icmp6(&f, "fe80::1", type, 255);
 		CASE(&e, fmt("NDP type %d", type), &f, PASS, PC_CNT_NDP);
 		icmp6(&f, "fe80::1", type, 254);
-		CASE(&e, fmt("type %d, hop limit 254", type), &f, DROP,
-		     PC_CNT_NO_MATCH);
+		CASE(&e, fmt("type %d, hop limit 254", type), &f, DROP, PC_CNT_NO_MATCH);
 	}
 	icmp6(&f, "fe80::1", 132, 255);
 	CASE(&e, "type 132, hop limit 255", &f, DROP, PC_CNT_NO_MATCH);
@@ -977,8 +937,7 @@ TEST(ndp)
 	CASE(&e, "NDP type in a first fragment", &f, DROP, PC_CNT_NO_MATCH);
 	icmp6(&f, "fe80::1", 135, 255);
 	pkt_ip_len(&f, 4);
-	CASE(&e, "NDP with a 4-byte ICMPv6 header", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "NDP with a 4-byte ICMPv6 header", &f, DROP, PC_CNT_MALFORMED);
 	icmp4(&f, INET, 135);
 	CASE(&e, "ICMPv4 type 135", &f, DROP, PC_CNT_NO_MATCH);
 	table_end(&e);
@@ -1037,16 +996,16 @@ TEST(classify)
 			PKT_UDP(&f, .dport = rows[i].port);
 		else
 			PKT_TCP(&f, .dport = rows[i].port, .flags = PKT_SYN);
-		CASE(&e, fmt("from %s to %s %d", rows[i].src,
-			     rows[i].udp ? "udp" : "tcp", rows[i].port),
+		CASE(&e,
+		     fmt("from %s to %s %d", rows[i].src, rows[i].udp ? "udp" : "tcp",
+			 rows[i].port),
 		     &f, rows[i].action, rows[i].counter);
 	}
 	/* Only the source counts. */
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .dst = "10.0.0.1");
 	PKT_TCP(&f, .dport = 22, .flags = PKT_SYN);
-	CASE(&e, "to the LAN, from the internet, port 22", &f, DROP,
-	     PC_CNT_NO_MATCH);
+	CASE(&e, "to the LAN, from the internet, port 22", &f, DROP, PC_CNT_NO_MATCH);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = LAN, .dst = "8.8.8.8");
 	PKT_TCP(&f, .dport = 22, .flags = PKT_SYN);
@@ -1060,49 +1019,40 @@ struct reply_row {
 	const char *desc;
 	int proto; /* 6, 17, 1, 58 */
 	int sport, dport, flags;
-	int action, counter;	     /* state off, default range */
+	int action, counter;	   /* state off, default range */
 	int action_on, counter_on; /* state on (no static replies) */
 };
 
 static const struct reply_row reply_rows[] = {
 	{ "SYN to 25", 6, 40000, 25, PKT_SYN, PASS, RULE(0), PASS, RULE(0) },
-	{ "ACK from 443 to 40000: out rule before in rule", 6, 443, 40000,
-	  PKT_ACK, PASS, RULE(4), DROP, RULE(7) },
-	{ "SYN from 443 to 40000: no ACK", 6, 443, 40000, PKT_SYN, DROP, RULE(7),
+	{ "ACK from 443 to 40000: out rule before in rule", 6, 443, 40000, PKT_ACK, PASS, RULE(4),
 	  DROP, RULE(7) },
-	{ "SYN-ACK from 443 to 60000", 6, 443, 60000, PKT_SYN | PKT_ACK, PASS,
-	  RULE(4), DROP, PC_CNT_NO_MATCH },
-	{ "SYN from 443 to 60000", 6, 443, 60000, PKT_SYN, DROP,
-	  PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 1023", 6, 443, 1023, PKT_ACK, DROP, PC_CNT_NO_MATCH,
-	  DROP, PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 1024", 6, 443, 1024, PKT_ACK, PASS, RULE(4), DROP,
+	{ "SYN from 443 to 40000: no ACK", 6, 443, 40000, PKT_SYN, DROP, RULE(7), DROP, RULE(7) },
+	{ "SYN-ACK from 443 to 60000", 6, 443, 60000, PKT_SYN | PKT_ACK, PASS, RULE(4), DROP,
 	  PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 65535", 6, 443, 65535, PKT_ACK, PASS, RULE(4), DROP,
+	{ "SYN from 443 to 60000", 6, 443, 60000, PKT_SYN, DROP, PC_CNT_NO_MATCH, DROP,
 	  PC_CNT_NO_MATCH },
-	{ "ACK from 80 to 40000: in rule before out rule", 6, 80, 40000,
-	  PKT_ACK, DROP, RULE(7), DROP, RULE(7) },
-	{ "ACK from 80 to 60000: drop out rule", 6, 80, 60000, PKT_ACK, DROP,
-	  RULE(8), DROP, PC_CNT_NO_MATCH },
-	{ "ACK from 53 to 60000: udp rule", 6, 53, 60000, PKT_ACK, DROP,
-	  PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 40000", 17, 53, 40000, 0, PASS, RULE(3), DROP,
+	{ "ACK from 443 to 1023", 6, 443, 1023, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
 	  PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 1023", 17, 53, 1023, 0, DROP, PC_CNT_NO_MATCH, DROP,
+	{ "ACK from 443 to 1024", 6, 443, 1024, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH },
+	{ "ACK from 443 to 65535", 6, 443, 65535, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH },
+	{ "ACK from 80 to 40000: in rule before out rule", 6, 80, 40000, PKT_ACK, DROP, RULE(7),
+	  DROP, RULE(7) },
+	{ "ACK from 80 to 60000: drop out rule", 6, 80, 60000, PKT_ACK, DROP, RULE(8), DROP,
 	  PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 53", 17, 53, 53, 0, DROP, PC_CNT_NO_MATCH, DROP,
+	{ "ACK from 53 to 60000: udp rule", 6, 53, 60000, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
 	  PC_CNT_NO_MATCH },
-	{ "UDP from 443 to 40000: tcp rule", 17, 443, 40000, 0, DROP,
-	  PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
+	{ "UDP from 53 to 40000", 17, 53, 40000, 0, PASS, RULE(3), DROP, PC_CNT_NO_MATCH },
+	{ "UDP from 53 to 1023", 17, 53, 1023, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
+	{ "UDP from 53 to 53", 17, 53, 53, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
+	{ "UDP from 443 to 40000: tcp rule", 17, 443, 40000, 0, DROP, PC_CNT_NO_MATCH, DROP,
+	  PC_CNT_NO_MATCH },
 	{ "ICMP echo request", 1, 8, 8, 0, DROP, RULE(2), DROP, RULE(2) },
 	{ "ICMP echo reply", 1, 0, 0, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH },
-	{ "ICMP unreachable", 1, 3, 3, 0, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
+	{ "ICMP unreachable", 1, 3, 3, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
 	{ "ICMPv6 echo request", 58, 128, 128, 0, PASS, RULE(5), PASS, RULE(5) },
-	{ "ICMPv6 echo reply", 58, 129, 129, 0, PASS, RULE(6), DROP,
-	  PC_CNT_NO_MATCH },
-	{ "ICMPv6 packet too big", 58, 2, 2, 0, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
+	{ "ICMPv6 echo reply", 58, 129, 129, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH },
+	{ "ICMPv6 packet too big", 58, 2, 2, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
 };
 
 static void reply_frame(struct pkt *f, const struct reply_row *r, bool v6)
@@ -1230,8 +1180,7 @@ TEST(default_pass)
 }
 
 /* --- Fragments ---------------------------------------------------------------------- */
-static void frag4(struct pkt *f, const char *src, int proto, int id, int off,
-		  bool mf)
+static void frag4(struct pkt *f, const char *src, int proto, int id, int off, bool mf)
 {
 	pkt_init(f);
 	PKT_IPV4(f, .src = src, .id = id, .frag = off, .mf = mf);
@@ -1239,8 +1188,7 @@ static void frag4(struct pkt *f, const char *src, int proto, int id, int off,
 	pkt_payload(f, 24);
 }
 
-static void frag6(struct pkt *f, const char *src, int proto, uint32_t id,
-		  int off, bool m)
+static void frag6(struct pkt *f, const char *src, int proto, uint32_t id, int off, bool m)
 {
 	pkt_init(f);
 	PKT_IPV6(f, .src = src);
@@ -1254,8 +1202,7 @@ static int frag_entries(struct env *e)
 	struct pc_frag_key k, next;
 	int n = 0;
 
-	for (void *prev = NULL;
-	     !bpf_map_get_next_key(e->frags_fd, prev, &next); prev = &k) {
+	for (void *prev = NULL; !bpf_map_get_next_key(e->frags_fd, prev, &next); prev = &k) {
 		k = next;
 		n++;
 	}
@@ -1271,13 +1218,11 @@ static void age_frag_entries(struct env *e, int age_s)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	for (void *prev = NULL;
-	     !bpf_map_get_next_key(e->frags_fd, prev, &next); prev = &k) {
+	for (void *prev = NULL; !bpf_map_get_next_key(e->frags_fd, prev, &next); prev = &k) {
 		k = next;
 		if (bpf_map_lookup_elem(e->frags_fd, &k, &v))
 			continue;
-		v.created_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec -
-			       age_s * 1000000000ULL;
+		v.created_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec - age_s * 1000000000ULL;
 		bpf_map_update_elem(e->frags_fd, &k, &v, BPF_EXIST);
 	}
 }
@@ -1294,8 +1239,7 @@ TEST(fragments_track)
 		return;
 
 	frag4(&f, INET, 6, 100, 3, true);
-	CASE(&e, "IPv4 non-first fragment, nothing tracked", &f, DROP,
-	     PC_CNT_FRAGMENT);
+	CASE(&e, "IPv4 non-first fragment, nothing tracked", &f, DROP, PC_CNT_FRAGMENT);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 100, .mf = true);
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
@@ -1319,21 +1263,18 @@ TEST(fragments_track)
 	CASE(&e, "another destination", &f, DROP, PC_CNT_FRAGMENT);
 	frag4(&f, INET, 6, 100, 6, false);
 	pkt_ip_len(&f, 100);
-	CASE(&e, "a tracked fragment with a bad length", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "a tracked fragment with a bad length", &f, DROP, PC_CNT_MALFORMED);
 
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 100, .mf = true);
 	PKT_TCP(&f, .sport = 443, .dport = 40000, .flags = PKT_ACK);
-	CASE(&e, "a new first fragment, same key, another rule", &f, PASS,
-	     RULE(4));
+	CASE(&e, "a new first fragment, same key, another rule", &f, PASS, RULE(4));
 	frag4(&f, INET, 6, 100, 6, false);
 	CASE(&e, "follows the new rule", &f, PASS, RULE(4));
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 100, .mf = true);
 	PKT_TCP(&f, .dport = 26, .flags = PKT_SYN);
-	CASE(&e, "a dropped first fragment, same key", &f, DROP,
-	     PC_CNT_NO_MATCH);
+	CASE(&e, "a dropped first fragment, same key", &f, DROP, PC_CNT_NO_MATCH);
 	EXPECT_EQ(frag_entries(&e), 0);
 	frag4(&f, INET, 6, 100, 6, false);
 	CASE(&e, "no longer admitted", &f, DROP, PC_CNT_FRAGMENT);
@@ -1344,8 +1285,7 @@ TEST(fragments_track)
 	PKT_UDP(&f, .dport = 53);
 	pkt_payload(&f, 16);
 	pkt_udp_len(&f, 3000);
-	CASE(&e, "UDP first fragment, length of the datagram", &f, PASS,
-	     RULE(10));
+	CASE(&e, "UDP first fragment, length of the datagram", &f, PASS, RULE(10));
 	frag4(&f, "192.168.1.5", 17, 200, 3, false);
 	CASE(&e, "its second fragment", &f, PASS, RULE(10));
 	pkt_init(&f);
@@ -1358,24 +1298,23 @@ TEST(fragments_track)
 	PKT_UDP(&f, .dport = 53);
 	pkt_udp_len(&f, 3000);
 	pkt_ip_len(&f, 20 + 4);
-	CASE(&e, "UDP first fragment, 4 header bytes, 4 in the padding", &f,
-	     DROP, PC_CNT_MALFORMED);
+	CASE(&e, "UDP first fragment, 4 header bytes, 4 in the padding", &f, DROP,
+	     PC_CNT_MALFORMED);
 	for (int n = 0; n < 20; n += 4) {
 		pkt_init(&f);
 		PKT_IPV4(&f, .src = INET, .id = 202, .mf = true);
 		PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
 		pkt_ip_len(&f, 20 + n);
 		pkt_truncate(&f, 14 + 20 + n);
-		CASE(&e, fmt("TCP first fragment with %d bytes of header", n),
-		     &f, DROP, PC_CNT_MALFORMED);
+		CASE(&e, fmt("TCP first fragment with %d bytes of header", n), &f, DROP,
+		     PC_CNT_MALFORMED);
 	}
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 203, .mf = true);
 	pkt_icmp(&f, 8, 0);
 	pkt_ip_len(&f, 24);
 	pkt_truncate(&f, 14 + 24);
-	CASE(&e, "ICMP first fragment with 4 bytes of header", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "ICMP first fragment with 4 bytes of header", &f, DROP, PC_CNT_MALFORMED);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 204, .mf = true);
 	pkt_next(&f, 47);
@@ -1384,8 +1323,7 @@ TEST(fragments_track)
 
 	/* IPv6: keyed without the protocol. */
 	frag6(&f, INET6, 17, 0x12345678, 10, true);
-	CASE(&e, "IPv6 non-first fragment, nothing tracked", &f, DROP,
-	     PC_CNT_FRAGMENT);
+	CASE(&e, "IPv6 non-first fragment, nothing tracked", &f, DROP, PC_CNT_FRAGMENT);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_frag6(&f, 0, true, 0x12345678);
@@ -1413,8 +1351,7 @@ TEST(fragments_track)
 	PKT_TCP(&f, .dport = 25, .flags = PKT_SYN);
 	pkt_ip_len(&f, 8 + 12);
 	pkt_truncate(&f, 14 + 40 + 8 + 12);
-	CASE(&e, "IPv6 TCP first fragment with 12 bytes of header", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "IPv6 TCP first fragment with 12 bytes of header", &f, DROP, PC_CNT_MALFORMED);
 
 	/* Entries live 30 s. */
 	age_frag_entries(&e, 29);
@@ -1426,8 +1363,7 @@ TEST(fragments_track)
 	frag6(&f, INET6, 17, 0x12345678, 10, true);
 	CASE(&e, "31 s after the first fragment", &f, DROP, PC_CNT_FRAGMENT);
 	frag4(&f, "192.168.1.5", 17, 200, 5, false);
-	CASE(&e, "31 s after the first fragment (IPv4)", &f, DROP,
-	     PC_CNT_FRAGMENT);
+	CASE(&e, "31 s after the first fragment (IPv4)", &f, DROP, PC_CNT_FRAGMENT);
 	table_end(&e);
 	env_close(&e);
 }
@@ -1452,11 +1388,9 @@ static void fragments_fixed(int policy)
 	PKT_TCP(&f, .dport = 26, .flags = PKT_SYN);
 	CASE(&e, "IPv4 first fragment to 26", &f, DROP, PC_CNT_NO_MATCH);
 	frag4(&f, INET, 6, 100, 3, false);
-	CASE(&e, "IPv4 non-first fragment of the passed one", &f, action,
-	     PC_CNT_FRAGMENT);
+	CASE(&e, "IPv4 non-first fragment of the passed one", &f, action, PC_CNT_FRAGMENT);
 	frag4(&f, INET, 6, 101, 3, false);
-	CASE(&e, "IPv4 non-first fragment of the dropped one", &f, action,
-	     PC_CNT_FRAGMENT);
+	CASE(&e, "IPv4 non-first fragment of the dropped one", &f, action, PC_CNT_FRAGMENT);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = INET6);
 	pkt_frag6(&f, 0, true, 9);
@@ -1466,8 +1400,7 @@ static void fragments_fixed(int policy)
 	CASE(&e, "IPv6 non-first fragment", &f, action, PC_CNT_FRAGMENT);
 	frag6(&f, INET6, 6, 9, 3, false);
 	pkt_ip_len(&f, 200);
-	CASE(&e, "IPv6 non-first fragment, bad length", &f, DROP,
-	     PC_CNT_MALFORMED);
+	CASE(&e, "IPv6 non-first fragment, bad length", &f, DROP, PC_CNT_MALFORMED);
 	EXPECT_EQ(frag_entries(&e), 0);
 	table_end(&e);
 	env_close(&e);

@@ -27,12 +27,12 @@ struct row {
 	const char *desc;
 	enum kind kind;
 	const char *src;  /* IPv6 when it has a ':' */
-	unsigned sport;   /* 0: 40000 */
-	unsigned dport;   /* or ICMP type */
-	uint8_t flags;    /* TCP flags; 0: SYN */
-	int vlans;        /* 0, 1 or 2 tags */
+	unsigned sport;	  /* 0: 40000 */
+	unsigned dport;	  /* or ICMP type */
+	uint8_t flags;	  /* TCP flags; 0: SYN */
+	int vlans;	  /* 0, 1 or 2 tags */
 	const char *rule; /* label of the rule that decides; NULL: no-match */
-	int action;       /* XDP_PASS or XDP_DROP */
+	int action;	  /* XDP_PASS or XDP_DROP */
 };
 
 #define SYN PKT_SYN
@@ -68,8 +68,8 @@ static const struct row spammertrap[] = {
 	{ "smtp out reply to a low port", TCP, INET, 25, 1000, ACK, 0, NULL, XDP_DROP },
 	{ "dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS: real-time blacklist and MX lookups",
 	  XDP_PASS },
-	{ "dns tcp reply", TCP, INET6, 53, 50000, ACK, 0,
-	  "DNS: real-time blacklist and MX lookups", XDP_PASS },
+	{ "dns tcp reply", TCP, INET6, 53, 50000, ACK, 0, "DNS: real-time blacklist and MX lookups",
+	  XDP_PASS },
 	{ "dns udp to a low port", UDP, INET, 53, 53, 0, 0, NULL, XDP_DROP },
 	{ "whois reply", TCP, INET, 43, 40000, ACK, 0, "whois: sender information in reports",
 	  XDP_PASS },
@@ -100,12 +100,11 @@ static const struct row spammertrap[] = {
 	{ "ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
 	{ "redirect from lan", ICMP, LAN, 0, 5, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
 	{ "timestamp from lan", ICMP, LAN, 0, 13, 0, 0, NULL, XDP_DROP },
-	{ "ping6 from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings and diagnostics",
-	  XDP_PASS },
+	{ "ping6 from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings and diagnostics", XDP_PASS },
 	{ "identd from lan", TCP, LAN, 0, 113, SYN, 0, NULL, XDP_DROP },
 	/* SpammerTrap to LAN */
-	{ "smtp to lan reply", TCP, LAN, 25, 40000, ACK, 0,
-	  "SMTP: deliver to the corporate server", XDP_PASS },
+	{ "smtp to lan reply", TCP, LAN, 25, 40000, ACK, 0, "SMTP: deliver to the corporate server",
+	  XDP_PASS },
 	{ "pop3 reply", TCP, LAN, 110, 40000, ACK, 0, "POP3: auth with the internal server",
 	  XDP_PASS },
 	{ "imap reply", TCP, LAN2, 143, 40000, ACK, 0, "IMAP: auth, public mail folders",
@@ -129,12 +128,10 @@ static const struct row libraesva[] = {
 	{ "dns tcp reply", TCP, LAN, 53, 40000, ACK, 0, "DNS (outbound)", XDP_PASS },
 	{ "dns query in", UDP, INET, 40000, 53, 0, 0, NULL, XDP_DROP },
 	{ "smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP (inbound): receive email", XDP_PASS },
-	{ "smtp in from lan", TCP, LAN6, 0, 25, SYN, 1, "SMTP (inbound): receive email",
-	  XDP_PASS },
+	{ "smtp in from lan", TCP, LAN6, 0, 25, SYN, 1, "SMTP (inbound): receive email", XDP_PASS },
 	{ "smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP (outbound): send email, NDRs",
 	  XDP_PASS },
-	{ "http reply", TCP, INET6, 80, 40000, ACK, 0, "HTTP (outbound): link analysis",
-	  XDP_PASS },
+	{ "http reply", TCP, INET6, 80, 40000, ACK, 0, "HTTP (outbound): link analysis", XDP_PASS },
 	{ "http reply from lan", TCP, LAN, 80, 40000, ACK, 0, NULL, XDP_DROP },
 	{ "https reply", TCP, INET, 443, 40000, ACK, 0, "HTTPS (outbound): updates, reputation",
 	  XDP_PASS },
@@ -260,8 +257,7 @@ static void read_counts(const struct loaded *l, struct pc_count *c)
 }
 
 /* Runs one frame and checks that exactly counter `want` moved, by one frame. */
-static void run_frame(struct loaded *l, const char *desc, const struct pkt *f, int want,
-		      int action)
+static void run_frame(struct loaded *l, const char *desc, const struct pkt *f, int want, int action)
 {
 	struct pc_count before[256], after[256];
 	int err;
@@ -379,8 +375,9 @@ TEST(spammertrap_truncated_frames_are_malformed)
 				 cut, full.len);
 			run_frame(&l, desc, &f, PC_CNT_MALFORMED, XDP_DROP);
 		}
-		run_frame(&l, "whole frame", &full, expected_counter(&l, &(struct row){
-				.rule = "SMTP: receive email" }), XDP_PASS);
+		run_frame(&l, "whole frame", &full,
+			  expected_counter(&l, &(struct row){ .rule = "SMTP: receive email" }),
+			  XDP_PASS);
 	}
 	check_invariant(&l);
 	unload_profile(&l);

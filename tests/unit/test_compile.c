@@ -150,13 +150,13 @@ TEST(addresses_in_rules_do_not_shrink_internet)
 TEST(trie_prefix_lengths)
 {
 	static const char *const text = "set state off\n"
-					"zone a 0.0.0.0/1\n"      /* line 2 */
-					"zone b 10.0.0.0/12\n"    /* 3 */
-					"zone c 10.1.0.0/17\n"    /* 4 */
-					"zone d 10.1.2.0/25\n"    /* 5 */
-					"zone e 10.1.2.3\n"       /* 6 */
-					"zone f 2001:db8::/33\n"  /* 7 */
-					"zone g 2001:db8::5\n"    /* 8 */
+					"zone a 0.0.0.0/1\n"	 /* line 2 */
+					"zone b 10.0.0.0/12\n"	 /* 3 */
+					"zone c 10.1.0.0/17\n"	 /* 4 */
+					"zone d 10.1.2.0/25\n"	 /* 5 */
+					"zone e 10.1.2.3\n"	 /* 6 */
+					"zone f 2001:db8::/33\n" /* 7 */
+					"zone g 2001:db8::5\n"	 /* 8 */
 					"allow in from a tcp port 1\n"
 					"allow in from b tcp port 2\n"
 					"allow in from c tcp port 3\n"
@@ -250,16 +250,16 @@ static unsigned rnd(unsigned *s)
 	return (*s >> 8) & 0xffffff;
 }
 
-static const char *const zone_peers[] = { "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24",
+static const char *const zone_peers[] = { "10.0.0.0/8",	  "10.1.0.0/16",   "10.1.2.0/24",
 					  "192.0.2.0/24", "2001:db8::/32", "2001:db8:1::/48" };
-static const char *const probes[] = { "10.0.0.1", "10.1.0.1", "10.1.2.1", "10.2.0.0",
-				      "192.0.2.7", "8.8.8.8", "2001:db8::1", "2001:db8:1::1",
+static const char *const probes[] = { "10.0.0.1",    "10.1.0.1",  "10.1.2.1",	 "10.2.0.0",
+				      "192.0.2.7",   "8.8.8.8",	  "2001:db8::1", "2001:db8:1::1",
 				      "2001:db9::1", "10.1.2.255" };
 
 static void random_rule(unsigned *s, char *buf, size_t len)
 {
-	static const char *const peers[] = { "", "from any ", "from internet ", "from z0 ",
-					     "from z1 ", "from z2 ", "from 10.1.2.3 " };
+	static const char *const peers[] = { "",	 "from any ", "from internet ", "from z0 ",
+					     "from z1 ", "from z2 ",  "from 10.1.2.3 " };
 	static const char *const protos[] = { "tcp", "udp", "tcp,udp", "icmp", "icmp6" };
 	unsigned pr = rnd(s) % 5, lo = rnd(s) % 64, hi = lo + rnd(s) % 8;
 

@@ -218,8 +218,8 @@ TEST(every_truncation)
  * versions 4 and 6, extension headers. */
 TEST(random_bytes)
 {
-	static const uint16_t types[] = {0x0800, 0x86dd, 0x8100, 0x88a8, 0x0806};
-	static const uint8_t nexthdr[] = {0, 43, 44, 60, 51, 6, 17, 58, 1, 50};
+	static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100, 0x88a8, 0x0806 };
+	static const uint8_t nexthdr[] = { 0, 43, 44, 60, 51, 6, 17, 58, 1, 50 };
 	uint8_t frame[192];
 	char small[8];
 	unsigned seed = 1;

@@ -42,22 +42,22 @@ static const char *diag(size_t i)
 }
 
 /* Diagnostic i starts with head ("FILE:LINE:COL: error: ") and says sub. */
-#define EXPECT_DIAG(i, head, sub)                                         \
-	do {                                                              \
-		const char *_s = diag(i);                                 \
-		if (strncmp(_s, head, strlen(head)) || !strstr(_s, sub))  \
-			pc_test_fail(__FILE__, __LINE__,                  \
-				     "diagnostic %d is \"%s\", expected " \
-				     "\"%s...%s...\"",                    \
-				     (int)(i), _s, head, sub);            \
+#define EXPECT_DIAG(i, head, sub)                                                                  \
+	do {                                                                                       \
+		const char *_s = diag(i);                                                          \
+		if (strncmp(_s, head, strlen(head)) || !strstr(_s, sub))                           \
+			pc_test_fail(__FILE__, __LINE__,                                           \
+				     "diagnostic %d is \"%s\", expected "                          \
+				     "\"%s...%s...\"",                                             \
+				     (int)(i), _s, head, sub);                                     \
 	} while (0)
 
 /* Exactly one error, with this head and text. */
-#define EXPECT_ONE_ERROR(text, head, sub)              \
-	do {                                           \
-		EXPECT_EQ(parse(text), -1);            \
-		EXPECT_EQ(D.n_errors, 1);              \
-		EXPECT_DIAG(D.n_items - 1, head, sub); \
+#define EXPECT_ONE_ERROR(text, head, sub)                                                          \
+	do {                                                                                       \
+		EXPECT_EQ(parse(text), -1);                                                        \
+		EXPECT_EQ(D.n_errors, 1);                                                          \
+		EXPECT_DIAG(D.n_items - 1, head, sub);                                             \
 	} while (0)
 
 static const struct pc_rule *rule(size_t i)
