@@ -182,7 +182,7 @@ static bool link_is_live(int link_fd, unsigned ifindex)
 	return li.type == BPF_LINK_TYPE_XDP && li.xdp.ifindex == ifindex;
 }
 
-static int replace(struct staged *st, unsigned ifindex, const char *profile_path,
+static int replace(struct staged *st, const char *profile_path,
 		   const struct pc_image *img, int link_fd, struct pc_attach_result *res,
 		   struct pc_err *e)
 {
@@ -191,7 +191,6 @@ static int replace(struct staged *st, unsigned ifindex, const char *profile_path
 	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = old_prog >= 0 ? BPF_F_REPLACE : 0,
 		    .old_prog_fd = old_prog >= 0 ? old_prog : 0);
 
-	(void)ifindex;
 	res->replaced = true;
 	if (read_load_info(st->ifname, &res->old))
 		memset(&res->old, 0, sizeof(res->old));
@@ -323,7 +322,7 @@ int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, b
 		return -1;
 	}
 	if (link >= 0)
-		err = replace(&st, ifindex, profile_path, img, link, res, e);
+		err = replace(&st, profile_path, img, link, res, e);
 	else
 		err = attach_fresh(&st, ifindex, profile_path, img, mode, res, e);
 	if (link >= 0)

@@ -53,6 +53,20 @@ static uint64_t map_bytes(const char *ifname)
 	return total;
 }
 
+/* A load awaiting confirmation, and how long it has left. */
+static void read_pending(const char *ifname, struct iface_status *st)
+{
+	struct pc_pending p;
+
+	if (pc_pending_read(ifname, &p))
+		return;
+	st->pending = true;
+	st->pending_replaced = p.replaced;
+	st->confirm_left = (long long)p.deadline - (long long)time(NULL);
+	if (st->confirm_left < 0)
+		st->confirm_left = 0;
+}
+
 static int read_status(const char *ifname, struct iface_status *st, struct pc_err *e)
 {
 	struct bpf_link_info li = {};
@@ -81,17 +95,7 @@ static int read_status(const char *ifname, struct iface_status *st, struct pc_er
 	}
 	close(fd);
 	st->map_bytes = map_bytes(ifname);
-	{
-		struct pc_pending p;
-
-		if (!pc_pending_read(ifname, &p)) {
-			st->pending = true;
-			st->pending_replaced = p.replaced;
-			st->confirm_left = (long long)p.deadline - (long long)time(NULL);
-			if (st->confirm_left < 0)
-				st->confirm_left = 0;
-		}
-	}
+	read_pending(ifname, st);
 	return 0;
 }
 
