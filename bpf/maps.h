@@ -28,36 +28,37 @@ struct {
 	__type(value, struct pc_count);
 } carry SEC(".maps");
 
-/* Address trie, first level: IPv4 then IPv6, by top 16 bits. Loader writes. */
+/* Address trie, first level: key 0 IPv4, 1 IPv6; indexed by top 16 bits. Loader
+ * writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * PC_TRIE_ROOT_SIZE);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pc_trie_root);
 } trie_root SEC(".maps");
 
-/* Address trie, 256-entry chunks for the following bytes. Loader writes. */
+/* Address trie, a 256-entry chunk per key for the following bytes. Loader writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_TRIE_CHUNK);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pc_trie_chunk);
 } trie_chunks SEC(".maps");
 
-/* (class, table, high byte of port/type) -> page. Loader writes. */
+/* class * PC_TBL_COUNT + table -> pages by high byte of port/type. Loader writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_TBL_COUNT * PC_PAGE_SIZE);
+	__uint(max_entries, PC_TBL_COUNT);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pc_dir);
 } dirs SEC(".maps");
 
-/* (page, low byte) -> verdict; page 0 is all "no match". Loader writes. */
+/* Page number -> verdicts by low byte; page 0 is all "no match". Loader writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_PAGE_SIZE);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, pc_verdict_t);
+	__type(value, struct pc_page);
 } pages SEC(".maps");
 
 /* Datagrams whose first fragment passed; program writes and reads. */

@@ -191,28 +191,29 @@ static __always_inline bool is_ndp(const struct pc_pkt *pkt)
 
 static __always_inline __u32 trie_step(__u32 entry, __u8 byte)
 {
-	__u32 key = (entry & PC_TRIE_INDEX) * PC_TRIE_CHUNK + byte;
-	__u32 *next = bpf_map_lookup_elem(&trie_chunks, &key);
+	__u32 key = entry & PC_TRIE_INDEX;
+	struct pc_trie_chunk *chunk = bpf_map_lookup_elem(&trie_chunks, &key);
 
-	return next ? *next : 0;
+	return chunk ? chunk->e[byte] : 0;
 }
 
 /* Class of the source address: the trie root by the top 16 bits, then one chunk per
  * further byte while the entry points to a child. */
 static __always_inline __u32 classify(const struct pc_pkt *pkt)
 {
+	struct pc_trie_root *root;
 	const __u8 *addr;
-	__u32 key, entry, *root;
+	__u32 key, entry;
 
 	if (pkt->family == 4) {
 		addr = (const __u8 *)&((const struct iphdr *)pkt->l3)->saddr;
-		key = addr[0] << 8 | addr[1];
+		key = 0;
 	} else {
 		addr = (const __u8 *)&((const struct ipv6hdr *)pkt->l3)->saddr;
-		key = PC_TRIE_V6_BASE + (addr[0] << 8 | addr[1]);
+		key = 1;
 	}
 	root = bpf_map_lookup_elem(&trie_root, &key);
-	entry = root ? *root : 0;
+	entry = root ? root->e[(addr[0] << 8 | addr[1]) & (PC_TRIE_ROOT_SIZE - 1)] : 0;
 	if (!(entry & PC_TRIE_CHILD))
 		return entry;
 	if (pkt->family == 4) {
@@ -234,15 +235,17 @@ static __always_inline __u32 classify(const struct pc_pkt *pkt)
 /* One table: dirs gives the page for the index's high byte, the page the verdict. */
 static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table, __u32 index)
 {
-	__u32 key = (class * PC_TBL_COUNT + table) * PC_PAGE_SIZE + (index >> 8);
-	__u32 *page = bpf_map_lookup_elem(&dirs, &key);
-	pc_verdict_t *v;
+	__u32 key = class * PC_TBL_COUNT + table;
+	struct pc_dir *dir = bpf_map_lookup_elem(&dirs, &key);
+	struct pc_page *page;
 
-	if (!page || !*page)
+	if (!dir)
+		return 0;
+	key = dir->page[(index >> 8) & 0xff];
+	if (!key)
 		return 0; /* page 0 matches nothing: skip its lookup */
-	key = *page * PC_PAGE_SIZE + (index & 0xff);
-	v = bpf_map_lookup_elem(&pages, &key);
-	return v ? *v : 0;
+	page = bpf_map_lookup_elem(&pages, &key);
+	return page ? page->v[index & 0xff] : 0;
 }
 
 /* The earlier rule of two verdicts: rule id + 1 compared as rule - 1 in 16 bits

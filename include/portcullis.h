@@ -41,24 +41,35 @@ struct pc_count {
 #define PC_MAX_PAGES 262144
 
 /* --- Source address classification ----------------------------------------------
- * A multibit trie of array maps. "trie_root" holds 2 * 65536 entries: IPv4 addresses
- * index it by their top 16 bits, IPv6 addresses by PC_TRIE_V6_BASE + their top 16 bits.
- * An entry with PC_TRIE_CHILD set points to chunk (entry & PC_TRIE_INDEX) of
- * "trie_chunks", 256 entries indexed by the address's next byte; any other entry is a
- * leaf holding the address's class id. Class 0 is "in no prefix of the profile". */
+ * A multibit trie of array maps whose values are whole levels: an array element costs
+ * its value rounded up to 8 bytes, so one element per level keeps a 16-bit verdict
+ * at 2 bytes, and one lookup plus an indexed load reads it.
+ * "trie_root" has 2 values of 65536 entries, key 0 for IPv4 and 1 for IPv6, indexed
+ * by the address's top 16 bits. An entry with PC_TRIE_CHILD set points to chunk
+ * (entry & PC_TRIE_INDEX) of "trie_chunks", whose 256 entries are indexed by the
+ * address's next byte; any other entry is a leaf holding the address's class id.
+ * Class 0 is "in no prefix of the profile". */
 #define PC_TRIE_ROOT_BITS 16
 #define PC_TRIE_ROOT_SIZE (1u << PC_TRIE_ROOT_BITS)
-#define PC_TRIE_V6_BASE PC_TRIE_ROOT_SIZE
+#define PC_TRIE_V6_BASE PC_TRIE_ROOT_SIZE /* IPv6 root in a flat copy of both */
 #define PC_TRIE_CHUNK 256
 #define PC_TRIE_CHILD 0x80000000u
 #define PC_TRIE_INDEX 0x7fffffffu
 
+struct pc_trie_root {
+	__u32 e[PC_TRIE_ROOT_SIZE];
+};
+
+struct pc_trie_chunk {
+	__u32 e[PC_TRIE_CHUNK];
+};
+
 /* --- Port / ICMP-type tables ------------------------------------------------------
  * For each (class, table) the compiler resolves every port (or ICMP type) to the first
  * rule that matches it. Index = port, or type for ICMP tables (only 0..255 used).
- * "dirs": key (class * PC_TBL_COUNT + table) * 256 + (index >> 8) -> page number.
- * "pages": key page * 256 + (index & 0xff) -> verdict. Page 0 is all zero (no match);
- * identical pages are stored once. */
+ * "dirs": key class * PC_TBL_COUNT + table -> struct pc_dir, whose page[index >> 8]
+ * is a page number. "pages": key page number -> struct pc_page, whose v[index & 0xff]
+ * is the verdict. Page 0 is all zero (no match); identical pages are stored once. */
 enum pc_table {
 	PC_TBL_TCP_IN = 0,	/* in rules, by destination port */
 	PC_TBL_UDP_IN = 1,	/* in rules, by destination port */
@@ -78,6 +89,14 @@ enum pc_table {
 typedef __u16 pc_verdict_t;
 #define PC_VERDICT_PASS 0x8000u
 #define PC_VERDICT_RULE 0x7fffu
+
+struct pc_dir {
+	__u32 page[PC_PAGE_SIZE];
+};
+
+struct pc_page {
+	pc_verdict_t v[PC_PAGE_SIZE];
+};
 
 /* --- Fragment tracking --------------------------------------------------------------
  * LRU hash "frags": one entry per datagram whose first fragment passed. */

@@ -47,9 +47,9 @@ static int size_maps(struct portcullis *s, const struct pc_image *img, struct pc
 	} sz[] = {
 		{ s->maps.counters, PC_CNT_IMPLICIT + img->n_rules },
 		{ s->maps.carry, PC_CNT_IMPLICIT + img->n_rules },
-		{ s->maps.trie_chunks, at_least_one(img->n_chunks) * PC_TRIE_CHUNK },
-		{ s->maps.dirs, img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE },
-		{ s->maps.pages, img->n_pages * PC_PAGE_SIZE },
+		{ s->maps.trie_chunks, at_least_one(img->n_chunks) },
+		{ s->maps.dirs, img->n_classes * PC_TBL_COUNT },
+		{ s->maps.pages, img->n_pages },
 		{ s->maps.rule_info, at_least_one(img->n_rules) },
 	};
 
@@ -118,12 +118,11 @@ static int fill_map(const struct fill *f, struct pc_err *e)
 static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc_err *e)
 {
 	const struct fill fills[] = {
-		{ s->maps.trie_root, img->root, 2 * PC_TRIE_ROOT_SIZE, sizeof(uint32_t) },
-		{ s->maps.trie_chunks, img->chunks, img->n_chunks * PC_TRIE_CHUNK,
-		  sizeof(uint32_t) },
-		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE,
-		  sizeof(uint32_t) },
-		{ s->maps.pages, img->pages, img->n_pages * PC_PAGE_SIZE, sizeof(pc_verdict_t) },
+		/* The image's flat arrays are these values laid end to end. */
+		{ s->maps.trie_root, img->root, 2, sizeof(struct pc_trie_root) },
+		{ s->maps.trie_chunks, img->chunks, img->n_chunks, sizeof(struct pc_trie_chunk) },
+		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT, sizeof(struct pc_dir) },
+		{ s->maps.pages, img->pages, img->n_pages, sizeof(struct pc_page) },
 		{ s->maps.rule_info, img->info, img->n_rules, sizeof(*img->info) },
 	};
 

@@ -138,9 +138,11 @@ static int fill(struct bpf_map *map, const void *vals, size_t n, size_t size)
 {
 	for (__u32 k = 0; k < n; k++) {
 		const char *v = (const char *)vals + k * size;
-		static const char zero[8];
+		size_t i = 0;
 
-		if (!memcmp(v, zero, size))
+		while (i < size && !v[i])
+			i++;
+		if (i == size)
 			continue; /* arrays start zeroed */
 		if (bpf_map__update_elem(map, &k, sizeof(k), v, size, 0))
 			return -errno;
@@ -162,9 +164,9 @@ static bool env_open(struct env *e, const struct settings *s)
 	}
 	bpf_map__set_max_entries(skel->maps.counters, N_COUNTERS);
 	bpf_map__set_max_entries(skel->maps.carry, N_COUNTERS);
-	bpf_map__set_max_entries(skel->maps.trie_chunks, N_CHUNKS * PC_TRIE_CHUNK);
-	bpf_map__set_max_entries(skel->maps.dirs, N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE);
-	bpf_map__set_max_entries(skel->maps.pages, N_PAGES * PC_PAGE_SIZE);
+	bpf_map__set_max_entries(skel->maps.trie_chunks, N_CHUNKS);
+	bpf_map__set_max_entries(skel->maps.dirs, N_CLASSES * PC_TBL_COUNT);
+	bpf_map__set_max_entries(skel->maps.pages, N_PAGES);
 	skel->rodata->cfg_non_ip_pass = !s->non_ip_drop;
 	skel->rodata->cfg_fragments = s->fragments;
 	skel->rodata->cfg_default_pass = s->default_pass;
@@ -172,15 +174,16 @@ static bool env_open(struct env *e, const struct settings *s)
 	skel->rodata->cfg_eph_lo = s->eph_lo ? s->eph_lo : 1024;
 	skel->rodata->cfg_eph_hi = s->eph_hi ? s->eph_hi : 65535;
 	err = portcullis__load(skel);
+	/* The flat arrays above are the maps' values (whole trie levels, directories
+	 * and pages) laid end to end. */
 	if (!err)
-		err = fill(skel->maps.trie_root, root, 2 * PC_TRIE_ROOT_SIZE, sizeof(__u32));
+		err = fill(skel->maps.trie_root, root, 2, sizeof(struct pc_trie_root));
 	if (!err)
-		err = fill(skel->maps.trie_chunks, chunks, N_CHUNKS * PC_TRIE_CHUNK, sizeof(__u32));
+		err = fill(skel->maps.trie_chunks, chunks, N_CHUNKS, sizeof(struct pc_trie_chunk));
 	if (!err)
-		err = fill(skel->maps.dirs, dirs, N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE,
-			   sizeof(__u32));
+		err = fill(skel->maps.dirs, dirs, N_CLASSES * PC_TBL_COUNT, sizeof(struct pc_dir));
 	if (!err)
-		err = fill(skel->maps.pages, pages, N_PAGES * PC_PAGE_SIZE, sizeof(pc_verdict_t));
+		err = fill(skel->maps.pages, pages, N_PAGES, sizeof(struct pc_page));
 	if (err) {
 		pc_test_fail(__FILE__, __LINE__, "Failed to load or fill the program: %s",
 			     strerror(-err));

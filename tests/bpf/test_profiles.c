@@ -3,6 +3,7 @@
  * maps, and every row of each seed's port list runs through BPF_PROG_TEST_RUN with
  * the neighbours that must drop (wrong port, zone, protocol, ICMP type). After each
  * table the counters must add up to the frames run. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
@@ -440,6 +441,84 @@ TEST(spammertrap_fragments_follow_their_first)
 	run_frame(&l, "v6 later fragment of it", &f,
 		  expected_counter(&l, &(struct row){ .rule = "HTTPS: web, authenticated users" }),
 		  XDP_PASS);
+	check_invariant(&l);
+	unload_profile(&l);
+}
+
+/* The program and the compiler's image agree on every probe: deep and nested
+ * prefixes of both families walk the trie chunks in the kernel exactly as
+ * pc_image_class() does in userspace. */
+TEST(program_walks_the_trie_as_compiled)
+{
+	static const char *const text = "set state off\n"
+					"zone a 10.0.0.0/9, 2001:db8::/33\n"
+					"zone b 10.1.128.0/17, 2001:db8:0:1::/64\n"
+					"zone c 10.1.200.0/25, 2001:db8:0:1:2::/80\n"
+					"zone d 10.1.200.77, 2001:db8:0:1:2::77\n"
+					"allow in from d tcp port 1-100\n"
+					"drop in from c tcp port 50-150\n"
+					"allow in from b tcp port 100-200\n"
+					"drop in from a tcp port 150-250\n"
+					"allow in from internet tcp port 200-300\n";
+	static const char *const probes[] = { "10.1.200.77",	  "10.1.200.78",
+					      "10.1.200.127",	  "10.1.200.128",
+					      "10.1.128.0",	  "10.1.127.255",
+					      "10.127.255.255",	  "10.128.0.0",
+					      "2001:db8:0:1:2::77", "2001:db8:0:1:2::78",
+					      "2001:db8:0:1:3::",   "2001:db8:0:2::",
+					      "2001:db8:7fff::",    "2001:db8:8000::" };
+	static const unsigned ports[] = { 1, 50, 100, 101, 150, 151, 200, 201, 250, 251, 300, 301 };
+	struct loaded l = { 0 };
+	struct pc_err e = { 0 };
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (pc_profile_parse_string("deep.conf", text, &l.p, &l.d) ||
+	    pc_compile(&l.p, &l.img, &l.d) || pc_program_create(&l.p, &l.img, &l.skel, &e)) {
+		pc_diags_print(&l.d, stdout);
+		pc_test_fail(__FILE__, __LINE__, "deep.conf does not load: %s", e.msg);
+		return;
+	}
+	l.n_counters = PC_CNT_IMPLICIT + l.img.n_rules;
+	for (size_t a = 0; a < sizeof(probes) / sizeof(probes[0]); a++) {
+		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+			bool v6 = strchr(probes[a], ':');
+			uint8_t addr[16];
+			pc_verdict_t v;
+			char desc[96];
+			struct pkt f;
+
+			inet_pton(v6 ? AF_INET6 : AF_INET, probes[a], addr);
+			v = pc_image_verdict(&l.img, pc_image_class(&l.img, v6 ? 6 : 4, addr),
+					     PC_TBL_TCP_IN, ports[i]);
+			pkt_init(&f);
+			if (v6)
+				PKT_IPV6(&f, .src = probes[a]);
+			else
+				PKT_IPV4(&f, .src = probes[a]);
+			PKT_TCP(&f, .dport = ports[i], .flags = SYN);
+			snprintf(desc, sizeof(desc), "%s to port %u", probes[a], ports[i]);
+			run_frame(&l, desc, &f,
+				  v ? PC_CNT_IMPLICIT + (v & PC_VERDICT_RULE) - 1 : PC_CNT_NO_MATCH,
+				  v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
+		}
+	}
+	/* A few answers pinned down, so that image and program cannot agree on a
+	 * wrong trie. */
+	EXPECT_EQ(expected_counter(&l, &(struct row){ .rule = NULL }), PC_CNT_NO_MATCH);
+	{
+		uint8_t a[16];
+
+		inet_pton(AF_INET, "10.1.200.77", a);
+		EXPECT_EQ(pc_image_verdict(&l.img, pc_image_class(&l.img, 4, a), PC_TBL_TCP_IN, 60),
+			  1 | PC_VERDICT_PASS);
+		inet_pton(AF_INET, "10.1.200.78", a);
+		EXPECT_EQ(pc_image_verdict(&l.img, pc_image_class(&l.img, 4, a), PC_TBL_TCP_IN, 60),
+			  2);
+		inet_pton(AF_INET6, "2001:db8:8000::", a);
+		EXPECT_EQ(pc_image_verdict(&l.img, pc_image_class(&l.img, 6, a), PC_TBL_TCP_IN, 250),
+			  5 | PC_VERDICT_PASS);
+	}
 	check_invariant(&l);
 	unload_profile(&l);
 }
