@@ -8,7 +8,7 @@ set -euo pipefail
 declare -A tools=(
 	[clang]=clang [llc]=llvm [bpftool]=bpftool [pkg-config]=pkg-config
 	[ip]=iproute2 [nsenter]=util-linux [make]=make [cc]=gcc [python3]=python3
-	[tc]=iproute2 [ping]=iputils-ping [timeout]=coreutils
+	[tc]=iproute2 [ping]=iputils-ping [timeout]=coreutils [sysctl]=procps
 )
 # files -> package
 declare -A files=(
