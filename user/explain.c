@@ -18,6 +18,7 @@
 #include "pins.h"
 #include "pkt.h"
 #include "program.h"
+#include "rule_text.h"
 #include "stats.h"
 
 enum probe_kind { PROBE_TCP, PROBE_UDP, PROBE_ICMP, PROBE_ICMP6, PROBE_ARP };
@@ -329,23 +330,15 @@ static void subject_free(struct subject *s, bool from_profile)
 	}
 }
 
-static void describe_rule(const struct pc_rule_info *r, FILE *out)
-{
-	fprintf(out, "%s %s %s %s %s%s%s", r->action == PC_ACT_PASS ? "allow" : "drop",
-		r->direction == PC_DIR_IN ? "in from" : "out to", r->peer, r->proto, r->match,
-		r->label[0] ? " \"" : "", r->label);
-	fputs(r->label[0] ? "\"\n" : "\n", out);
-}
-
 static void describe_outcome(const struct subject *s, const struct probe *pr, int counter,
 			     uint32_t action, FILE *out)
 {
 	fprintf(out, "verdict  %s\n", action == XDP_PASS ? "PASS" : "DROP");
 	if (counter >= PC_CNT_IMPLICIT && (uint32_t)(counter - PC_CNT_IMPLICIT) < s->n_rules) {
 		const struct pc_rule_info *r = &s->info[counter - PC_CNT_IMPLICIT];
+		char text[512];
 
-		fprintf(out, "rule     line %u: ", r->line);
-		describe_rule(r, out);
+		fprintf(out, "rule     line %u: %s\n", r->line, pc_rule_text(r, text, sizeof(text)));
 		if (r->direction == PC_DIR_OUT)
 			fprintf(out,
 				"why      a reply to traffic the appliance starts (state off: "

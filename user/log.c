@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "json.h"
 #include "log.h"
+#include "rule_text.h"
 #include "pins.h"
 #include "stats.h"
 
@@ -132,6 +133,7 @@ static void counter_text(uint32_t counter, const struct pc_rule_info *rules, uin
 			 char *buf, size_t n)
 {
 	const struct pc_rule_info *r;
+	char text[512];
 	uint32_t id;
 
 	if (counter < PC_CNT_IMPLICIT) {
@@ -144,12 +146,7 @@ static void counter_text(uint32_t counter, const struct pc_rule_info *rules, uin
 		return;
 	}
 	r = &rules[id];
-	snprintf(buf, n, "line %u %s %s %s %s %s%s%s%s%s%s", r->line,
-		 r->action == PC_ACT_PASS ? "allow" : "drop",
-		 r->direction == PC_DIR_IN ? "in" : "out",
-		 r->direction == PC_DIR_IN ? "from" : "to", r->peer, r->proto,
-		 r->match[0] ? " " : "", r->match, r->label[0] ? " \"" : "", r->label,
-		 r->label[0] ? "\"" : "");
+	snprintf(buf, n, "line %u %s", r->line, pc_rule_text(r, text, sizeof(text)));
 }
 
 static void time_text(long long wall_ns, bool iso, char *buf, size_t n)
@@ -184,20 +181,8 @@ static void print_json(const struct pc_log_event *ev, uint32_t snap,
 		fprintf(out, ", \"counter\": \"%s\", \"rule\": null",
 			ev->counter < PC_CNT_IMPLICIT ? pc_implicit_name(ev->counter) : "rule");
 	} else {
-		const struct pc_rule_info *r = &rules[ev->counter - PC_CNT_IMPLICIT];
-
-		fprintf(out,
-			", \"counter\": \"rule\", \"rule\": {\"line\": %u, \"action\": \"%s\", "
-			"\"direction\": \"%s\", \"peer\": ",
-			r->line, r->action == PC_ACT_PASS ? "allow" : "drop",
-			r->direction == PC_DIR_IN ? "in" : "out");
-		pc_json_str(out, r->peer);
-		fputs(", \"proto\": ", out);
-		pc_json_str(out, r->proto);
-		fputs(", \"match\": ", out);
-		pc_json_str(out, r->match);
-		fputs(", \"label\": ", out);
-		pc_json_str(out, r->label);
+		fputs(", \"counter\": \"rule\", \"rule\": {", out);
+		pc_rule_json_fields(out, &rules[ev->counter - PC_CNT_IMPLICIT]);
 		fputs("}", out);
 	}
 	fprintf(out, ", \"action\": \"%s\", \"len\": %u, \"snap_len\": %u, \"frame\": ",

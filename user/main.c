@@ -20,6 +20,7 @@
 #include "matrix.h"
 #include "pins.h"
 #include "program.h"
+#include "rule_text.h"
 #include "stats.h"
 #include "status.h"
 
@@ -83,10 +84,9 @@ static int parse_mode(const char *s, enum pc_mode *mode, struct pc_err *e)
 
 static void print_rule_line(char sign, const struct pc_rule_info *r)
 {
-	printf("  %c %s:%u  %s %s %s %s %s%s%s%s\n", sign, r->file, r->line,
-	       r->action == PC_ACT_PASS ? "allow" : "drop",
-	       r->direction == PC_DIR_IN ? "in from" : "out to", r->peer, r->proto, r->match,
-	       r->label[0] ? " \"" : "", r->label, r->label[0] ? "\"" : "");
+	char text[512];
+
+	printf("  %c %s:%u  %s\n", sign, r->file, r->line, pc_rule_text(r, text, sizeof(text)));
 }
 
 static const char *frag_name(unsigned f)

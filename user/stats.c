@@ -13,6 +13,7 @@
 #include "json.h"
 #include "pins.h"
 #include "program.h"
+#include "rule_text.h"
 #include "stats.h"
 
 static const char *const implicit_names[PC_CNT_IMPLICIT] = {
@@ -102,16 +103,6 @@ void pc_snapshot_free(struct pc_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static const char *action_name(const struct pc_rule_info *r)
-{
-	return r->action == PC_ACT_PASS ? "allow" : "drop";
-}
-
-static const char *dir_name(const struct pc_rule_info *r)
-{
-	return r->direction == PC_DIR_IN ? "in" : "out";
-}
-
 static void print_table(const char *ifname, const struct pc_snapshot *s, FILE *out)
 {
 	uint64_t tp = 0, tb = 0;
@@ -128,7 +119,7 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, FILE *o
 		const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
 
 		fprintf(out, "%5u  %-5s %-3s  %-16s %-8s %-20s %12llu %14llu  %s\n", ri->line,
-			action_name(ri), dir_name(ri), ri->peer, ri->proto,
+			pc_rule_action(ri), pc_rule_direction(ri), ri->peer, ri->proto,
 			ri->match[0] ? ri->match : "(all)", (unsigned long long)c->packets,
 			(unsigned long long)c->bytes, ri->label);
 		tp += c->packets;
@@ -162,17 +153,8 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	for (uint32_t r = 0; r < s->n_rules; r++) {
 		const struct pc_rule_info *ri = &s->info[r];
 
-		fprintf(out,
-			"%s\n  {\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", "
-			"\"peer\": ",
-			r ? "," : "", ri->line, action_name(ri), dir_name(ri));
-		pc_json_str(out, ri->peer);
-		fputs(", \"proto\": ", out);
-		pc_json_str(out, ri->proto);
-		fputs(", \"match\": ", out);
-		pc_json_str(out, ri->match);
-		fputs(", \"label\": ", out);
-		pc_json_str(out, ri->label);
+		fputs(r ? ",\n  {" : "\n  {", out);
+		pc_rule_json_fields(out, ri);
 		fputs(", ", out);
 		json_count(out, &s->count[PC_CNT_IMPLICIT + r]);
 		fputs("}", out);
@@ -191,7 +173,7 @@ static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule
 	fputs("{interface=\"", out);
 	pc_prom_label(out, ifname);
 	fprintf(out, "\",line=\"%u\",action=\"%s\",direction=\"%s\",peer=\"", ri->line,
-		action_name(ri), dir_name(ri));
+		pc_rule_action(ri), pc_rule_direction(ri));
 	pc_prom_label(out, ri->peer);
 	fputs("\",proto=\"", out);
 	pc_prom_label(out, ri->proto);

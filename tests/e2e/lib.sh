@@ -15,6 +15,20 @@ fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); done_[$1]=1; }
 skip() { echo "skip $1: $2"; skipped=$((skipped + 1)); done_[$1]=1; }
 # check NAME WHY-IF-FALSE CONDITION...: runs the condition, records ok or FAIL.
 check() { local n=$1 why=$2; shift 2; if "$@"; then ok "$n"; else fail "$n" "$why"; fi; }
+# results FILE NAME: reports the "PASS|name|" / "FAIL|name|why" lines a python
+# checker wrote to FILE; anything else there is a failure of check NAME.
+results()
+{
+	local verdict name why
+
+	while IFS='|' read -r verdict name why; do
+		case $verdict in
+		PASS) ok "$name" ;;
+		FAIL) fail "$name" "$why" ;;
+		*) fail "$2" "reading the checker's output: $verdict $name $why" ;;
+		esac
+	done <"$1"
+}
 # Everything not yet reported is skipped, with a reason; then the summary.
 finish()
 {

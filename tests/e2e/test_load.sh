@@ -144,13 +144,7 @@ res("counter_invariant", tp[2] - tp[1] <= dp <= tp[3] - tp[0] and bytes_ok,
     "counters grew by %d packets / %d bytes; the peer sent %d..%d packets / %d..%d bytes"
     " (+ 14 per frame)" % (dp, dbytes, tp[2] - tp[1], tp[3] - tp[0], lo_b, hi_b))
 EOF
-while IFS='|' read -r verdict name why; do
-	case $verdict in
-	PASS) ok "$name" ;;
-	FAIL) fail "$name" "$why" ;;
-	*) fail counter_invariant "comparing the counters: $verdict $name $why" ;;
-	esac
-done <"$tmp/cmp"
+results "$tmp/cmp" counter_invariant
 
 pc_cli status >"$tmp/status" 2>&1
 check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tmp/status")" \

@@ -125,13 +125,7 @@ res("log_events_port_22",
                and e["action"] == "drop" and e["len"] == e["snap_len"] for e in ev),
     "frames: %r" % [e.get("frame") for e in ev])
 EOF
-while IFS='|' read -r verdict name why; do
-	case $verdict in
-	PASS) ok "$name" ;;
-	FAIL) fail "$name" "$why" ;;
-	*) fail log_three_events "reading the events: $verdict $name $why" ;;
-	esac
-done <"$tmp/cmp"
+results "$tmp/cmp" log_three_events
 
 # --- the text form ------------------------------------------------------------------------
 if start_log "$tmp/log.txt" "$tmp/log2.err" --count 1 --timeout 10; then
