@@ -301,7 +301,7 @@ static int cmd_stats(int argc, char **argv, struct pc_err *e)
 					      { "watch", required_argument, NULL, 'w' },
 					      { 0 } };
 	enum pc_format fmt = PC_FMT_TABLE;
-	struct pc_snapshot s;
+	struct pc_snapshot s, prev = { 0 };
 	long watch = 0;
 	char *end;
 	int c;
@@ -320,14 +320,19 @@ static int cmd_stats(int argc, char **argv, struct pc_err *e)
 	}
 	if (argc - optind != 1)
 		return usage_error(e, "expected IFACE");
-	for (;;) {
-		if (pc_snapshot_read(argv[optind], &s, e))
+	for (bool first = true;; first = false) {
+		if (pc_snapshot_read(argv[optind], &s, e)) {
+			pc_snapshot_free(&prev);
 			return -1;
-		pc_stats_print(argv[optind], &s, fmt, stdout);
-		pc_snapshot_free(&s);
+		}
+		pc_stats_print(argv[optind], &s, first ? NULL : &prev, watch, fmt, stdout);
+		pc_snapshot_free(&prev);
+		prev = s;
 		fflush(stdout);
-		if (!watch)
+		if (!watch) {
+			pc_snapshot_free(&prev);
 			return 0;
+		}
 		sleep(watch);
 		if (fmt == PC_FMT_TABLE)
 			printf("\n");

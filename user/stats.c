@@ -103,7 +103,26 @@ void pc_snapshot_free(struct pc_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void print_table(const char *ifname, const struct pc_snapshot *s, FILE *out)
+/* With a previous snapshot of the same load (stats --watch), the packet rate since
+ * then: what is dropping *now* is what an operator watching wants. */
+struct rates {
+	const struct pc_snapshot *prev;
+	double secs;
+};
+
+static void print_counts(FILE *out, const struct pc_snapshot *s, uint32_t k,
+			 const struct rates *rt)
+{
+	const struct pc_count *c = &s->count[k];
+
+	fprintf(out, " %12llu %14llu", (unsigned long long)c->packets,
+		(unsigned long long)c->bytes);
+	if (rt->prev)
+		fprintf(out, " %10.0f", (c->packets - rt->prev->count[k].packets) / rt->secs);
+}
+
+static void print_table(const char *ifname, const struct pc_snapshot *s, const struct rates *rt,
+			FILE *out)
 {
 	uint64_t tp = 0, tb = 0;
 	char when[64];
@@ -112,24 +131,25 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, FILE *o
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
 	fprintf(out, "%s: %s (%u rules, %s mode, loaded %s)\n\n", ifname, s->load.profile,
 		s->n_rules, s->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", when);
-	fprintf(out, "%5s  %-5s %-3s  %-16s %-8s %-20s %12s %14s  %s\n", "line", "rule", "dir",
-		"peer", "proto", "match", "packets", "bytes", "label");
+	fprintf(out, "%5s  %-5s %-3s  %-16s %-8s %-20s %12s %14s%s  %s\n", "line", "rule", "dir",
+		"peer", "proto", "match", "packets", "bytes", rt->prev ? "      pkt/s" : "",
+		"label");
 	for (uint32_t r = 0; r < s->n_rules; r++) {
 		const struct pc_rule_info *ri = &s->info[r];
-		const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
 
-		fprintf(out, "%5u  %-5s %-3s  %-16s %-8s %-20s %12llu %14llu  %s\n", ri->line,
-			pc_rule_action(ri), pc_rule_direction(ri), ri->peer, ri->proto,
-			ri->match[0] ? ri->match : "(all)", (unsigned long long)c->packets,
-			(unsigned long long)c->bytes, ri->label);
-		tp += c->packets;
-		tb += c->bytes;
+		fprintf(out, "%5u  %-5s %-3s  %-16s %-8s %-20s", ri->line, pc_rule_action(ri),
+			pc_rule_direction(ri), ri->peer, ri->proto, ri->match[0] ? ri->match : "(all)");
+		print_counts(out, s, PC_CNT_IMPLICIT + r, rt);
+		fprintf(out, "  %s\n", ri->label);
+		tp += s->count[PC_CNT_IMPLICIT + r].packets;
+		tb += s->count[PC_CNT_IMPLICIT + r].bytes;
 	}
-	fprintf(out, "\n%-62s %12s %14s\n", "implicit", "packets", "bytes");
+	fprintf(out, "\n%-62s %12s %14s%s\n", "implicit", "packets", "bytes",
+		rt->prev ? "      pkt/s" : "");
 	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
-		fprintf(out, "  %-60s %12llu %14llu\n", implicit_names[i],
-			(unsigned long long)s->count[i].packets,
-			(unsigned long long)s->count[i].bytes);
+		fprintf(out, "  %-60s", implicit_names[i]);
+		print_counts(out, s, i, rt);
+		fputc('\n', out);
 		tp += s->count[i].packets;
 		tb += s->count[i].bytes;
 	}
@@ -212,12 +232,18 @@ static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	}
 }
 
-void pc_stats_print(const char *ifname, const struct pc_snapshot *s, enum pc_format f, FILE *out)
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s,
+		    const struct pc_snapshot *prev, double secs, enum pc_format f, FILE *out)
 {
+	/* A reload in between makes the old counts another program's. */
+	bool same = prev && secs > 0 && prev->load.loaded_at == s->load.loaded_at &&
+		    prev->n_rules == s->n_rules;
+	struct rates rt = { same ? prev : NULL, secs };
+
 	if (f == PC_FMT_JSON)
 		print_json(ifname, s, out);
 	else if (f == PC_FMT_PROM)
 		print_prom(ifname, s, out);
 	else
-		print_table(ifname, s, out);
+		print_table(ifname, s, &rt, out);
 }

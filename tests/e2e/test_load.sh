@@ -13,7 +13,7 @@ PROFILE=profiles/spammertrap.conf
 CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
 	tcp_2222_dropped ping_internet_dropped ping_lan_allowed stats_json rule_25_counted
 	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
-	status_lists_iface stats_prometheus
+	status_lists_iface stats_prometheus stats_watch_rates
 	broken_profile_exit_2 broken_profile_diagnostic broken_keeps_old_profile
 	broken_keeps_counting explain_drop explain_pass explain_leaves_counters
 	reload_exit_0 reload_carries_counters reload_reports_change
@@ -149,6 +149,9 @@ results "$tmp/cmp" counter_invariant
 pc_cli stats "$PC_IF_APP" --prometheus >"$tmp/prom" 2>&1
 check stats_prometheus "stats --prometheus is not the text exposition format: $(grep -vE '^# (HELP|TYPE) portcullis_|^portcullis_[a-z_]+\{[^}]*\} [0-9]+$' "$tmp/prom" | head -c 200)" \
 	eval '! grep -qvE "^# (HELP|TYPE) portcullis_|^portcullis_[a-z_]+\{[^}]*\} [0-9]+$" "$tmp/prom" && grep -q "^portcullis_rule_packets_total{interface=\"$PC_IF_APP\",line=\"[0-9]*\",action=\"allow\",direction=\"in\",peer=\"internet\",proto=\"tcp\",match=\"port 25\",label=\"SMTP: receive email\"} [1-9]" "$tmp/prom" && grep -q "^portcullis_implicit_bytes_total{interface=\"$PC_IF_APP\",outcome=\"no-match\"} [1-9]" "$tmp/prom"'
+timeout 2.5 nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" stats "$PC_IF_APP" --watch 1 >"$tmp/watch" 2>&1
+check stats_watch_rates "stats --watch 1 printed $(grep -c '^ line' "$tmp/watch") tables, the later ones without a pkt/s column" \
+	eval '[ "$(grep -c "^ line" "$tmp/watch")" -ge 2 ] && [ "$(grep -c "^ line.*pkt/s" "$tmp/watch")" -eq "$(( $(grep -c "^ line" "$tmp/watch") - 1 ))" ]'
 pc_cli status >"$tmp/status" 2>&1
 check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tmp/status")" \
 	grep -qw "$PC_IF_APP" "$tmp/status"
