@@ -284,7 +284,8 @@ static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile
 	close(link);
 	return pc_pins_move(st->ifname, STAGE_PREFIX, "", e);
 fail:
-	pc_pins_drop(st->ifname, STAGE_PREFIX);
+	/* Nothing was attached: leave no pin and no directory behind either. */
+	pc_pins_remove_all(st->ifname);
 	return -1;
 }
 

@@ -46,7 +46,7 @@ rc=$?
 check native_refused "--mode native on a bridge exited $rc: $(tr '\n' ' ' <"$tmp/native.out")" \
 	eval '[ "$rc" -eq 1 ] && grep -q "try --mode generic" "$tmp/native.out"'
 check native_leaves_nothing "after the refused load: pins $(ls "$pins" 2>/dev/null | tr '\n' ' '), xdp id $(xdp_prog_id)" \
-	eval '[ ! -e "$pins/link" ] && [ -z "$(xdp_prog_id)" ]'
+	eval '[ ! -e "$pins" ] && [ -z "$(xdp_prog_id)" ]'
 
 run load "$br" "$PROFILE" --mode generic >/dev/null 2>&1
 run status "$br" >"$tmp/status" 2>&1
@@ -61,7 +61,7 @@ rc=$?
 check foreign_refused "load over a foreign XDP program exited $rc: $(tr '\n' ' ' <"$tmp/foreign.out")" \
 	eval '[ -n "$foreign" ] && [ "$rc" -eq 1 ] && grep -q "program id $foreign is already attached.*xdp off" "$tmp/foreign.out"'
 check foreign_untouched "the foreign program $foreign became '$(xdp_prog_id)', pins: $(ls "$pins" 2>/dev/null | tr '\n' ' ')" \
-	eval '[ "$(xdp_prog_id)" = "$foreign" ] && [ ! -e "$pins/link" ]'
+	eval '[ "$(xdp_prog_id)" = "$foreign" ] && [ ! -e "$pins" ]'
 ip -n "$ns" link set dev "$br" xdpgeneric off
 
 # The interface goes away under a loaded profile, and comes back.
