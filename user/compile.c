@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "prefix.h"
 
 #define TABLE_SLOTS 65536u
 #define ICMP_SLOTS 256u
@@ -52,39 +53,14 @@ static void *vec_push(struct vec *v)
 	return (char *)v->data + v->n++ * v->size;
 }
 
-static int prefix_cmp(const struct pc_prefix *a, const struct pc_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family - b->family;
-	c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c;
-	return a->len - b->len;
-}
-
 static int pair_cmp(const void *x, const void *y)
 {
 	const struct owner_pair *a = x, *b = y;
-	int c = prefix_cmp(&a->p, &b->p);
+	int c = pc_prefix_cmp(&a->p, &b->p);
 
 	if (c)
 		return c;
 	return a->owner < b->owner ? -1 : a->owner > b->owner;
-}
-
-static bool prefix_contains(const struct pc_prefix *outer, const struct pc_prefix *in)
-{
-	unsigned full = outer->len / 8, rest = outer->len % 8;
-
-	if (outer->family != in->family || outer->len > in->len)
-		return false;
-	if (memcmp(outer->addr, in->addr, full))
-		return false;
-	if (!rest)
-		return true;
-	return ((outer->addr[full] ^ in->addr[full]) & (0xff00 >> rest)) == 0;
 }
 
 /* Sorted union of two sorted sets, into a new array. */
@@ -170,7 +146,7 @@ static int build_nodes(struct vec *pairs, struct vec *nodes)
 			return -ENOMEM;
 		memset(nd, 0, sizeof(*nd));
 		nd->p = pr[i].p;
-		while (j < pairs->n && !prefix_cmp(&pr[j].p, &nd->p))
+		while (j < pairs->n && !pc_prefix_cmp(&pr[j].p, &nd->p))
 			j++;
 		nd->own = malloc((j - i) * sizeof(*nd->own));
 		if (!nd->own)
@@ -192,7 +168,7 @@ static int inherit_owners(struct vec *nodes)
 	if (!stack)
 		return -ENOMEM;
 	for (size_t i = 0; i < nodes->n; i++) {
-		while (depth && !prefix_contains(&nd[stack[depth - 1]].p, &nd[i].p))
+		while (depth && !pc_prefix_contains(&nd[stack[depth - 1]].p, &nd[i].p))
 			depth--;
 		if (depth) {
 			struct node *up = &nd[stack[depth - 1]];

@@ -7,14 +7,7 @@
 #include <string.h>
 
 #include "matrix.h"
-
-static void print_prefix(const struct pc_prefix *pf, FILE *out)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	inet_ntop(pf->family == 4 ? AF_INET : AF_INET6, pf->addr, buf, sizeof(buf));
-	fprintf(out, "%s/%u", buf, pf->len);
-}
+#include "prefix.h"
 
 static void print_zones(const struct pc_profile *p, FILE *out)
 {
@@ -22,10 +15,12 @@ static void print_zones(const struct pc_profile *p, FILE *out)
 		return;
 	fprintf(out, "Zones (every other address is \"internet\")\n");
 	for (size_t z = 0; z < p->n_zones; z++) {
+		char buf[INET6_ADDRSTRLEN + 4];
+
 		fprintf(out, "  %-16s", p->zones[z].name);
 		for (size_t i = 0; i < p->zones[z].n_prefixes; i++) {
 			fputs(i ? ", " : " ", out);
-			print_prefix(&p->zones[z].prefixes[i], out);
+			fputs(pc_prefix_text(&p->zones[z].prefixes[i], buf, sizeof(buf)), out);
 		}
 		fputs(p->zones[z].n_prefixes ? "\n" : " (no address)\n", out);
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lexer.h"
+#include "prefix.h"
 #include "profile.h"
 
 #define MAX_ZONES 4096
@@ -276,27 +277,9 @@ static int parse_range(const char *w, unsigned long max, struct pc_range *r)
 
 /* --- Prefixes ------------------------------------------------------------------------ */
 
-static void prefix_text(const struct pc_prefix *p, char *buf, size_t len)
+static int prefix_qsort_cmp(const void *a, const void *b)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a));
-	if (p->len == (p->family == 4 ? 32 : 128))
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s/%u", a, p->len);
-}
-
-static int prefix_cmp(const void *a, const void *b)
-{
-	const struct pc_prefix *x = a, *y = b;
-	int c = memcmp(x->addr, y->addr, sizeof(x->addr));
-
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if (c)
-		return c;
-	return (int)x->len - (int)y->len;
+	return pc_prefix_cmp(a, b);
 }
 
 /* Sorted, so that the same zone always compiles to the same tables. */
@@ -306,9 +289,9 @@ static size_t prefixes_dedupe(struct pc_prefix *v, size_t n)
 
 	if (!n)
 		return 0;
-	qsort(v, n, sizeof(*v), prefix_cmp);
+	qsort(v, n, sizeof(*v), prefix_qsort_cmp);
 	for (size_t i = 1; i < n; i++)
-		if (prefix_cmp(&v[k], &v[i]))
+		if (pc_prefix_cmp(&v[k], &v[i]))
 			v[++k] = v[i];
 	return k + 1;
 }
@@ -391,7 +374,7 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 	if (memcmp(m.addr, p->addr, sizeof(m.addr))) {
 		char fix[INET6_ADDRSTRLEN + 8];
 
-		prefix_text(&m, fix, sizeof(fix));
+		pc_prefix_text(&m, fix, sizeof(fix));
 		error_at(st, tpos(st, t), "%s has host bits set; did you mean %s?", w, fix);
 		return -1;
 	}
@@ -535,7 +518,7 @@ static int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, str
 		return -1;
 	if (r > 0) {
 		out->kind = PC_PEER_ADDRS;
-		prefix_text(&pfx, out->text, sizeof(out->text));
+		pc_prefix_text(&pfx, out->text, sizeof(out->text));
 		if (prefixes_append(&out->v, &out->n, &pfx, 1))
 			goto oom;
 		return 0;
