@@ -82,17 +82,11 @@ static int write_load_info(struct portcullis *s, const char *profile_path,
 {
 	struct pc_load_info li = { .loaded_at = (uint64_t)time(NULL),
 				   .n_rules = img->n_rules,
-				   .mode = mode,
-				   .state = p->opt.state,
-				   .non_ip_pass = p->opt.non_ip_pass,
-				   .fragments = p->opt.fragments,
-				   .default_pass = p->opt.default_pass,
-				   .eph_lo = p->opt.eph_lo,
-				   .eph_hi = p->opt.eph_hi,
-				   .log_rate = p->opt.log_rate };
+				   .mode = mode };
 	char *abs = realpath(profile_path, NULL);
 	uint32_t k = 0;
 
+	pc_load_info_set_options(&li, &p->opt);
 	snprintf(li.profile, sizeof(li.profile), "%s", abs ? abs : profile_path);
 	free(abs);
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.load_info), &k, &li, 0))

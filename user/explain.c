@@ -278,15 +278,10 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	s->n_rules = snap.n_rules;
 	s->info = snap.info;
 	snap.info = NULL;
-	pc_snapshot_free(&snap);
-	s->opt.state = snap.load.state;
-	s->opt.non_ip_pass = snap.load.non_ip_pass;
-	s->opt.fragments = snap.load.fragments;
-	s->opt.default_pass = snap.load.default_pass;
-	s->opt.eph_lo = snap.load.eph_lo;
-	s->opt.eph_hi = snap.load.eph_hi;
+	pc_load_info_options(&snap.load, &s->opt);
 	snprintf(s->origin, sizeof(s->origin), "%s", snap.load.profile);
 	snprintf(s->live, sizeof(s->live), "running on %s", ifname);
+	pc_snapshot_free(&snap);
 	s->skel = portcullis__open();
 	if (!s->skel)
 		return pc_fail(e, errno, NULL, "opening the BPF object");
@@ -305,12 +300,7 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 			return pc_fail(e, err, NULL, "reusing the pinned map %s", shared[i]);
 	}
 	bpf_map__set_max_entries(s->skel->maps.counters, PC_CNT_IMPLICIT + s->n_rules);
-	s->skel->rodata->cfg_state = s->opt.state;
-	s->skel->rodata->cfg_non_ip_pass = s->opt.non_ip_pass;
-	s->skel->rodata->cfg_fragments = s->opt.fragments;
-	s->skel->rodata->cfg_default_pass = s->opt.default_pass;
-	s->skel->rodata->cfg_eph_lo = s->opt.eph_lo;
-	s->skel->rodata->cfg_eph_hi = s->opt.eph_hi;
+	pc_program_set_options(s->skel, &s->opt);
 	err = portcullis__load(s->skel);
 	if (err)
 		return pc_fail(e, err, "run with -v to see the verifier log",

@@ -95,7 +95,7 @@ static const char *frag_name(unsigned f)
 }
 
 /* The `set` options whose value a replace changed. */
-static void print_option_changes(const struct pc_load_info *o, const struct pc_options *n)
+static void print_option_changes(const struct pc_options *o, const struct pc_options *n)
 {
 	if (o->default_pass != n->default_pass)
 		printf("  ~ set default %s -> %s\n", o->default_pass ? "pass" : "drop",
@@ -128,6 +128,8 @@ static void print_option_changes(const struct pc_load_info *o, const struct pc_o
 static void report_load(const char *ifname, const char *path, const struct pc_profile *p,
 			const struct pc_image *img, const struct pc_attach_result *res)
 {
+	struct pc_options old;
+
 	if (res->fell_back)
 		fprintf(stderr,
 			"portcullis: warning: %s refused native XDP (%s); running in generic "
@@ -146,7 +148,8 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 		print_rule_line('-', &res->removed[i]);
 	for (uint32_t i = 0; i < res->n_added; i++)
 		print_rule_line('+', &img->info[res->added[i]]);
-	print_option_changes(&res->old, &p->opt);
+	pc_load_info_options(&res->old, &old);
+	print_option_changes(&old, &p->opt);
 }
 
 /* A load awaiting confirmation owns the rollback state: a second load on top would

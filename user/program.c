@@ -76,7 +76,7 @@ static uint32_t log_rate_per_cpu(uint32_t rate)
 	return (uint32_t)((rate + (uint64_t)ncpu - 1) / (uint64_t)ncpu);
 }
 
-static void set_options(struct portcullis *s, const struct pc_options *o)
+void pc_program_set_options(struct portcullis *s, const struct pc_options *o)
 {
 	s->rodata->cfg_log_rate = log_rate_per_cpu(o->log_rate);
 	s->rodata->cfg_state = o->state;
@@ -85,6 +85,29 @@ static void set_options(struct portcullis *s, const struct pc_options *o)
 	s->rodata->cfg_default_pass = o->default_pass;
 	s->rodata->cfg_eph_lo = o->eph_lo;
 	s->rodata->cfg_eph_hi = o->eph_hi;
+}
+
+void pc_load_info_set_options(struct pc_load_info *li, const struct pc_options *o)
+{
+	li->state = o->state;
+	li->non_ip_pass = o->non_ip_pass;
+	li->fragments = o->fragments;
+	li->default_pass = o->default_pass;
+	li->eph_lo = o->eph_lo;
+	li->eph_hi = o->eph_hi;
+	li->log_rate = o->log_rate;
+}
+
+void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->state = li->state;
+	o->non_ip_pass = li->non_ip_pass;
+	o->fragments = li->fragments;
+	o->default_pass = li->default_pass;
+	o->eph_lo = li->eph_lo;
+	o->eph_hi = li->eph_hi;
+	o->log_rate = li->log_rate;
 }
 
 /* Array maps take the whole image in a few batch calls rather than one syscall per
@@ -143,7 +166,7 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 			       "opening the BPF object");
 	if (size_maps(s, img, e))
 		goto fail;
-	set_options(s, &p->opt);
+	pc_program_set_options(s, &p->opt);
 	err = portcullis__load(s);
 	if (err) {
 		pc_fail(e, err,

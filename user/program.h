@@ -18,6 +18,13 @@ void pc_set_verbose(bool on);
 int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 		      struct portcullis **out, struct pc_err *e);
 
+/* The settings a program is loaded with, as read-only globals of s (before load). */
+void pc_program_set_options(struct portcullis *s, const struct pc_options *o);
+/* The same settings as recorded in load_info, both ways: a running program describes
+ * itself, and `explain` loads a twin with them. */
+void pc_load_info_set_options(struct pc_load_info *li, const struct pc_options *o);
+void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o);
+
 /* Sums a per-CPU counters map (n entries) into out[n]. */
 int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out, struct pc_err *e);
 

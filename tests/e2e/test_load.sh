@@ -15,7 +15,8 @@ CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
 	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
 	status_lists_iface stats_prometheus stats_watch_rates
 	broken_profile_exit_2 broken_profile_diagnostic broken_keeps_old_profile
-	broken_keeps_counting explain_drop explain_pass explain_leaves_counters
+	broken_keeps_counting explain_drop explain_pass explain_reply explain_non_ip
+	explain_leaves_counters
 	reload_exit_0 reload_carries_counters reload_reports_change
 	reload_applies confirm_pending confirm_refuses_second_load rollback_restores
 	rollback_keeps_counters confirm_keeps unload_exit_0 unload_detaches unload_removes_pins
@@ -186,6 +187,14 @@ check explain_drop "explain of ssh from the internet: $(tr '\n' ' ' <"$tmp/expla
 pc_cli explain "$PC_IF_APP" tcp from "$PC_PEER4" to port 25 >"$tmp/explain25" 2>&1
 check explain_pass "explain of smtp from the internet: $(tr '\n' ' ' <"$tmp/explain25")" \
 	eval 'grep -q "^verdict  PASS" "$tmp/explain25" && grep -q "SMTP: receive email" "$tmp/explain25" && grep -q "spammertrap.conf:[0-9]" "$tmp/explain25"'
+# The twin must run with the profile's settings: the ephemeral range for stateless
+# replies, the non-ip policy for ARP.
+pc_cli explain "$PC_IF_APP" udp from "$PC_PEER4" port 53 to port 40000 >"$tmp/explain53" 2>&1
+check explain_reply "explain of a DNS reply: $(tr '\n' ' ' <"$tmp/explain53")" \
+	eval 'grep -q "^verdict  PASS" "$tmp/explain53" && grep -q "real-time blacklist" "$tmp/explain53"'
+pc_cli explain "$PC_IF_APP" arp >"$tmp/explainarp" 2>&1
+check explain_non_ip "explain of ARP: $(tr '\n' ' ' <"$tmp/explainarp")" \
+	eval 'grep -q "^verdict  PASS" "$tmp/explainarp" && grep -q "non-ip" "$tmp/explainarp"'
 stats_json "$tmp/e1.json"
 n=$(python3 -c '
 import json, sys
