@@ -200,5 +200,6 @@ struct pc_log_budget {
 /* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */
 #define PC_PIN_ROOT "/sys/fs/bpf/portcullis"
 #define PC_PIN_LINK "link"
+#define PC_PIN_PROG "prog" /* every other pin is a map, named as in bpf/maps.h */
 
 #endif /* PORTCULLIS_H */

@@ -59,7 +59,7 @@ static int stage_pins(struct staged *st, struct pc_err *e)
 		if (pin_one(st->ifname, name, bpf_map__fd(map), e))
 			return -1;
 	}
-	return pin_one(st->ifname, STAGE_PREFIX "prog",
+	return pin_one(st->ifname, STAGE_PREFIX PC_PIN_PROG,
 		       bpf_program__fd(st->skel->progs.portcullis_xdp), e);
 }
 
@@ -181,7 +181,7 @@ static int replace(struct staged *st, const char *profile_path,
 		   struct pc_err *e)
 {
 	struct pc_err ignore;
-	int old_prog = pc_pin_open(st->ifname, "prog", &ignore), err;
+	int old_prog = pc_pin_open(st->ifname, PC_PIN_PROG, &ignore), err;
 	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = old_prog >= 0 ? BPF_F_REPLACE : 0,
 		    .old_prog_fd = old_prog >= 0 ? old_prog : 0);
 

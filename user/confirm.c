@@ -246,8 +246,8 @@ static int restore_previous(const char *ifname, struct pc_err *e)
 	int link = -1, cur = -1, prev = -1, err = -1;
 
 	if ((link = pc_pin_open(ifname, PC_PIN_LINK, e)) < 0 ||
-	    (cur = pc_pin_open(ifname, "prog", e)) < 0 ||
-	    (prev = pc_pin_open(ifname, ROLLBACK_PREFIX "prog", e)) < 0)
+	    (cur = pc_pin_open(ifname, PC_PIN_PROG, e)) < 0 ||
+	    (prev = pc_pin_open(ifname, ROLLBACK_PREFIX PC_PIN_PROG, e)) < 0)
 		goto out;
 	{
 		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE, .old_prog_fd = cur);

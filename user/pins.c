@@ -89,6 +89,11 @@ static bool is_live_pin(const char *name)
 	       !has_prefix(name, ROLLBACK_PREFIX);
 }
 
+bool pc_pin_is_map(const char *name)
+{
+	return is_live_pin(name) && strcmp(name, PC_PIN_PROG);
+}
+
 static bool selected(const char *name, const char *prefix)
 {
 	return prefix[0] ? has_prefix(name, prefix) : is_live_pin(name);

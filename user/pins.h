@@ -28,6 +28,9 @@ int pc_pin_open(const char *ifname, const char *name, struct pc_err *e);
 /* Renames IFACE's pins named FROM+X to TO+X, over existing ones. FROM "" means the
  * live pins: no prefix, and never the link. */
 int pc_pins_move(const char *ifname, const char *from, const char *to, struct pc_err *e);
+/* True for the pin of one of the running program's maps (not the link, the
+ * program, or a staged or rollback pin). */
+bool pc_pin_is_map(const char *name);
 /* Unlinks IFACE's pins whose name starts with prefix. */
 void pc_pins_drop(const char *ifname, const char *prefix);
 /* Unlinks every pin of IFACE and its directory. */

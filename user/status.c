@@ -3,6 +3,7 @@
  * the program and the size of its maps. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <string.h>
 #include <time.h>
@@ -29,27 +30,38 @@ struct iface_status {
 	long long confirm_left; /* seconds */
 };
 
-static const char *const map_pins[] = { "counters", "carry", "trie_root", "trie_chunks", "dirs",
-					"pages",    "frags", "rule_info", "load_info" };
+/* Kernel memory of a map's values, by its kind. */
+static uint64_t map_value_bytes(const struct bpf_map_info *mi)
+{
+	if (mi->type == BPF_MAP_TYPE_RINGBUF)
+		return mi->max_entries; /* the ring's size in bytes */
+	return (uint64_t)mi->max_entries * mi->value_size *
+	       (mi->type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1);
+}
 
+/* Every map pinned for IFACE: the list follows bpf/maps.h by itself. */
 static uint64_t map_bytes(const char *ifname)
 {
+	char dir[PATH_MAX];
 	struct pc_err ignore;
+	struct dirent *de;
 	uint64_t total = 0;
+	DIR *d;
 
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+	if (pc_pin_path(dir, sizeof(dir), ifname, NULL) || !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
 		struct bpf_map_info mi = {};
 		uint32_t len = sizeof(mi);
-		int fd = pc_pin_open(ifname, map_pins[i], &ignore);
+		int fd;
 
-		if (fd < 0)
+		if (!pc_pin_is_map(de->d_name) || (fd = pc_pin_open(ifname, de->d_name, &ignore)) < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
-			total += (uint64_t)mi.max_entries * mi.value_size *
-				 (mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus()
-								       : 1);
+			total += map_value_bytes(&mi);
 		close(fd);
 	}
+	closedir(d);
 	return total;
 }
 

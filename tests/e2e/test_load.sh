@@ -13,7 +13,7 @@ PROFILE=profiles/spammertrap.conf
 CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
 	tcp_2222_dropped ping_internet_dropped ping_lan_allowed stats_json rule_25_counted
 	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
-	status_lists_iface stats_prometheus stats_watch_rates
+	status_lists_iface status_counts_maps stats_prometheus stats_watch_rates
 	broken_profile_exit_2 broken_profile_diagnostic broken_keeps_old_profile
 	broken_keeps_counting explain_drop explain_pass explain_reply explain_non_ip
 	explain_leaves_counters
@@ -156,6 +156,10 @@ check stats_watch_rates "stats --watch 1 printed $(grep -c '^ line' "$tmp/watch"
 pc_cli status >"$tmp/status" 2>&1
 check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tmp/status")" \
 	grep -qw "$PC_IF_APP" "$tmp/status"
+# Every pinned map counts: at least the two 256 KiB trie roots and the 256 KiB ring.
+pc_cli status "$PC_IF_APP" --json >"$tmp/status.json" 2>&1
+check status_counts_maps "status --json map_bytes: $(head -c 300 "$tmp/status.json")" \
+	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["attached"] and s["map_bytes"] >= 3 * 262144))' "$tmp/status.json"
 
 # --- a broken profile changes nothing ------------------------------------------------------
 broken=$tmp/broken.conf
