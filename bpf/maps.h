@@ -2,7 +2,8 @@
 /* Every map of the XDP program. Sizes here are placeholders: the loader sets each
  * array's max_entries from the compiled profile before load. All lookups on the
  * per-packet path are into arrays, which the verifier inlines (1-2 ns), never into
- * hashes or tries (25-40 ns each on this kernel), except for non-first fragments. */
+ * hashes or tries (25-40 ns each on this kernel), except for non-first fragments and,
+ * with state on, frames the rules would not pass (the flow table). */
 #ifndef PC_MAPS_H
 #define PC_MAPS_H
 
@@ -68,6 +69,39 @@ struct {
 	__type(key, struct pc_frag_key);
 	__type(value, struct pc_frag_val);
 } frags SEC(".maps");
+
+/* Flows the appliance opened (state on): the egress hook and the loader write, ingress
+ * reads. Shared by every load generation on the interface: the loader sizes it (`set
+ * flows`) and hands the pinned one to each new program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PC_FLOWS_DEFAULT);
+	__type(key, struct pc_flow_key);
+	__type(value, struct pc_flow);
+} flows SEC(".maps");
+
+/* Previous generation's rule index -> this one's + 1 (0: gone). Loader writes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u16);
+} flow_remap SEC(".maps");
+
+/* The egress hook's counters and their carry, laid out like counters and carry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_CNT_IMPLICIT + 1);
+	__type(key, __u32);
+	__type(value, struct pc_count);
+} ecounters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_CNT_IMPLICIT + 1);
+	__type(key, __u32);
+	__type(value, struct pc_count);
+} ecarry SEC(".maps");
 
 /* What each rule says, for stats/status and bpftool. Loader only. */
 struct {

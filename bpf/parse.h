@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Cursor parsers for the XDP program: Ethernet + VLAN, IPv4, IPv6 + extension headers,
+/* Cursor parsers for both hooks: Ethernet + VLAN, IPv4, IPv6 + extension headers,
  * TCP/UDP/ICMP. They fill a struct pc_pkt and fail closed on anything they cannot read.
  *
- * Two ends bound every header: data_end (the frame) and pkt->end (the IP packet as its
- * length field says, never beyond data_end; what follows is Ethernet padding). The
- * semantic checks compare with pkt->end; the verifier only learns a packet range from
- * comparisons with data_end, so each read is also checked against data_end. As
- * pkt->end <= data_end, that test never drops a frame the semantic checks would pass.
+ * Three ends bound every header. data_end ends what can be read. frame_end ends the
+ * frame: at XDP it is data_end; at the egress hook the skb's length, of which only the
+ * headers need be in the linear part that data_end ends (GSO packets are longer).
+ * pkt->end ends the IP packet as its length field says, never beyond frame_end (what
+ * follows is Ethernet padding). The semantic checks compare with pkt->end and
+ * frame_end; the verifier only learns a packet range from comparisons with data_end,
+ * so each read is also checked against data_end. At XDP pkt->end <= data_end, so that
+ * test never drops a frame the semantic checks would pass.
  */
 #ifndef PC_PARSE_H
 #define PC_PARSE_H
@@ -37,7 +40,8 @@ enum pc_frag_pos {
 /* What the parsers learn about a frame. */
 struct pc_pkt {
 	void *l3;	/* IP header: addresses for the trie and the fragment key */
-	void *end;	/* end of the IP packet, <= data_end */
+	void *end;	/* end of the IP packet, <= frame_end */
+	void *l4;	/* upper-layer header (ICMP: the echo id, the embedded packet) */
 	__u32 frag_id;	/* IPv4 ID (zero-extended) or IPv6 ident., as on the wire */
 	__u16 sport;	/* host order: TCP/UDP source port, ICMP type */
 	__u16 dport;	/* host order: TCP/UDP destination port, ICMP type */
@@ -109,7 +113,8 @@ static __always_inline int parse_eth(void **pos, void *data_end)
 }
 
 /* IPv4 header, options skipped. Returns the protocol, or -1 if malformed. */
-static __always_inline int parse_ipv4(void **pos, void *data_end, struct pc_pkt *pkt)
+static __always_inline int parse_ipv4(void **pos, void *data_end, void *frame_end,
+				      struct pc_pkt *pkt)
 {
 	struct iphdr *iph = *pos;
 	__u32 hlen, tot_len;
@@ -121,8 +126,9 @@ static __always_inline int parse_ipv4(void **pos, void *data_end, struct pc_pkt 
 		return -1;
 	hlen = iph->ihl * 4;
 	tot_len = bpf_ntohs(iph->tot_len);
-	/* Together these also keep the options inside the frame. */
-	if (tot_len < hlen || (void *)iph + tot_len > data_end)
+	/* The last test keeps the options readable: at XDP, where frame_end is
+	 * data_end, the others imply it. */
+	if (tot_len < hlen || (void *)iph + tot_len > frame_end || (void *)iph + hlen > data_end)
 		return -1;
 
 	frag = bpf_ntohs(iph->frag_off);
@@ -181,7 +187,8 @@ static __always_inline int ipv6_ext_len(void *h, void *data_end, int nexthdr, st
 /* IPv6 header and up to PC_MAX_V6_EXT extension headers. Returns the upper-layer
  * protocol (for a non-first fragment: the fragment header's next header), or -1 if
  * malformed. */
-static __always_inline int parse_ipv6(void **pos, void *data_end, struct pc_pkt *pkt)
+static __always_inline int parse_ipv6(void **pos, void *data_end, void *frame_end,
+				      struct pc_pkt *pkt)
 {
 	struct ipv6hdr *ip6 = *pos;
 	void *payload = ip6 + 1, *h;
@@ -195,7 +202,7 @@ static __always_inline int parse_ipv6(void **pos, void *data_end, struct pc_pkt 
 	pkt->family = 6;
 	pkt->l3 = ip6;
 	pkt->end = payload + bpf_ntohs(ip6->payload_len);
-	if (pkt->end > data_end)
+	if (pkt->end > frame_end)
 		return -1;
 	pkt->hop_limit = ip6->hop_limit;
 
@@ -294,7 +301,8 @@ static __always_inline int parse_l4(void *pos, void *data_end, struct pc_pkt *pk
 /* The whole frame. Returns PC_PARSED when the packet goes on (a non-first fragment
  * without its L4 header), else the implicit counter that decides it: PC_CNT_NON_IP
  * or PC_CNT_MALFORMED. */
-static __always_inline int parse_packet(void *data, void *data_end, struct pc_pkt *pkt)
+static __always_inline int parse_packet(void *data, void *data_end, void *frame_end,
+					struct pc_pkt *pkt)
 {
 	void *pos = data;
 	int proto;
@@ -302,9 +310,9 @@ static __always_inline int parse_packet(void *data, void *data_end, struct pc_pk
 	pkt->tbl = PC_TBL_COUNT;
 	proto = parse_eth(&pos, data_end);
 	if (proto == ETH_P_IP)
-		proto = parse_ipv4(&pos, data_end, pkt);
+		proto = parse_ipv4(&pos, data_end, frame_end, pkt);
 	else if (proto == ETH_P_IPV6)
-		proto = parse_ipv6(&pos, data_end, pkt);
+		proto = parse_ipv6(&pos, data_end, frame_end, pkt);
 	else if (proto >= 0)
 		return PC_CNT_NON_IP;
 	if (proto < 0)
@@ -312,9 +320,17 @@ static __always_inline int parse_packet(void *data, void *data_end, struct pc_pk
 	pkt->proto = proto;
 	if (pkt->frag == PC_LATER_FRAG)
 		return PC_PARSED;
+	pkt->l4 = pos;
 	if (parse_l4(pos, data_end, pkt) < 0)
 		return PC_CNT_MALFORMED;
 	return PC_PARSED;
+}
+
+/* Neighbour discovery: ICMPv6 133-137 with hop limit 255 and no fragment header. */
+static __always_inline bool is_ndp(const struct pc_pkt *pkt)
+{
+	return pkt->tbl == PC_TBL_ICMP6_IN && pkt->dport >= 133 && pkt->dport <= 137 &&
+	       pkt->hop_limit == 255 && !pkt->frag_hdr;
 }
 
 #endif /* PC_PARSE_H */

@@ -1,42 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The XDP entry: parse -> classify the source -> look up the verdict -> count. */
+/* The BPF object: the XDP program (ingress: parse -> classify the source -> look up
+ * the verdict -> flows -> count) and the egress hook, which records flows. One
+ * compile unit, so that both programs share every map and setting. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "portcullis.h"
+#include "config.h"
+#include "flows.h"
+#include "lookup.h"
 #include "maps.h"
 #include "parse.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* Settings, written by the loader through skel->rodata before load. The verifier
- * sees their values, so branches on them cost nothing at run time. */
-const volatile __u8 cfg_non_ip_pass = 1;
-const volatile __u8 cfg_fragments = PC_FRAG_TRACK; /* enum pc_frag_policy */
-const volatile __u8 cfg_default_pass = 0;
-const volatile __u8 cfg_state = 0; /* 1: stateful (reserved): no static replies */
-const volatile __u16 cfg_eph_lo = 1024;
-const volatile __u16 cfg_eph_hi = 65535;
-/* Drop events per second per CPU (the loader divides the profile's total by the
- * online CPUs); 0: logging off, and the verifier removes the code. */
-const volatile __u32 cfg_log_rate = 0;
 
 /* Each "in" table has its "reply" table at the same distance. */
 #define PC_TBL_REPLY_OFF (PC_TBL_TCP_REPLY - PC_TBL_TCP_IN)
 _Static_assert(PC_TBL_UDP_REPLY - PC_TBL_UDP_IN == PC_TBL_REPLY_OFF, "tables");
 _Static_assert(PC_TBL_ICMP_REPLY - PC_TBL_ICMP_IN == PC_TBL_REPLY_OFF, "tables");
 _Static_assert(PC_TBL_ICMP6_REPLY - PC_TBL_ICMP6_IN == PC_TBL_REPLY_OFF, "tables");
-
-/* What happens to a frame: the counter it is counted on and the XDP action. */
-struct pc_outcome {
-	__u32 counter;
-	__u32 action;
-};
-
-static __always_inline struct pc_outcome outcome(__u32 counter, __u32 action)
-{
-	return (struct pc_outcome){ .counter = counter, .action = action };
-}
 
 /* May this CPU log one more drop event? A fixed 1 s window per CPU. The budget is
  * per-CPU so that a flood spread over every queue takes no shared cache line and no
@@ -183,80 +165,6 @@ static __always_inline void track_first_fragment(const struct pc_pkt *pkt, struc
 	}
 }
 
-static __always_inline bool is_ndp(const struct pc_pkt *pkt)
-{
-	return pkt->tbl == PC_TBL_ICMP6_IN && pkt->dport >= 133 && pkt->dport <= 137 &&
-	       pkt->hop_limit == 255 && !pkt->frag_hdr;
-}
-
-static __always_inline __u32 trie_step(__u32 entry, __u8 byte)
-{
-	__u32 key = entry & PC_TRIE_INDEX;
-	struct pc_trie_chunk *chunk = bpf_map_lookup_elem(&trie_chunks, &key);
-
-	return chunk ? chunk->e[byte] : 0;
-}
-
-/* Class of the source address: the trie root by the top 16 bits, then one chunk per
- * further byte while the entry points to a child. */
-static __always_inline __u32 classify(const struct pc_pkt *pkt)
-{
-	struct pc_trie_root *root;
-	const __u8 *addr;
-	__u32 key, entry;
-
-	if (pkt->family == 4) {
-		addr = (const __u8 *)&((const struct iphdr *)pkt->l3)->saddr;
-		key = 0;
-	} else {
-		addr = (const __u8 *)&((const struct ipv6hdr *)pkt->l3)->saddr;
-		key = 1;
-	}
-	root = bpf_map_lookup_elem(&trie_root, &key);
-	entry = root ? root->e[(addr[0] << 8 | addr[1]) & (PC_TRIE_ROOT_SIZE - 1)] : 0;
-	if (!(entry & PC_TRIE_CHILD))
-		return entry;
-	if (pkt->family == 4) {
-		entry = trie_step(entry, addr[2]);
-		if (entry & PC_TRIE_CHILD)
-			entry = trie_step(entry, addr[3]);
-	} else {
-#pragma unroll
-		for (int i = 2; i < 16; i++) {
-			entry = trie_step(entry, addr[i]);
-			if (!(entry & PC_TRIE_CHILD))
-				break;
-		}
-	}
-	/* A child pointer below the last byte is a broken trie: no class. */
-	return entry & PC_TRIE_CHILD ? 0 : entry;
-}
-
-/* One table: dirs gives the page for the index's high byte, the page the verdict. */
-static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table, __u32 index)
-{
-	__u32 key = class * PC_TBL_COUNT + table;
-	struct pc_dir *dir = bpf_map_lookup_elem(&dirs, &key);
-	struct pc_page *page;
-
-	if (!dir)
-		return 0;
-	key = dir->page[(index >> 8) & 0xff];
-	if (!key)
-		return 0; /* page 0 matches nothing: skip its lookup */
-	page = bpf_map_lookup_elem(&pages, &key);
-	return page ? page->v[index & 0xff] : 0;
-}
-
-/* The earlier rule of two verdicts: rule id + 1 compared as rule - 1 in 16 bits
- * puts "no match" (0) last. */
-static __always_inline pc_verdict_t first_rule(pc_verdict_t a, pc_verdict_t b)
-{
-	__u16 ra = (a & PC_VERDICT_RULE) - 1, rb = (b & PC_VERDICT_RULE) - 1;
-
-	return ra <= rb ? a : b;
-}
-
 /* "out" rules read statelessly (state off): TCP with ACK and UDP towards the
  * ephemeral range, ICMP by type (the compiler fills only echo-reply). */
 static __always_inline bool reply_lookup(const struct pc_pkt *pkt)
@@ -289,7 +197,7 @@ static __always_inline struct pc_outcome rule_outcome(pc_verdict_t v)
 
 	if (!rule)
 		return outcome(PC_CNT_NO_MATCH, cfg_default_pass ? XDP_PASS : XDP_DROP);
-	return outcome(PC_CNT_IMPLICIT + rule - 1, v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
+	return outcome(verdict_counter(v), v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
 }
 
 SEC("xdp")
@@ -302,7 +210,7 @@ int portcullis_xdp(struct xdp_md *ctx)
 	pc_verdict_t v = 0;
 	int implicit;
 
-	implicit = parse_packet(data, data_end, &pkt);
+	implicit = parse_packet(data, data_end, data_end, &pkt);
 	if (implicit != PC_PARSED) {
 		out = implicit_outcome(implicit); /* non-IP or malformed */
 		goto done;
@@ -317,10 +225,20 @@ int portcullis_xdp(struct xdp_md *ctx)
 	}
 
 	if (pkt.tbl != PC_TBL_COUNT) /* a protocol without ports matches no rule */
-		v = verdict(&pkt, classify(&pkt));
+		v = verdict(&pkt, classify_addr(pkt.family, ip_addr(pkt.family, pkt.l3, true)));
 	out = rule_outcome(v);
+	/* Established wins over drop rules and the default, but only frames the rules
+	 * would not pass pay for the hash lookup. */
+	if (cfg_state && out.action != XDP_PASS && pkt.tbl != PC_TBL_COUNT) {
+		int c = flow_reply_counter(&pkt, data_end);
+
+		if (c >= 0)
+			out = outcome(c, XDP_PASS);
+	}
 	if (pkt.frag == PC_FIRST_FRAG)
 		track_first_fragment(&pkt, out);
 done:
 	return count(ctx, data, data_end, out);
 }
+
+#include "egress.h"

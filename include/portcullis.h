@@ -71,15 +71,19 @@ struct pc_trie_chunk {
  * is a page number. "pages": key page number -> struct pc_page, whose v[index & 0xff]
  * is the verdict. Page 0 is all zero (no match); identical pages are stored once. */
 enum pc_table {
-	PC_TBL_TCP_IN = 0,	/* in rules, by destination port */
-	PC_TBL_UDP_IN = 1,	/* in rules, by destination port */
-	PC_TBL_ICMP_IN = 2,	/* in rules, by ICMP type */
-	PC_TBL_ICMP6_IN = 3,	/* in rules, by ICMPv6 type */
-	PC_TBL_TCP_REPLY = 4,	/* out rules read statelessly, by source port */
-	PC_TBL_UDP_REPLY = 5,	/* out rules read statelessly, by source port */
-	PC_TBL_ICMP_REPLY = 6,	/* echo-request out rules, at echo-reply (0) */
-	PC_TBL_ICMP6_REPLY = 7, /* echo-request out rules, at echo-reply (129) */
-	PC_TBL_COUNT = 8,
+	PC_TBL_TCP_IN = 0,   /* in rules, by destination port */
+	PC_TBL_UDP_IN = 1,   /* in rules, by destination port */
+	PC_TBL_ICMP_IN = 2,  /* in rules, by ICMP type */
+	PC_TBL_ICMP6_IN = 3, /* in rules, by ICMPv6 type */
+	/* out rules by the peer's port: the egress hook looks up the destination
+	 * port, and with state off ingress reads them statelessly by source port */
+	PC_TBL_TCP_REPLY = 4,
+	PC_TBL_UDP_REPLY = 5,
+	PC_TBL_ICMP_REPLY = 6,	/* state off: echo-request out rules, at echo-reply (0) */
+	PC_TBL_ICMP6_REPLY = 7, /* state off: echo-request out rules, at echo-reply (129) */
+	PC_TBL_ICMP_OUT = 8,	/* out rules by the ICMP type the appliance sends */
+	PC_TBL_ICMP6_OUT = 9,	/* out rules by the ICMPv6 type the appliance sends */
+	PC_TBL_COUNT = 10,
 };
 #define PC_PAGE_SIZE 256
 
@@ -167,7 +171,15 @@ struct pc_load_info {
 	__u16 eph_lo;
 	__u16 eph_hi;
 	__u32 log_rate; /* sampled drop events per second */
-	__u32 pad;
+	__u8 egress_enforce;
+	__u8 egress_hook; /* enum pc_egress_hook */
+	__u16 pad;
+	__u32 gen;	   /* load generation: 1 for a first load, +1 per replace */
+	__u32 timeout_tcp; /* idle timeouts of flows, seconds */
+	__u32 timeout_udp;
+	__u32 timeout_icmp;
+	__u32 flows_max; /* size of the flow table */
+	__u32 pad2;
 };
 
 /* --- Sampled drop events -------------------------------------------------------------
@@ -197,9 +209,64 @@ struct pc_log_budget {
 	__u32 pad;
 };
 
+/* --- Flows (state on) ------------------------------------------------------------
+ * LRU hash "flows": what the appliance opened and an out rule allowed, keyed the way a
+ * reply arrives at ingress, so that one lookup finds it without swapping fields. The
+ * egress hook writes it (and `load` seeds it from open sockets); ingress reads it only
+ * for frames the rules would not pass. The map outlives reloads: a reload keeps every
+ * flow, and its rule index is translated (see "flow_remap"). */
+struct pc_flow_key {
+	__u8 family;	  /* 4 or 6 */
+	__u8 proto;	  /* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
+	__u16 peer_port;  /* host order; ICMP echo: 0 */
+	__u16 local_port; /* host order; ICMP echo: the identifier */
+	__u16 pad;	  /* zero: the hash covers it */
+	__u32 peer[4];	  /* network order; IPv4 in [0], the rest zero */
+	__u32 local[4];
+};
+
+enum pc_flow_origin { PC_FLOW_EGRESS = 0, PC_FLOW_SOCKET = 1 };
+
+struct pc_flow {
+	__u64 seen_ns;	  /* bpf_ktime_get_coarse_ns() when the appliance last sent */
+	__u64 created_ns; /* same clock, when the flow was recorded */
+	__u32 gen;	  /* the load generation that wrote rule */
+	__u16 rule;	  /* the out rule (0-based) that allowed the flow */
+	__u8 closing;	  /* TCP: a FIN or RST was seen: the short timeout applies */
+	__u8 origin;	  /* enum pc_flow_origin */
+};
+
+/* Defaults of `set timeout PROTO SECONDS` and `set flows N`. A TCP flow that saw a FIN
+ * or RST lives PC_TIMEOUT_CLOSING more seconds at most. */
+#define PC_TIMEOUT_TCP 3600
+#define PC_TIMEOUT_UDP 60
+#define PC_TIMEOUT_ICMP 30
+#define PC_TIMEOUT_CLOSING 10
+#define PC_TIMEOUT_MAX (7 * 24 * 3600)
+#define PC_FLOWS_DEFAULT 65536
+#define PC_FLOWS_MIN 1024
+#define PC_FLOWS_MAX (16 * 1024 * 1024)
+
+/* "flow_remap": array indexed by a rule index of the previous load generation: that
+ * rule's index + 1 in this one, or 0 when the rule is gone. Read on the (rare) path
+ * where a flow's generation is the previous one, in the moment between a reload's
+ * swap and the loader rewriting every flow to the new generation. */
+
+/* "ecounters"/"ecarry": the egress hook's outcomes, laid out like "counters". A rule
+ * counts what it decided going out: an out rule what it let out or stopped, an in rule
+ * the replies of the inbound flows it allows. The implicit outcomes read: non-ip,
+ * malformed (headers the hook cannot read), ndp and fragment (non-first fragments)
+ * always go out; no-match goes out under `egress open` and is dropped under
+ * `egress enforce`. */
+
+/* The egress hook in use, recorded in load_info. */
+enum pc_egress_hook { PC_HOOK_NONE = 0, PC_HOOK_TCX = 1, PC_HOOK_CGROUP = 2 };
+
 /* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */
 #define PC_PIN_ROOT "/sys/fs/bpf/portcullis"
 #define PC_PIN_LINK "link"
-#define PC_PIN_PROG "prog" /* every other pin is a map, named as in bpf/maps.h */
+#define PC_PIN_PROG "prog"   /* every other pin is a map, named as in bpf/maps.h */
+#define PC_PIN_ELINK "elink" /* the egress hook's link and program */
+#define PC_PIN_EPROG "eprog"
 
 #endif /* PORTCULLIS_H */

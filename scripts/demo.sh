@@ -75,6 +75,22 @@ pc_udp "$PC_APP4" 161 3 &&
 	printf '   %-6s %s\n' sent "UDP $PC_PEER4 -> $PC_APP4:161 (SNMP), 3 datagrams: no answer expected, see no-match"
 ping_from drop "$PC_APP4" "$PC_PEER4" "ping $PC_PEER4 -> $PC_APP4 (pings from the Internet)"
 
+step "The appliance's own traffic (state on: replies come back as flows)"
+if pc_peer_serve udp:53 udp:123 tcp:25; then
+	own() # EXPECTED(pass|drop) ANSWER WHAT
+	{
+		case $2 in timeout | failed | refused | "") result "$1" drop "$3" ;; *) result "$1" pass "$3" ;; esac
+	}
+	own pass "$(pc_ask_udp "$PC_PEER4" 53)" "DNS query $PC_APP4 -> $PC_PEER4:53 gets its answer"
+	own pass "$(pc_ask_udp "$PC_PEER6" 123)" "NTP query $PC_APP6 -> [$PC_PEER6]:123 gets its answer"
+	own pass "$(pc_ask_tcp "$PC_PEER4" 25)" "SMTP $PC_APP4 -> $PC_PEER4:25 (sending mail) connects"
+	own drop "$(pc_ask_tcp "$PC_PEER4" 3306)" "TCP $PC_APP4 -> $PC_PEER4:3306 (no out rule): no reply gets back"
+fi
+step "$BIN flows $PC_IF_APP"
+pc_cli flows "$PC_IF_APP"
+step "$BIN explain $PC_IF_APP udp from $PC_PEER4 port 53 to port 40053   (a look-alike)"
+pc_cli explain "$PC_IF_APP" udp from "$PC_PEER4" port 53 to port 40053
+
 step "$BIN stats $PC_IF_APP   (after)"
 pc_cli stats "$PC_IF_APP"
 

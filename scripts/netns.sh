@@ -11,6 +11,12 @@
 #   pc_udp DST PORT COUNT      send COUNT datagrams from the peer
 #   pc_ping DST COUNT [SRC]    ICMP(v6) echo from the peer; 0 = every echo answered
 #   pc_tx_counters             "packets bytes" the peer has sent to the appliance
+#   pc_peer_serve SPEC...      servers in the peer namespace, for the appliance's own
+#                              traffic: udp:PORT (echoes "answer:" + the datagram),
+#                              tcp:PORT (greets, closes), late:PORT (greets, then once
+#                              more when the file $PC_SERVE_GO exists)
+#   pc_ask_udp DST PORT        a query from the appliance: the answer, or timeout/refused
+#   pc_ask_tcp DST PORT        a connection from the appliance: the greeting, or failed
 #   pc_topo_down               undo everything (idempotent; the trap calls it)
 #
 # Topology (all of it stays inside the two namespaces; addresses are documentation
@@ -142,15 +148,23 @@ while True:
 ' "$ready" "$@" </dev/null >/dev/null 2>&1 &
 	pid=$!
 	PC_PIDS+=("$pid")
+	pc_wait_ready "$ready" "$pid" "the listener on port(s) $*"
+}
+
+# Waits (5 s at most) until process PID has written READY, then removes it.
+pc_wait_ready()
+{
+	local ready=$1 pid=$2 rc
+
 	for _ in $(seq 1 50); do
 		[ -s "$ready" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	[ -s "$ready" ]
-	local rc=$?
+	rc=$?
 	rm -f "$ready"
-	[ $rc -eq 0 ] || echo "netns.sh: the listener on port(s) $* did not start" >&2
+	[ $rc -eq 0 ] || echo "netns.sh: $3 did not start" >&2
 	return $rc
 }
 
@@ -248,4 +262,90 @@ pc_tx_counters()
 
 	# /sys shows the namespace it was mounted in: read it from a fresh mount there.
 	ip netns exec "$PC_NS_PEER" sh -c "echo \$(cat $d/tx_packets) \$(cat $d/tx_bytes)"
+}
+
+# Servers in the peer namespace (IPv4 and IPv6) for traffic the appliance starts. They
+# live at most 10 minutes; pc_topo_down stops them.
+pc_peer_serve()
+{
+	local ready pid
+
+	ready=$(mktemp)
+	nsenter --net="/run/netns/$PC_NS_PEER" timeout 600 python3 -c '
+import os, selectors, socket, sys, threading, time
+ready, go = sys.argv[1], sys.argv[2]
+sel = selectors.DefaultSelector()
+for spec in sys.argv[3:]:
+    kind, port = spec.split(":")
+    for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        s = socket.socket(fam, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind((addr, int(port)))
+        if kind != "udp":
+            s.listen(8)
+        sel.register(s, selectors.EVENT_READ, (kind, int(port)))
+def late(c):
+    c.sendall(b"hello1\n")
+    for _ in range(300):
+        if go and os.path.exists(go):
+            break
+        time.sleep(0.1)
+    c.sendall(b"hello2\n")
+    time.sleep(1)
+    c.close()
+open(ready, "w").write("ready\n")
+while True:
+    for key, _ in sel.select():
+        kind, port = key.data
+        if kind == "udp":
+            data, src = key.fileobj.recvfrom(2048)
+            key.fileobj.sendto(b"answer:" + data, src)
+            continue
+        c, _ = key.fileobj.accept()
+        if kind == "late":
+            threading.Thread(target=late, args=(c,), daemon=True).start()
+        else:
+            c.sendall(b"hello from %d\n" % port)
+            c.close()
+' "$ready" "${PC_SERVE_GO:-}" "$@" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	PC_PIDS+=("$pid")
+	pc_wait_ready "$ready" "$pid" "the peer's servers ($*)"
+}
+
+# A UDP query from the appliance to DST:PORT: prints the answer, "timeout" (nothing
+# within 1.5 s) or "refused" (an ICMP port unreachable reached the socket).
+pc_ask_udp()
+{
+	pc_app timeout 5 python3 -c '
+import socket, sys
+dst, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.5)
+s.connect((dst, port))
+s.send(b"query")
+try:
+    print(s.recv(2048).decode())
+except socket.timeout:
+    print("timeout")
+except ConnectionRefusedError:
+    print("refused")
+' "$1" "$2"
+}
+
+# A TCP connection from the appliance to DST:PORT: prints the first line the server
+# sends, or "failed" (no connection within 2 s).
+pc_ask_tcp()
+{
+	pc_app timeout 5 python3 -c '
+import socket, sys
+dst, port = sys.argv[1], int(sys.argv[2])
+try:
+    s = socket.create_connection((dst, port), timeout=2)
+    print(s.makefile().readline().strip())
+except OSError:
+    print("failed")
+' "$1" "$2"
 }

@@ -23,14 +23,22 @@
 
 #include "attach.h"
 #include "carry.h"
+#include "flows.h"
 #include "pins.h"
 #include "program.h"
+
+/* The tcx attach point (linux/bpf.h from 6.6; Debian 12's headers are older). */
+#define PC_BPF_TCX_EGRESS 47
+#define PC_BPF_LINK_TYPE_TCX 11
 
 struct staged {
 	const char *ifname;
 	const struct pc_profile *p;
+	const struct pc_image *img;
 	struct portcullis *skel;
-	bool keep_old; /* a load awaiting confirmation keeps the old pins for rollback */
+	bool keep_old;	       /* a load awaiting confirmation keeps the old pins for rollback */
+	struct pc_lineage lin; /* generation, rule remap, shared flow table */
+	uint16_t *remap;
 };
 
 static int pin_one(const char *ifname, const char *name, int fd, struct pc_err *e)
@@ -59,6 +67,9 @@ static int stage_pins(struct staged *st, struct pc_err *e)
 		if (pin_one(st->ifname, name, bpf_map__fd(map), e))
 			return -1;
 	}
+	if (pin_one(st->ifname, STAGE_PREFIX PC_PIN_EPROG,
+		    bpf_program__fd(st->skel->progs.portcullis_egress), e))
+		return -1;
 	return pin_one(st->ifname, STAGE_PREFIX PC_PIN_PROG,
 		       bpf_program__fd(st->skel->progs.portcullis_xdp), e);
 }
@@ -76,13 +87,16 @@ static int make_pin_dir(const char *ifname, struct pc_err *e)
 	return 0;
 }
 
-static int write_load_info(struct portcullis *s, const char *profile_path,
-			   const struct pc_profile *p, const struct pc_image *img, uint32_t mode,
+static int write_load_info(const struct staged *st, const char *profile_path, uint32_t mode,
 			   struct pc_err *e)
 {
 	struct pc_load_info li = { .loaded_at = (uint64_t)time(NULL),
-				   .n_rules = img->n_rules,
-				   .mode = mode };
+				   .n_rules = st->img->n_rules,
+				   .mode = mode,
+				   .gen = st->lin.gen,
+				   .egress_hook = PC_HOOK_TCX };
+	const struct pc_profile *p = st->p;
+	struct portcullis *s = st->skel;
 	char *abs = realpath(profile_path, NULL);
 	uint32_t k = 0;
 
@@ -98,6 +112,19 @@ static int write_load_info(struct portcullis *s, const char *profile_path,
 
 /* The new program continues the old one's counters for rules with the same text and
  * for the implicit outcomes; what matches nothing is the reload's change. */
+static int carry_egress(const char *ifname, struct portcullis *s, const int32_t *map,
+			uint32_t n_new, struct pc_err *e)
+{
+	struct pc_totals old;
+	int err;
+
+	if (pc_totals_read_pinned(ifname, "", true, &old, e))
+		return -1;
+	err = pc_carry_write(bpf_map__fd(s->maps.ecarry), &old, map, n_new, NULL, e);
+	pc_totals_free(&old);
+	return err;
+}
+
 static int carry_over(const char *ifname, struct portcullis *s, const struct pc_image *img,
 		      struct pc_attach_result *res, struct pc_err *e)
 {
@@ -107,7 +134,7 @@ static int carry_over(const char *ifname, struct portcullis *s, const struct pc_
 	bool *used;
 	int err = 0;
 
-	if (pc_totals_read_pinned(ifname, "", &old, e))
+	if (pc_totals_read_pinned(ifname, "", false, &old, e))
 		return -1;
 	map = calloc(n_new, sizeof(*map));
 	used = calloc(old.n + 1, sizeof(*used));
@@ -120,6 +147,9 @@ static int carry_over(const char *ifname, struct portcullis *s, const struct pc_
 	}
 	pc_carry_match(&old, img->info, img->n_rules, map);
 	err = pc_carry_write(bpf_map__fd(s->maps.carry), &old, map, n_new, NULL, e);
+	/* A program from before the egress hook has no egress counters to carry. */
+	if (!err && pc_pin_exists(ifname, "ecounters"))
+		err = carry_egress(ifname, s, map, n_new, e);
 	for (uint32_t k = PC_CNT_IMPLICIT; k < n_new; k++) {
 		if (map[k] < 0)
 			res->added[res->n_added++] = k - PC_CNT_IMPLICIT;
@@ -176,47 +206,198 @@ static bool link_is_live(int link_fd, unsigned ifindex)
 	return li.type == BPF_LINK_TYPE_XDP && li.xdp.ifindex == ifindex;
 }
 
-static int replace(struct staged *st, const char *profile_path,
-		   const struct pc_image *img, int link_fd, struct pc_attach_result *res,
-		   struct pc_err *e)
+/* --- The flow table across generations ------------------------------------------ */
+
+/* What the new program continues: the next generation, the rule remap for flows the
+ * running one wrote, and its flow table when the size is unchanged (a resized table
+ * is a new map, filled from the old one before the swap). */
+static int lineage_prepare(struct staged *st, const struct pc_load_info *old, int *old_flows,
+			   struct pc_err *e)
+{
+	struct pc_totals prev;
+	struct pc_err ignore;
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi);
+	int fd;
+
+	st->lin.gen = old->gen + 1;
+	st->lin.gen_prev = old->gen;
+	if (pc_totals_read_pinned(st->ifname, "", false, &prev, e))
+		return -1;
+	st->remap = pc_flows_remap(prev.info + PC_CNT_IMPLICIT, prev.n - PC_CNT_IMPLICIT,
+				   st->img->info, st->img->n_rules);
+	pc_totals_free(&prev);
+	if (!st->remap)
+		return pc_fail(e, ENOMEM, NULL, "mapping the flows' rules");
+	st->lin.remap = st->remap;
+	st->lin.n_remap = old->n_rules;
+	fd = pc_pin_open(st->ifname, "flows", &ignore);
+	if (fd < 0)
+		return 0; /* a program from before the flow table */
+	if (!bpf_obj_get_info_by_fd(fd, &mi, &len) && mi.max_entries == st->p->opt.flows_max) {
+		st->lin.flows_fd = fd;
+		return 0;
+	}
+	*old_flows = fd;
+	return 0;
+}
+
+/* A resized table starts with the old one's flows; the LRU keeps the most recent
+ * when it shrinks. */
+static int flows_copy(int from, int to, struct pc_err *e)
+{
+	struct pc_flow_key k, *prev = NULL, cur;
+	struct pc_flow f;
+
+	while (!bpf_map_get_next_key(from, prev, &k)) {
+		cur = k;
+		prev = &cur;
+		if (bpf_map_lookup_elem(from, &k, &f))
+			continue;
+		if (bpf_map_update_elem(to, &k, &f, BPF_ANY))
+			return pc_fail(e, errno, NULL, "copying flows into the resized table");
+	}
+	return 0;
+}
+
+/* The sessions already open, before the swap: loading must not cut them. */
+static int flows_seed(struct staged *st, struct pc_attach_result *res, struct pc_err *e)
+{
+	if (!st->p->opt.state)
+		return 0;
+	return pc_flows_seed(bpf_map__fd(st->skel->maps.flows), st->img, st->lin.gen, &res->seed,
+			     e);
+}
+
+/* After the swap: every flow speaks of the new generation's rules. */
+static int flows_adopt(struct staged *st, struct pc_attach_result *res, struct pc_err *e)
+{
+	return pc_flows_adopt(bpf_map__fd(st->skel->maps.flows), st->lin.gen, st->lin.gen_prev,
+			      st->lin.remap, st->lin.n_remap, st->img, &res->flows_kept,
+			      &res->flows_dropped, e);
+}
+
+/* --- The egress hook ------------------------------------------------------------- */
+
+static int egress_create(struct staged *st, unsigned ifindex, struct pc_err *e)
+{
+	int fd = bpf_link_create(bpf_program__fd(st->skel->progs.portcullis_egress), ifindex,
+				 PC_BPF_TCX_EGRESS, NULL);
+
+	if (fd < 0)
+		return pc_fail(e, errno,
+			       errno == EINVAL ? "the egress hook needs tcx (Linux 6.6 or later)"
+					       : NULL,
+			       "attaching the egress hook to %s (bpf BPF_LINK_CREATE, tcx egress)",
+			       st->ifname);
+	return fd;
+}
+
+/* Swaps the egress program of link elink from old_prog to prog (or back). */
+static int egress_update(int elink, int prog, int old_prog, const char *ifname, struct pc_err *e)
+{
+	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = old_prog >= 0 ? BPF_F_REPLACE : 0,
+		    .old_prog_fd = old_prog >= 0 ? old_prog : 0);
+
+	if (bpf_link_update(elink, prog, &uo))
+		return pc_fail(e, errno, NULL, "bpf_link_update of the egress hook on %s", ifname);
+	return 0;
+}
+
+/* The egress side of a replace: the pinned egress link gets the new program, or a
+ * program from before the egress hook gets one. Returns the link (to undo with),
+ * -1 on failure. */
+static int egress_replace(struct staged *st, unsigned ifindex, int *old_eprog, bool *created,
+			  struct pc_err *e)
+{
+	struct pc_err ignore;
+	int elink = pc_pin_open(st->ifname, PC_PIN_ELINK, &ignore);
+
+	*old_eprog = pc_pin_open(st->ifname, PC_PIN_EPROG, &ignore);
+	*created = elink < 0;
+	if (elink < 0) {
+		elink = egress_create(st, ifindex, e);
+		if (elink < 0 || pin_one(st->ifname, STAGE_PREFIX PC_PIN_ELINK, elink, e))
+			goto fail;
+		return elink;
+	}
+	if (!egress_update(elink, bpf_program__fd(st->skel->progs.portcullis_egress), *old_eprog,
+			   st->ifname, e))
+		return elink;
+fail:
+	if (elink >= 0)
+		close(elink);
+	if (*old_eprog >= 0)
+		close(*old_eprog);
+	*old_eprog = -1;
+	return -1;
+}
+
+/* Puts the egress side back as it was before a replace that failed later on. */
+static void egress_undo(struct staged *st, int elink, int old_eprog, bool created)
+{
+	struct pc_err ignore;
+
+	if (created)
+		bpf_link_detach(elink);
+	else if (old_eprog >= 0)
+		egress_update(elink, old_eprog, bpf_program__fd(st->skel->progs.portcullis_egress),
+			      st->ifname, &ignore);
+}
+
+/* --- Replace and fresh attach ---------------------------------------------------- */
+
+static int replace(struct staged *st, const char *profile_path, unsigned ifindex, int link_fd,
+		   struct pc_attach_result *res, struct pc_err *e)
 {
 	struct pc_err ignore;
 	int old_prog = pc_pin_open(st->ifname, PC_PIN_PROG, &ignore), err;
+	int elink = -1, old_eprog = -1;
+	bool created = false;
 	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = old_prog >= 0 ? BPF_F_REPLACE : 0,
 		    .old_prog_fd = old_prog >= 0 ? old_prog : 0);
 
 	res->replaced = true;
-	if (read_load_info(st->ifname, &res->old))
-		memset(&res->old, 0, sizeof(res->old));
 	res->mode = res->old.mode;
-	if (write_load_info(st->skel, profile_path, st->p, img, res->mode, e) || stage_pins(st, e))
+	if (write_load_info(st, profile_path, res->mode, e) || stage_pins(st, e) ||
+	    flows_seed(st, res, e))
+		goto fail;
+	/* Egress first: a flow the appliance opens from here on is recorded for the
+	 * new generation, which the old ingress ignores only for the moment until
+	 * its own swap. */
+	elink = egress_replace(st, ifindex, &old_eprog, &created, e);
+	if (elink < 0)
 		goto fail;
 	if (bpf_link_update(link_fd, bpf_program__fd(st->skel->progs.portcullis_xdp), &uo)) {
 		pc_fail(e, errno,
 			errno == EPERM ? "another tool replaced the program; unload and load again"
 				       : NULL,
 			"bpf_link_update on %s", st->ifname);
+		egress_undo(st, elink, old_eprog, created);
 		goto fail;
 	}
-	if (old_prog >= 0)
-		close(old_prog);
-	/* An old program still running on another CPU finishes within an RCU grace
-	 * period; wait for it so that its last counts are in the totals we carry. */
+	/* Old programs still running on another CPU finish within an RCU grace
+	 * period; wait for them so that their last counts are in the totals we carry. */
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-	err = carry_over(st->ifname, st->skel, img, res, e);
-	/* The new program runs now: its pins must replace the old ones even if
+	err = carry_over(st->ifname, st->skel, st->img, res, e);
+	if (!err)
+		err = flows_adopt(st, res, e);
+	/* The new programs run now: their pins must replace the old ones even if
 	 * carrying counters failed. Awaiting confirmation, the old ones are kept
 	 * aside for the rollback. */
 	if (st->keep_old && pc_pins_move(st->ifname, "", ROLLBACK_PREFIX, err ? &ignore : e))
 		err = -1;
 	if (pc_pins_move(st->ifname, STAGE_PREFIX, "", err ? &ignore : e))
-		return -1;
-	return err;
+		err = -1;
+	goto out;
 fail:
-	if (old_prog >= 0)
-		close(old_prog);
+	err = -1;
 	pc_pins_drop(st->ifname, STAGE_PREFIX);
-	return -1;
+out:
+	for (int *fd = (int[]){ old_prog, old_eprog, elink }, i = 0; i < 3; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return err;
 }
 
 static int create_link(struct staged *st, unsigned ifindex, enum pc_mode mode,
@@ -259,38 +440,54 @@ static int create_link(struct staged *st, unsigned ifindex, enum pc_mode mode,
 }
 
 static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile_path,
-			const struct pc_image *img, enum pc_mode mode, struct pc_attach_result *res,
-			struct pc_err *e)
+			enum pc_mode mode, struct pc_attach_result *res, struct pc_err *e)
 {
-	int link;
+	int link = -1, elink = -1, err = -1;
 
-	if (write_load_info(st->skel, profile_path, st->p, img, 0, e) || stage_pins(st, e))
-		goto fail;
+	if (write_load_info(st, profile_path, 0, e) || stage_pins(st, e) || flows_seed(st, res, e))
+		goto out;
+	/* Egress first, so that flows opened from now on are recorded before ingress
+	 * starts to need them. Links that are closed without a pin detach. */
+	elink = egress_create(st, ifindex, e);
+	if (elink < 0 || pin_one(st->ifname, STAGE_PREFIX PC_PIN_ELINK, elink, e))
+		goto out;
 	link = create_link(st, ifindex, mode, res, e);
 	if (link < 0)
-		goto fail;
+		goto out;
 	/* Record the mode actually in use before the pins become visible. */
-	if (write_load_info(st->skel, profile_path, st->p, img, res->mode, e) ||
-	    pin_one(st->ifname, STAGE_PREFIX PC_PIN_LINK, link, e)) {
-		close(link); /* unpinned and closed: the kernel detaches it */
-		goto fail;
+	if (write_load_info(st, profile_path, res->mode, e) ||
+	    pin_one(st->ifname, STAGE_PREFIX PC_PIN_LINK, link, e) ||
+	    pc_pins_move(st->ifname, STAGE_PREFIX, "", e))
+		goto out;
+	err = 0;
+out:
+	if (err) {
+		/* Nothing stays attached: no pin and no directory behind either. */
+		if (elink >= 0)
+			bpf_link_detach(elink);
+		if (link >= 0)
+			bpf_link_detach(link);
+		pc_pins_remove_all(st->ifname);
 	}
-	close(link);
-	return pc_pins_move(st->ifname, STAGE_PREFIX, "", e);
-fail:
-	/* Nothing was attached: leave no pin and no directory behind either. */
-	pc_pins_remove_all(st->ifname);
-	return -1;
+	if (link >= 0)
+		close(link);
+	if (elink >= 0)
+		close(elink);
+	return err;
 }
 
 int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, bool keep_old,
 	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
 	      struct pc_err *e)
 {
-	struct staged st = { .ifname = ifname, .p = p, .keep_old = keep_old };
+	struct staged st = { .ifname = ifname,
+			     .p = p,
+			     .img = img,
+			     .keep_old = keep_old,
+			     .lin = { .gen = 1, .flows_fd = -1 } };
 	struct pc_err ignore;
 	unsigned ifindex;
-	int link = -1, err;
+	int link = -1, old_flows = -1, err = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (pc_ifname_check(ifname, e))
@@ -311,39 +508,58 @@ int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, b
 				return -1;
 		}
 	}
-	if (pc_program_create(p, img, &st.skel, e)) {
-		if (link >= 0)
-			close(link);
-		return -1;
+	if (link >= 0) {
+		if (read_load_info(ifname, &res->old))
+			memset(&res->old, 0, sizeof(res->old));
+		if (lineage_prepare(&st, &res->old, &old_flows, e))
+			goto out;
 	}
+	if (pc_program_create(p, img, &st.lin, &st.skel, e))
+		goto out;
+	if (old_flows >= 0 && flows_copy(old_flows, bpf_map__fd(st.skel->maps.flows), e))
+		goto out;
 	if (link >= 0)
-		err = replace(&st, profile_path, img, link, res, e);
+		err = replace(&st, profile_path, ifindex, link, res, e);
 	else
-		err = attach_fresh(&st, ifindex, profile_path, img, mode, res, e);
-	if (link >= 0)
-		close(link);
+		err = attach_fresh(&st, ifindex, profile_path, mode, res, e);
+out:
+	for (int *fd = (int[]){ link, old_flows, st.lin.flows_fd }, i = 0; i < 3; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	free(st.remap);
 	portcullis__destroy(st.skel);
 	return err;
 }
 
-int pc_detach(const char *ifname, struct pc_err *e)
+/* Detaches a pinned link; one whose interface is gone is already detached. */
+static int detach_pinned(const char *ifname, const char *name, struct pc_err *e)
 {
-	int link;
+	int link = pc_pin_open(ifname, name, e);
 
-	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e))
-		return -1;
-	link = pc_pin_open(ifname, PC_PIN_LINK, e);
 	if (link < 0)
 		return -1;
-	/* Detach explicitly: another process may still hold the link open. A link
-	 * whose interface is gone is already detached (ENOLINK). */
+	/* Detach explicitly: another process may still hold the link open. */
 	if (bpf_link_detach(link) && errno != ENOLINK && errno != EINVAL) {
 		int err = errno;
 
 		close(link);
-		return pc_fail(e, err, NULL, "bpf_link_detach on %s", ifname);
+		return pc_fail(e, err, NULL, "bpf_link_detach of %s on %s", name, ifname);
 	}
 	close(link);
+	return 0;
+}
+
+int pc_detach(const char *ifname, struct pc_err *e)
+{
+	struct pc_err ignore;
+
+	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e))
+		return -1;
+	if (detach_pinned(ifname, PC_PIN_LINK, e))
+		return -1;
+	/* A program from before the egress hook has none. */
+	if (pc_pin_exists(ifname, PC_PIN_ELINK) && detach_pinned(ifname, PC_PIN_ELINK, &ignore))
+		return pc_fail(e, 0, NULL, "%s", ignore.msg);
 	pc_pins_remove_all(ifname);
 	return 0;
 }

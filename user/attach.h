@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "compile.h"
+#include "flows.h"
 #include "error.h"
 
 enum pc_mode {
@@ -31,6 +32,11 @@ struct pc_attach_result {
 	struct pc_count *removed_count;
 	uint32_t n_removed;
 	struct pc_load_info old; /* what ran before a replace */
+	/* The flow table: open sessions recorded at load, and on a replace the flows
+	 * that carried over to the new rules or ended with the rule that allowed them. */
+	struct pc_seed_report seed;
+	uint32_t flows_kept;
+	uint32_t flows_dropped;
 };
 
 void pc_attach_result_free(struct pc_attach_result *res);

@@ -54,10 +54,11 @@ int pc_totals_read(int counters_fd, int carry_fd, int info_fd, struct pc_totals 
 	return 0;
 }
 
-int pc_totals_read_pinned(const char *ifname, const char *prefix, struct pc_totals *t,
+int pc_totals_read_pinned(const char *ifname, const char *prefix, bool egress, struct pc_totals *t,
 			  struct pc_err *e)
 {
-	static const char *const names[3] = { "counters", "carry", "rule_info" };
+	const char *const names[3] = { egress ? "ecounters" : "counters",
+				       egress ? "ecarry" : "carry", "rule_info" };
 	char name[64];
 	int fd[3] = { -1, -1, -1 }, err = -1;
 

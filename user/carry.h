@@ -4,6 +4,7 @@
 #ifndef PC_CARRY_H
 #define PC_CARRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -19,8 +20,9 @@ struct pc_totals {
 
 int pc_totals_read(int counters_fd, int carry_fd, int info_fd, struct pc_totals *t,
 		   struct pc_err *e);
-/* The same from IFACE's pins named PREFIX + counters, carry, rule_info. */
-int pc_totals_read_pinned(const char *ifname, const char *prefix, struct pc_totals *t,
+/* The same from IFACE's pins named PREFIX + counters, carry, rule_info (egress:
+ * ecounters, ecarry). */
+int pc_totals_read_pinned(const char *ifname, const char *prefix, bool egress, struct pc_totals *t,
 			  struct pc_err *e);
 void pc_totals_free(struct pc_totals *t);
 

@@ -383,15 +383,15 @@ static bool ranges_have(const struct pc_rule *r, unsigned x)
 	return false;
 }
 
-/* The tables a rule fills: in rules by destination port or type; with state off, out
- * rules by the reply's source port, and echo-request out rules at echo-reply. */
+/* The tables a rule fills: in rules by destination port or type; out rules by the
+ * peer's port or the type the appliance sends (the egress hook), and with state off
+ * also echo-request out rules at echo-reply (stateless replies). */
+#define MAX_TARGETS 6
 static size_t rule_targets(const struct pc_rule *r, bool stateless, struct target *t)
 {
 	size_t n = 0;
 	bool in = r->dir == PC_DIR_IN;
 
-	if (!in && !stateless)
-		return 0;
 	if (r->protos & PC_P_TCP)
 		t[n++] = (struct target){
 			in ? PC_TBL_TCP_IN : PC_TBL_TCP_REPLY, r->ranges, r->n_ranges, { 0, 65535 }
@@ -401,19 +401,17 @@ static size_t rule_targets(const struct pc_rule *r, bool stateless, struct targe
 			in ? PC_TBL_UDP_IN : PC_TBL_UDP_REPLY, r->ranges, r->n_ranges, { 0, 65535 }
 		};
 	if (r->protos & PC_P_ICMP) {
-		if (in)
-			t[n++] = (struct target){
-				PC_TBL_ICMP_IN, r->ranges, r->n_ranges, { 0, 255 }
-			};
-		else if (ranges_have(r, 8))
+		t[n++] = (struct target){
+			in ? PC_TBL_ICMP_IN : PC_TBL_ICMP_OUT, r->ranges, r->n_ranges, { 0, 255 }
+		};
+		if (!in && stateless && ranges_have(r, 8))
 			t[n++] = (struct target){ PC_TBL_ICMP_REPLY, &echo_reply4, 1, {} };
 	}
 	if (r->protos & PC_P_ICMP6) {
-		if (in)
-			t[n++] = (struct target){
-				PC_TBL_ICMP6_IN, r->ranges, r->n_ranges, { 0, 255 }
-			};
-		else if (ranges_have(r, 128))
+		t[n++] = (struct target){
+			in ? PC_TBL_ICMP6_IN : PC_TBL_ICMP6_OUT, r->ranges, r->n_ranges, { 0, 255 }
+		};
+		if (!in && stateless && ranges_have(r, 128))
 			t[n++] = (struct target){ PC_TBL_ICMP6_REPLY, &echo_reply6, 1, {} };
 	}
 	return n;
@@ -459,7 +457,7 @@ static int build_class(struct build *b, uint32_t cls, const struct class_set *se
 		b->filled[t] = 0;
 	}
 	for (size_t r = 0; r < p->n_rules; r++) {
-		struct target tg[4];
+		struct target tg[MAX_TARGETS];
 		size_t n;
 
 		if (!rule_applies(p, r, set))
@@ -576,31 +574,17 @@ static int build_trie(struct vec *nodes, struct pc_image *img)
 
 /* --- The whole compile ----------------------------------------------------------- */
 
-static struct pc_pos first_pos(const struct pc_pos *a, const struct pc_pos *fallback)
-{
-	return a->src >= 0 ? *a : *fallback;
-}
-
-/* Options the program cannot honour yet are errors, not silent no-ops. */
+/* Options that contradict each other are errors, not silent no-ops. */
 static int check_options(const struct pc_profile *p, struct pc_diags *d)
 {
-	struct pc_pos top = { .src = d->n_sources ? 0 : -1, .line = 1, .col = 1 };
+	const struct pc_pos *flow_opts[] = { &p->opt.timeout_tcp_pos, &p->opt.timeout_udp_pos,
+					     &p->opt.timeout_icmp_pos, &p->opt.flows_pos };
 	int err = 0;
 
-	if (p->opt.state) {
-		pc_diag_add(d, PC_ERROR, first_pos(&p->opt.state_pos, &top),
-			    "stateful reply tracking (`set state on`, the default) is not "
-			    "available in this version; add `set state off` to read out rules "
-			    "statelessly (replies from the rule's port with ACK, to the "
-			    "ephemeral range)");
-		err = -1;
-	}
-	if (p->opt.egress_enforce) {
-		pc_diag_add(d, PC_ERROR, p->opt.egress_pos,
-			    "`set egress enforce` needs the egress hook, which this version "
-			    "does not have; use `set egress open`");
-		err = -1;
-	}
+	for (size_t i = 0; !p->opt.state && i < sizeof(flow_opts) / sizeof(flow_opts[0]); i++)
+		if (flow_opts[i]->src >= 0)
+			pc_diag_add(d, PC_WARNING, *flow_opts[i],
+				    "flow table options have no effect with `set state off`");
 	if (p->opt.eph_lo > p->opt.eph_hi) {
 		pc_diag_add(d, PC_ERROR, p->opt.eph_pos,
 			    "ephemeral range %u-%u is empty; write LO-HI with LO <= HI",

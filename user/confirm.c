@@ -24,6 +24,7 @@
 
 #include "attach.h"
 #include "carry.h"
+#include "flows.h"
 #include "confirm.h"
 #include "pins.h"
 #include "program.h"
@@ -194,7 +195,7 @@ int pc_confirm(const char *ifname, struct pc_err *e)
 
 /* The previous program continues the trial program's totals: for each of its
  * counters, carry = trial total - its own live count (which stood still). */
-static int carry_back(const char *ifname, struct pc_err *e)
+static int carry_back(const char *ifname, bool egress, struct pc_err *e)
 {
 	struct pc_load_info li;
 	struct pc_totals trial;
@@ -204,11 +205,14 @@ static int carry_back(const char *ifname, struct pc_err *e)
 	int cfd = -1, kfd = -1, ifd = -1, lfd = -1, err = -1;
 	uint32_t k = 0, n;
 
-	if (pc_totals_read_pinned(ifname, "", &trial, e))
+	if (pc_totals_read_pinned(ifname, "", egress, &trial, e))
 		return -1;
 	if ((lfd = pc_pin_open(ifname, ROLLBACK_PREFIX "load_info", e)) < 0 ||
-	    (cfd = pc_pin_open(ifname, ROLLBACK_PREFIX "counters", e)) < 0 ||
-	    (kfd = pc_pin_open(ifname, ROLLBACK_PREFIX "carry", e)) < 0 ||
+	    (cfd = pc_pin_open(ifname,
+			       egress ? ROLLBACK_PREFIX "ecounters" : ROLLBACK_PREFIX "counters",
+			       e)) < 0 ||
+	    (kfd = pc_pin_open(ifname, egress ? ROLLBACK_PREFIX "ecarry" : ROLLBACK_PREFIX "carry",
+			       e)) < 0 ||
 	    (ifd = pc_pin_open(ifname, ROLLBACK_PREFIX "rule_info", e)) < 0)
 		goto out;
 	if (bpf_map_lookup_elem(lfd, &k, &li)) {
@@ -241,31 +245,92 @@ out:
 	return err;
 }
 
-static int restore_previous(const char *ifname, struct pc_err *e)
+/* The flows the trial wrote speak of its rules: back to the previous generation's,
+ * by rule text; flows of rules the previous profile lacks end. */
+static int flows_back(const char *ifname, struct pc_err *e)
 {
+	struct pc_load_info li;
+	struct pc_totals trial, prev;
+	uint16_t *remap = NULL;
+	uint32_t k = 0, kept, dropped;
+	int lfd, ffd = -1, err = -1;
+
+	if ((lfd = pc_pin_open(ifname, ROLLBACK_PREFIX "load_info", e)) < 0)
+		return -1;
+	if (bpf_map_lookup_elem(lfd, &k, &li)) {
+		close(lfd);
+		return pc_fail(e, errno, NULL, "reading the previous load_info");
+	}
+	close(lfd);
+	if (pc_totals_read_pinned(ifname, "", false, &trial, e))
+		return -1;
+	if (pc_totals_read_pinned(ifname, ROLLBACK_PREFIX, false, &prev, e)) {
+		pc_totals_free(&trial);
+		return -1;
+	}
+	remap = pc_flows_remap(trial.info + PC_CNT_IMPLICIT, trial.n - PC_CNT_IMPLICIT,
+			       prev.info + PC_CNT_IMPLICIT, prev.n - PC_CNT_IMPLICIT);
+	if (!remap)
+		pc_fail(e, ENOMEM, NULL, "mapping the flows' rules back");
+	else if ((ffd = pc_pin_open(ifname, "flows", e)) >= 0)
+		err = pc_flows_adopt(ffd, li.gen, li.gen + 1, remap, trial.n - PC_CNT_IMPLICIT,
+				     NULL, &kept, &dropped, e);
+	if (ffd >= 0)
+		close(ffd);
+	free(remap);
+	pc_totals_free(&trial);
+	pc_totals_free(&prev);
+	return err;
+}
+
+/* Swaps the program of the pinned link NAME back to the kept ROLLBACK_PREFIX one. */
+static int link_back(const char *ifname, const char *link_name, const char *prog_name,
+		     struct pc_err *e)
+{
+	char prev_name[64];
 	int link = -1, cur = -1, prev = -1, err = -1;
 
-	if ((link = pc_pin_open(ifname, PC_PIN_LINK, e)) < 0 ||
-	    (cur = pc_pin_open(ifname, PC_PIN_PROG, e)) < 0 ||
-	    (prev = pc_pin_open(ifname, ROLLBACK_PREFIX PC_PIN_PROG, e)) < 0)
+	snprintf(prev_name, sizeof(prev_name), ROLLBACK_PREFIX "%s", prog_name);
+	if ((link = pc_pin_open(ifname, link_name, e)) < 0 ||
+	    (cur = pc_pin_open(ifname, prog_name, e)) < 0 ||
+	    (prev = pc_pin_open(ifname, prev_name, e)) < 0)
 		goto out;
 	{
 		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE, .old_prog_fd = cur);
 
 		if (bpf_link_update(link, prev, &uo)) {
-			pc_fail(e, errno, NULL, "bpf_link_update back to the previous program");
+			pc_fail(e, errno, NULL,
+				"bpf_link_update of %s back to the previous program", link_name);
 			goto out;
 		}
 	}
-	/* As on a reload: let the trial program finish before reading its counts. */
-	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-	err = carry_back(ifname, e);
-	if (pc_pins_move(ifname, ROLLBACK_PREFIX, "", e))
-		err = -1;
+	err = 0;
 out:
 	for (int *fd = (int[]){ link, cur, prev }, i = 0; i < 3; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
+	return err;
+}
+
+static int restore_previous(const char *ifname, struct pc_err *e)
+{
+	/* The previous program of a load from before the egress hook has none. */
+	bool egress = pc_pin_exists(ifname, ROLLBACK_PREFIX PC_PIN_EPROG);
+	int err;
+
+	if (egress && link_back(ifname, PC_PIN_ELINK, PC_PIN_EPROG, e))
+		return -1;
+	if (link_back(ifname, PC_PIN_LINK, PC_PIN_PROG, e))
+		return -1;
+	/* As on a reload: let the trial programs finish before reading their counts. */
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	err = carry_back(ifname, false, e);
+	if (!err && egress)
+		err = carry_back(ifname, true, e);
+	if (!err && egress)
+		err = flows_back(ifname, e);
+	if (pc_pins_move(ifname, ROLLBACK_PREFIX, "", e))
+		err = -1;
 	return err;
 }
 

@@ -255,7 +255,7 @@ static int subject_from_profile(const char *path, struct subject *s, struct pc_e
 		return pc_usage(e, "%s has %zu error%s", path, s->d.n_errors,
 				s->d.n_errors == 1 ? "" : "s");
 	}
-	if (pc_program_create(&s->p, &s->img, &s->skel, e))
+	if (pc_program_create(&s->p, &s->img, NULL, &s->skel, e))
 		return -1;
 	s->n_rules = s->img.n_rules;
 	s->info = s->img.info;
@@ -264,13 +264,15 @@ static int subject_from_profile(const char *path, struct subject *s, struct pc_e
 	return 0;
 }
 
-/* The twin: the running program's tables (pinned maps reused), its settings from
- * load_info, and counters of its own. */
+/* The twin: the running program's tables and flow table (pinned maps reused), its
+ * settings from load_info, and counters of its own. */
 static int subject_from_iface(const char *ifname, struct subject *s, struct pc_err *e)
 {
-	static const char *const shared[] = { "trie_root", "trie_chunks", "dirs", "pages" };
+	static const char *const shared[] = { "trie_root", "trie_chunks", "dirs",
+					      "pages",	   "flows",	  "flow_remap" };
 	struct pc_snapshot snap;
-	struct bpf_map *maps[4];
+	struct pc_lineage lin = { .flows_fd = -1 };
+	struct bpf_map *maps[6];
 	int err;
 
 	if (pc_snapshot_read(ifname, &snap, e))
@@ -279,6 +281,8 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	s->info = snap.info;
 	snap.info = NULL;
 	pc_load_info_options(&snap.load, &s->opt);
+	lin.gen = snap.load.gen;
+	lin.gen_prev = snap.load.gen ? snap.load.gen - 1 : 0;
 	snprintf(s->origin, sizeof(s->origin), "%s", snap.load.profile);
 	snprintf(s->live, sizeof(s->live), "running on %s", ifname);
 	pc_snapshot_free(&snap);
@@ -289,9 +293,14 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	maps[1] = s->skel->maps.trie_chunks;
 	maps[2] = s->skel->maps.dirs;
 	maps[3] = s->skel->maps.pages;
-	for (int i = 0; i < 4; i++) {
-		int fd = pc_pin_open(ifname, shared[i], e);
+	maps[4] = s->skel->maps.flows;
+	maps[5] = s->skel->maps.flow_remap;
+	for (int i = 0; i < 6; i++) {
+		struct pc_err ignore;
+		int fd = pc_pin_open(ifname, shared[i], i < 4 ? e : &ignore);
 
+		if (fd < 0 && i >= 4)
+			continue; /* a program from before the flow table */
 		if (fd < 0)
 			return -1;
 		err = bpf_map__reuse_fd(maps[i], fd);
@@ -301,6 +310,7 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	}
 	bpf_map__set_max_entries(s->skel->maps.counters, PC_CNT_IMPLICIT + s->n_rules);
 	pc_program_set_options(s->skel, &s->opt);
+	pc_program_set_lineage(s->skel, s->n_rules, &lin);
 	err = portcullis__load(s->skel);
 	if (err)
 		return pc_fail(e, err, "run with -v to see the verifier log",
@@ -328,8 +338,12 @@ static void describe_outcome(const struct subject *s, const struct probe *pr, in
 		const struct pc_rule_info *r = &s->info[counter - PC_CNT_IMPLICIT];
 		char text[512];
 
-		fprintf(out, "rule     line %u: %s\n", r->line, pc_rule_text(r, text, sizeof(text)));
-		if (r->direction == PC_DIR_OUT)
+		fprintf(out, "rule     line %u: %s\n", r->line,
+			pc_rule_text(r, text, sizeof(text)));
+		if (r->direction == PC_DIR_OUT && s->opt.state)
+			fprintf(out, "why      a reply of a flow the appliance opened, which this "
+				     "out rule allowed (state on)\n");
+		else if (r->direction == PC_DIR_OUT)
 			fprintf(out,
 				"why      a reply to traffic the appliance starts (state off: "
 				"%s)\n",
@@ -349,6 +363,10 @@ static void describe_outcome(const struct subject *s, const struct probe *pr, in
 	case PC_CNT_NO_MATCH:
 		fprintf(out, "why      no rule matches; the default policy %s it (`set default`)\n",
 			s->opt.default_pass ? "passes" : "drops");
+		if (s->opt.state && pr->kind != PROBE_ARP)
+			fprintf(out, "         and it belongs to no flow the appliance opened "
+				     "(state on: replies pass only as part of one; `portcullis "
+				     "flows IFACE` lists them)\n");
 		break;
 	case PC_CNT_NON_IP:
 		fprintf(out, "why      not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it\n",

@@ -16,6 +16,7 @@
 #include "confirm.h"
 #include "explain.h"
 #include "guard.h"
+#include "flow_list.h"
 #include "log.h"
 #include "matrix.h"
 #include "pins.h"
@@ -112,6 +113,17 @@ static void print_option_changes(const struct pc_options *o, const struct pc_opt
 	if (o->eph_lo != n->eph_lo || o->eph_hi != n->eph_hi)
 		printf("  ~ set ephemeral %u-%u -> %u-%u\n", o->eph_lo, o->eph_hi, n->eph_lo,
 		       n->eph_hi);
+	if (o->egress_enforce != n->egress_enforce)
+		printf("  ~ set egress %s -> %s\n", o->egress_enforce ? "enforce" : "open",
+		       n->egress_enforce ? "enforce" : "open");
+	if (o->timeout_tcp != n->timeout_tcp)
+		printf("  ~ set timeout tcp %u -> %u\n", o->timeout_tcp, n->timeout_tcp);
+	if (o->timeout_udp != n->timeout_udp)
+		printf("  ~ set timeout udp %u -> %u\n", o->timeout_udp, n->timeout_udp);
+	if (o->timeout_icmp != n->timeout_icmp)
+		printf("  ~ set timeout icmp %u -> %u\n", o->timeout_icmp, n->timeout_icmp);
+	if (o->flows_max != n->flows_max)
+		printf("  ~ set flows %u -> %u\n", o->flows_max, n->flows_max);
 	if (o->log_rate != n->log_rate) {
 		char a[16] = "off", b[16] = "off";
 
@@ -121,6 +133,25 @@ static void print_option_changes(const struct pc_options *o, const struct pc_opt
 			snprintf(b, sizeof(b), "%u/s", n->log_rate);
 		printf("  ~ set log %s -> %s\n", a, b);
 	}
+}
+
+/* What happened to the sessions that were open, so that nobody is cut unawares. */
+static void report_flows(const struct pc_profile *p, const struct pc_attach_result *res)
+{
+	const struct pc_seed_report *r = &res->seed;
+
+	if (!p->opt.state)
+		return;
+	printf("open connections: %u recorded as flows, %u inbound (carried by in rules)\n",
+	       r->recorded, r->inbound);
+	if (r->cut)
+		fprintf(stderr,
+			"portcullis: warning: %u open connection%s no rule allows will be cut: "
+			"%s%s\n",
+			r->cut, r->cut == 1 ? "" : "s", r->cut_list, r->cut > 4 ? ", ..." : "");
+	if (res->replaced && res->flows_dropped)
+		printf("flows: %u kept, %u ended (their out rule is gone)\n", res->flows_kept,
+		       res->flows_dropped);
 }
 
 /* What the load did, and on a replace what changed: the answer to "what did this
@@ -135,9 +166,11 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 			"portcullis: warning: %s refused native XDP (%s); running in generic "
 			"mode, which is slower; pass --mode native to fail instead\n",
 			ifname, strerror(res->native_errno));
-	printf("portcullis: loaded %s on %s: %u rule%s, %s mode\n", path, ifname, img->n_rules,
-	       img->n_rules == 1 ? "" : "s",
-	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	printf("portcullis: loaded %s on %s: %u rule%s, %s mode, egress hook tcx, state %s%s\n",
+	       path, ifname, img->n_rules, img->n_rules == 1 ? "" : "s",
+	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", p->opt.state ? "on" : "off",
+	       p->opt.egress_enforce ? ", egress enforce" : "");
+	report_flows(p, res);
 	if (!res->replaced)
 		return;
 	printf("replaced the running profile atomically: %u rule%s unchanged (counters carried "
@@ -366,6 +399,8 @@ static const struct cmd cmds[] = {
 	  "[type T] [flags syn,ack,...] [vlan ID]",
 	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
+	{ "flows", PC_FLOWS_ARGS, "the flows the appliance opened: rule, age, idle time",
+	  pc_flows_cmd },
 };
 
 static void help(FILE *out)

@@ -74,6 +74,15 @@ static void print_policy(const struct pc_profile *p, const struct pc_image *img,
 			"Replies (state off): out rules admit TCP with ACK and UDP from the "
 			"rule's ports to %u-%u, and echo-reply for echo-request\n",
 			o->eph_lo, o->eph_hi);
+	else
+		fprintf(out,
+			"Replies (state on): of the flows the appliance opens that an out rule "
+			"allows, up to %u, idle for at most tcp %u s, udp %u s, icmp %u s\n",
+			o->flows_max, o->timeout_tcp, o->timeout_udp, o->timeout_icmp);
+	fprintf(out, "Egress: %s\n",
+		o->egress_enforce ? "enforce (what no out rule allows and is no reply to an in "
+				    "rule's flow is dropped)"
+				  : "open (counted, not dropped)");
 	fprintf(out, "Non-IP frames (ARP...): %s; IPv6 neighbour discovery: pass\n",
 		o->non_ip_pass ? "pass" : "drop");
 	fprintf(out, "Later fragments: %s\n",

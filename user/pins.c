@@ -52,11 +52,16 @@ int pc_pin_path(char *buf, size_t len, const char *ifname, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-bool pc_is_loaded(const char *ifname)
+bool pc_pin_exists(const char *ifname, const char *name)
 {
 	char path[256];
 
-	return !pc_pin_path(path, sizeof(path), ifname, PC_PIN_LINK) && !access(path, F_OK);
+	return !pc_pin_path(path, sizeof(path), ifname, name) && !access(path, F_OK);
+}
+
+bool pc_is_loaded(const char *ifname)
+{
+	return pc_pin_exists(ifname, PC_PIN_LINK);
 }
 
 int pc_pin_open(const char *ifname, const char *name, struct pc_err *e)
@@ -82,16 +87,17 @@ static bool has_prefix(const char *name, const char *prefix)
 	return !strncmp(name, prefix, strlen(prefix));
 }
 
-/* A live pin: not staged, not kept for rollback, not the link. */
+/* A live pin: not staged, not kept for rollback, not a link (links are updated in
+ * place and outlive the programs they run). */
 static bool is_live_pin(const char *name)
 {
-	return name[0] != '.' && strcmp(name, PC_PIN_LINK) && !has_prefix(name, STAGE_PREFIX) &&
-	       !has_prefix(name, ROLLBACK_PREFIX);
+	return name[0] != '.' && strcmp(name, PC_PIN_LINK) && strcmp(name, PC_PIN_ELINK) &&
+	       !has_prefix(name, STAGE_PREFIX) && !has_prefix(name, ROLLBACK_PREFIX);
 }
 
 bool pc_pin_is_map(const char *name)
 {
-	return is_live_pin(name) && strcmp(name, PC_PIN_PROG);
+	return is_live_pin(name) && strcmp(name, PC_PIN_PROG) && strcmp(name, PC_PIN_EPROG);
 }
 
 static bool selected(const char *name, const char *prefix)

@@ -17,6 +17,8 @@ int pc_ifname_check(const char *ifname, struct pc_err *e);
 int pc_pin_path(char *buf, size_t len, const char *ifname, const char *name);
 /* True when IFACE has a pinned link, i.e. portcullis is loaded there. */
 bool pc_is_loaded(const char *ifname);
+/* IFACE has a pin of that name. */
+bool pc_pin_exists(const char *ifname, const char *name);
 /* Opens a pinned object of IFACE; the error says when portcullis is not loaded. */
 int pc_pin_open(const char *ifname, const char *name, struct pc_err *e);
 

@@ -1167,6 +1167,10 @@ enum {
 	OPT_LOG,
 	OPT_DEFAULT,
 	OPT_EGRESS,
+	OPT_TIMEOUT_TCP, /* `set timeout tcp N`: the only option of two words */
+	OPT_TIMEOUT_UDP,
+	OPT_TIMEOUT_ICMP,
+	OPT_FLOWS,
 	N_OPTS
 };
 
@@ -1184,15 +1188,34 @@ static const struct option {
 		      "a rate N/s with N from 1 to 1000000, such as 100/s, or off" },
 	[OPT_DEFAULT] = { "default", { "drop", "pass" }, "drop or pass" },
 	[OPT_EGRESS] = { "egress", { "open", "enforce" }, "open or enforce" },
+	[OPT_TIMEOUT_TCP] = { "timeout tcp",
+			      { NULL },
+			      "idle seconds from 1 to 604800, such as 3600" },
+	[OPT_TIMEOUT_UDP] = { "timeout udp",
+			      { NULL },
+			      "idle seconds from 1 to 604800, such as 60" },
+	[OPT_TIMEOUT_ICMP] = { "timeout icmp",
+			       { NULL },
+			       "idle seconds from 1 to 604800, such as 30" },
+	[OPT_FLOWS] = { "flows", { NULL }, "a table size from 1024 to 16777216, such as 65536" },
 };
+
+#define OPTION_LIST "state, ephemeral, non-ip, fragments, log, default, egress, timeout, flows"
 
 static struct pc_pos *option_pos(struct pc_options *o, int id)
 {
 	struct pc_pos *pos[N_OPTS] = {
-		[OPT_STATE] = &o->state_pos,   [OPT_EPHEMERAL] = &o->eph_pos,
-		[OPT_NON_IP] = &o->non_ip_pos, [OPT_FRAGMENTS] = &o->fragments_pos,
-		[OPT_LOG] = &o->log_pos,       [OPT_DEFAULT] = &o->default_pos,
+		[OPT_STATE] = &o->state_pos,
+		[OPT_EPHEMERAL] = &o->eph_pos,
+		[OPT_NON_IP] = &o->non_ip_pos,
+		[OPT_FRAGMENTS] = &o->fragments_pos,
+		[OPT_LOG] = &o->log_pos,
+		[OPT_DEFAULT] = &o->default_pos,
 		[OPT_EGRESS] = &o->egress_pos,
+		[OPT_TIMEOUT_TCP] = &o->timeout_tcp_pos,
+		[OPT_TIMEOUT_UDP] = &o->timeout_udp_pos,
+		[OPT_TIMEOUT_ICMP] = &o->timeout_icmp_pos,
+		[OPT_FLOWS] = &o->flows_pos,
 	};
 
 	return pos[id];
@@ -1216,6 +1239,20 @@ static int option_value(int id, const char *w, struct pc_options *o)
 			return -1;
 		o->eph_lo = rg.lo;
 		o->eph_hi = rg.hi;
+		return 0;
+	case OPT_TIMEOUT_TCP:
+	case OPT_TIMEOUT_UDP:
+	case OPT_TIMEOUT_ICMP:
+		if (parse_uint(w, strlen(w), PC_TIMEOUT_MAX, &rate) || !rate)
+			return -1;
+		*(id == OPT_TIMEOUT_TCP	  ? &o->timeout_tcp
+		  : id == OPT_TIMEOUT_UDP ? &o->timeout_udp
+					  : &o->timeout_icmp) = (uint32_t)rate;
+		return 0;
+	case OPT_FLOWS:
+		if (parse_uint(w, strlen(w), PC_FLOWS_MAX, &rate) || rate < PC_FLOWS_MIN)
+			return -1;
+		o->flows_max = (uint32_t)rate;
 		return 0;
 	case OPT_LOG:
 		if (v == 0) { /* off */
@@ -1251,49 +1288,74 @@ static int option_value(int id, const char *w, struct pc_options *o)
 	return 0;
 }
 
+/* `set timeout PROTO`: the option id, or -1 after reporting what is wrong. */
+static int timeout_option(struct stmt *st)
+{
+	static const char *const protos[] = { "tcp", "udp", "icmp" };
+	const struct pc_tok *t = next(st);
+	char fnd[256];
+
+	for (int i = 0; i < 3; i++)
+		if (is_word(t, protos[i]))
+			return OPT_TIMEOUT_TCP + i;
+	error_at(st, t ? tpos(st, t) : here(st),
+		 "expected tcp, udp or icmp after 'set timeout'%s (icmp covers ICMPv6 too)",
+		 found(t, fnd, sizeof(fnd)));
+	return -1;
+}
+
+/* The option after `set`: its id, or -1 after reporting what is wrong. */
+static int option_id(struct stmt *st, const struct pc_tok *t)
+{
+	const char *names[N_OPTS];
+	char dym[128], fnd[256];
+
+	if (is_word(t, "timeout"))
+		return timeout_option(st);
+	for (int i = 0; i < N_OPTS; i++) {
+		names[i] =
+			i >= OPT_TIMEOUT_TCP && i <= OPT_TIMEOUT_ICMP ? "timeout" : options[i].name;
+		if (is_word(t, names[i]))
+			return i;
+	}
+	if (is_word(t, NULL))
+		error_at(st, tpos(st, t), "unknown option '%s'%s (options: " OPTION_LIST ")",
+			 t->text, did_you_mean(t->text, names, N_OPTS, dym, sizeof(dym)));
+	else
+		error_at(st, t ? tpos(st, t) : here(st),
+			 "expected an option after 'set'%s (" OPTION_LIST ")",
+			 found(t, fnd, sizeof(fnd)));
+	return -1;
+}
+
 static void parse_set(struct stmt *st)
 {
 	struct pc_options *o = &st->ps->p->opt;
 	const struct pc_tok *kw = next(st), *t = next(st), *val;
-	const char *names[N_OPTS];
-	char dym[128], fnd[256], buf[256];
+	char fnd[256], buf[256];
+	const char *name;
 	struct pc_pos *prev;
-	int id = -1;
+	int id = option_id(st, t);
 
-	for (int i = 0; i < N_OPTS; i++) {
-		names[i] = options[i].name;
-		if (is_word(t, names[i]))
-			id = i;
-	}
-	if (id < 0) {
-		if (is_word(t, NULL))
-			error_at(st, tpos(st, t),
-				 "unknown option '%s'%s (options: state, ephemeral, "
-				 "non-ip, fragments, log, default, egress)",
-				 t->text, did_you_mean(t->text, names, N_OPTS, dym, sizeof(dym)));
-		else
-			error_at(st, t ? tpos(st, t) : here(st),
-				 "expected an option after 'set'%s (state, ephemeral, "
-				 "non-ip, fragments, log, default, egress)",
-				 found(t, fnd, sizeof(fnd)));
+	if (id < 0)
 		return;
-	}
+	name = options[id].name;
 	val = next(st);
 	if (!is_word(val, NULL)) {
 		error_at(st, val ? tpos(st, val) : here(st),
-			 "expected a value after 'set %s'%s: %s", t->text,
+			 "expected a value after 'set %s'%s: %s", name,
 			 found(val, fnd, sizeof(fnd)), options[id].hint);
 		return;
 	}
 	if (peek(st)) {
 		error_at(st, tpos(st, peek(st)),
 			 "unexpected '%s' after 'set %s %s'; one statement per line",
-			 peek(st)->text, t->text, val->text);
+			 peek(st)->text, name, val->text);
 		return;
 	}
 	if (option_value(id, val->text, o)) {
 		error_at(st, tpos(st, val), "'%s' is not a value of 'set %s'; write %s", val->text,
-			 t->text, options[id].hint);
+			 name, options[id].hint);
 		return;
 	}
 	prev = option_pos(o, id);
@@ -1301,7 +1363,7 @@ static void parse_set(struct stmt *st)
 		warning_at(st, tpos(st, kw),
 			   "overrides `set %s` at %s; the last one wins, so delete "
 			   "the one you do not mean",
-			   t->text, where(st, *prev, buf, sizeof(buf)));
+			   name, where(st, *prev, buf, sizeof(buf)));
 	*prev = tpos(st, kw);
 }
 
@@ -1627,6 +1689,14 @@ static void profile_init(struct pc_profile *p)
 		.log_rate = 100,
 		.default_pass = false,
 		.egress_enforce = false,
+		.timeout_tcp = PC_TIMEOUT_TCP,
+		.timeout_udp = PC_TIMEOUT_UDP,
+		.timeout_icmp = PC_TIMEOUT_ICMP,
+		.flows_max = PC_FLOWS_DEFAULT,
+		.timeout_tcp_pos = none,
+		.timeout_udp_pos = none,
+		.timeout_icmp_pos = none,
+		.flows_pos = none,
 		.state_pos = none,
 		.eph_pos = none,
 		.non_ip_pos = none,

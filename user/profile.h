@@ -77,10 +77,14 @@ struct pc_options {
 	uint32_t log_rate;	       /* drop events per second, default 100; 0: off */
 	bool default_pass;	       /* default false */
 	bool egress_enforce;	       /* default false */
+	uint32_t timeout_tcp;	       /* flow idle timeouts, seconds (PC_TIMEOUT_*) */
+	uint32_t timeout_udp;
+	uint32_t timeout_icmp;
+	uint32_t flows_max; /* flow table entries, default PC_FLOWS_DEFAULT */
 	/* Where each option was last set ({.src = -1} when never): later stages point
 	 * their errors at the statement that asked for something. */
 	struct pc_pos state_pos, eph_pos, non_ip_pos, fragments_pos, log_pos, default_pos,
-		egress_pos;
+		egress_pos, timeout_tcp_pos, timeout_udp_pos, timeout_icmp_pos, flows_pos;
 };
 
 struct pc_profile {

@@ -39,7 +39,8 @@ static uint32_t at_least_one(uint32_t n)
 	return n ? n : 1;
 }
 
-static int size_maps(struct portcullis *s, const struct pc_image *img, struct pc_err *e)
+static int size_maps(struct portcullis *s, const struct pc_profile *p, const struct pc_image *img,
+		     const struct pc_lineage *prev, struct pc_err *e)
 {
 	struct {
 		struct bpf_map *map;
@@ -47,6 +48,10 @@ static int size_maps(struct portcullis *s, const struct pc_image *img, struct pc
 	} sz[] = {
 		{ s->maps.counters, PC_CNT_IMPLICIT + img->n_rules },
 		{ s->maps.carry, PC_CNT_IMPLICIT + img->n_rules },
+		{ s->maps.ecounters, PC_CNT_IMPLICIT + img->n_rules },
+		{ s->maps.ecarry, PC_CNT_IMPLICIT + img->n_rules },
+		{ s->maps.flows, p->opt.flows_max },
+		{ s->maps.flow_remap, at_least_one(prev ? prev->n_remap : 0) },
 		{ s->maps.trie_chunks, at_least_one(img->n_chunks) },
 		{ s->maps.dirs, img->n_classes * PC_TBL_COUNT },
 		{ s->maps.pages, img->n_pages },
@@ -85,6 +90,17 @@ void pc_program_set_options(struct portcullis *s, const struct pc_options *o)
 	s->rodata->cfg_default_pass = o->default_pass;
 	s->rodata->cfg_eph_lo = o->eph_lo;
 	s->rodata->cfg_eph_hi = o->eph_hi;
+	s->rodata->cfg_egress_enforce = o->egress_enforce;
+	s->rodata->cfg_timeout_tcp_ns = (uint64_t)o->timeout_tcp * 1000000000ULL;
+	s->rodata->cfg_timeout_udp_ns = (uint64_t)o->timeout_udp * 1000000000ULL;
+	s->rodata->cfg_timeout_icmp_ns = (uint64_t)o->timeout_icmp * 1000000000ULL;
+}
+
+void pc_program_set_lineage(struct portcullis *s, uint32_t n_rules, const struct pc_lineage *l)
+{
+	s->rodata->cfg_n_rules = n_rules;
+	s->rodata->cfg_gen = l ? l->gen : 1;
+	s->rodata->cfg_gen_prev = l ? l->gen_prev : 0;
 }
 
 void pc_load_info_set_options(struct pc_load_info *li, const struct pc_options *o)
@@ -96,6 +112,11 @@ void pc_load_info_set_options(struct pc_load_info *li, const struct pc_options *
 	li->eph_lo = o->eph_lo;
 	li->eph_hi = o->eph_hi;
 	li->log_rate = o->log_rate;
+	li->egress_enforce = o->egress_enforce;
+	li->timeout_tcp = o->timeout_tcp;
+	li->timeout_udp = o->timeout_udp;
+	li->timeout_icmp = o->timeout_icmp;
+	li->flows_max = o->flows_max;
 }
 
 void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o)
@@ -108,6 +129,11 @@ void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o)
 	o->eph_lo = li->eph_lo;
 	o->eph_hi = li->eph_hi;
 	o->log_rate = li->log_rate;
+	o->egress_enforce = li->egress_enforce;
+	o->timeout_tcp = li->timeout_tcp;
+	o->timeout_udp = li->timeout_udp;
+	o->timeout_icmp = li->timeout_icmp;
+	o->flows_max = li->flows_max;
 }
 
 /* Array maps take the whole image in a few batch calls rather than one syscall per
@@ -138,7 +164,8 @@ static int fill_map(const struct fill *f, struct pc_err *e)
 	return err;
 }
 
-static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc_err *e)
+static int fill_maps(struct portcullis *s, const struct pc_image *img,
+		     const struct pc_lineage *prev, struct pc_err *e)
 {
 	const struct fill fills[] = {
 		/* The image's flat arrays are these values laid end to end. */
@@ -147,6 +174,8 @@ static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc
 		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT, sizeof(struct pc_dir) },
 		{ s->maps.pages, img->pages, img->n_pages, sizeof(struct pc_page) },
 		{ s->maps.rule_info, img->info, img->n_rules, sizeof(*img->info) },
+		{ s->maps.flow_remap, prev ? prev->remap : NULL, prev ? prev->n_remap : 0,
+		  sizeof(uint16_t) },
 	};
 
 	for (size_t i = 0; i < sizeof(fills) / sizeof(fills[0]); i++)
@@ -156,7 +185,7 @@ static int fill_maps(struct portcullis *s, const struct pc_image *img, struct pc
 }
 
 int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
-		      struct portcullis **out, struct pc_err *e)
+		      const struct pc_lineage *prev, struct portcullis **out, struct pc_err *e)
 {
 	struct portcullis *s = portcullis__open();
 	int err;
@@ -164,9 +193,15 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 	if (!s)
 		return pc_fail(e, errno, "run with -v to see libbpf's messages",
 			       "opening the BPF object");
-	if (size_maps(s, img, e))
+	if (size_maps(s, p, img, prev, e))
 		goto fail;
+	if (prev && prev->flows_fd >= 0 &&
+	    (err = bpf_map__reuse_fd(s->maps.flows, prev->flows_fd))) {
+		pc_fail(e, err, NULL, "reusing the pinned flow table");
+		goto fail;
+	}
 	pc_program_set_options(s, &p->opt);
+	pc_program_set_lineage(s, img->n_rules, prev);
 	err = portcullis__load(s);
 	if (err) {
 		pc_fail(e, err,
@@ -176,7 +211,7 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 			"BPF_PROG_LOAD/BPF_MAP_CREATE)");
 		goto fail;
 	}
-	if (fill_maps(s, img, e))
+	if (fill_maps(s, img, prev, e))
 		goto fail;
 	*out = s;
 	return 0;

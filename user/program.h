@@ -5,6 +5,7 @@
 #define PC_PROGRAM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "compile.h"
 #include "error.h"
@@ -13,10 +14,24 @@
 /* Shows libbpf's messages (the verifier log among them) on stderr. */
 void pc_set_verbose(bool on);
 
+/* What a program continues on an interface (NULL: nothing, a first load or a test):
+ * its load generation, the generation it replaces and, for flows that one wrote,
+ * remap[old rule] = new rule + 1 (0: gone); the flow table to share (-1: a new one). */
+struct pc_lineage {
+	uint32_t gen;
+	uint32_t gen_prev;
+	const uint16_t *remap;
+	uint32_t n_remap;
+	int flows_fd;
+};
+
 /* Opens the skeleton, sizes its maps for img, sets the options of p as read-only
  * globals, loads it into the kernel and fills the maps. */
 int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
-		      struct portcullis **out, struct pc_err *e);
+		      const struct pc_lineage *prev, struct portcullis **out, struct pc_err *e);
+
+/* The rule count and generation globals (before load). */
+void pc_program_set_lineage(struct portcullis *s, uint32_t n_rules, const struct pc_lineage *l);
 
 /* The settings a program is loaded with, as read-only globals of s (before load). */
 void pc_program_set_options(struct portcullis *s, const struct pc_options *o);

@@ -59,31 +59,26 @@ out:
 	return err;
 }
 
-int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+/* One side's totals: the per-CPU sums of COUNTERS plus what CARRY holds. */
+static int read_side(const char *ifname, const char *counters, const char *carry, uint32_t n,
+		     struct pc_count **out, struct pc_err *e)
 {
-	uint32_t n;
 	int cfd = -1, kfd = -1, err = -1;
 	struct pc_count c;
 
-	memset(s, 0, sizeof(*s));
-	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e) || read_info(ifname, s, e))
-		return -1;
-	n = PC_CNT_IMPLICIT + s->n_rules;
-	s->count = calloc(n, sizeof(*s->count));
-	if (!s->count) {
-		pc_fail(e, ENOMEM, NULL, "reading counters");
-		goto out;
-	}
-	if ((cfd = pc_pin_open(ifname, "counters", e)) < 0 ||
-	    (kfd = pc_pin_open(ifname, "carry", e)) < 0 || pc_counters_read(cfd, n, s->count, e))
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return pc_fail(e, ENOMEM, NULL, "reading counters");
+	if ((cfd = pc_pin_open(ifname, counters, e)) < 0 ||
+	    (kfd = pc_pin_open(ifname, carry, e)) < 0 || pc_counters_read(cfd, n, *out, e))
 		goto out;
 	for (uint32_t k = 0; k < n; k++) {
 		if (bpf_map_lookup_elem(kfd, &k, &c)) {
-			pc_fail(e, errno, NULL, "reading carry[%u] of %s", k, ifname);
+			pc_fail(e, errno, NULL, "reading %s[%u] of %s", carry, k, ifname);
 			goto out;
 		}
-		s->count[k].packets += c.packets;
-		s->count[k].bytes += c.bytes;
+		(*out)[k].packets += c.packets;
+		(*out)[k].bytes += c.bytes;
 	}
 	err = 0;
 out:
@@ -91,15 +86,31 @@ out:
 		close(cfd);
 	if (kfd >= 0)
 		close(kfd);
-	if (err)
-		pc_snapshot_free(s);
 	return err;
+}
+
+int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+{
+	uint32_t n;
+
+	memset(s, 0, sizeof(*s));
+	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e) || read_info(ifname, s, e))
+		return -1;
+	n = PC_CNT_IMPLICIT + s->n_rules;
+	if (read_side(ifname, "counters", "carry", n, &s->count, e) ||
+	    (pc_pin_exists(ifname, "ecounters") &&
+	     read_side(ifname, "ecounters", "ecarry", n, &s->ecount, e))) {
+		pc_snapshot_free(s);
+		return -1;
+	}
+	return 0;
 }
 
 void pc_snapshot_free(struct pc_snapshot *s)
 {
 	free(s->info);
 	free(s->count);
+	free(s->ecount);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -110,8 +121,7 @@ struct rates {
 	double secs;
 };
 
-static void print_counts(FILE *out, const struct pc_snapshot *s, uint32_t k,
-			 const struct rates *rt)
+static void print_counts(FILE *out, const struct pc_snapshot *s, uint32_t k, const struct rates *rt)
 {
 	const struct pc_count *c = &s->count[k];
 
@@ -119,6 +129,36 @@ static void print_counts(FILE *out, const struct pc_snapshot *s, uint32_t k,
 		(unsigned long long)c->bytes);
 	if (rt->prev)
 		fprintf(out, " %10.0f", (c->packets - rt->prev->count[k].packets) / rt->secs);
+}
+
+/* What the egress hook decided: only rules that decided something, then the
+ * implicit outcomes (no-match is what `egress enforce` drops). */
+static void print_egress_table(const struct pc_snapshot *s, FILE *out)
+{
+	fprintf(out, "\n%-62s %12s %14s\n",
+		s->load.egress_enforce ? "egress (tcx, enforce)" : "egress (tcx, open)", "packets",
+		"bytes");
+	for (uint32_t r = 0; r < s->n_rules; r++) {
+		const struct pc_rule_info *ri = &s->info[r];
+		const struct pc_count *c = &s->ecount[PC_CNT_IMPLICIT + r];
+		char text[512];
+
+		if (!c->packets)
+			continue;
+		snprintf(text, sizeof(text), "line %u: %s %s %s %s %s", ri->line,
+			 pc_rule_action(ri), pc_rule_direction(ri), ri->peer, ri->proto, ri->match);
+		fprintf(out, "  %-60.60s %12llu %14llu\n", text, (unsigned long long)c->packets,
+			(unsigned long long)c->bytes);
+	}
+	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "%s%s", implicit_names[i],
+			 i == PC_CNT_NO_MATCH && s->load.egress_enforce ? " (dropped)" : "");
+		fprintf(out, "  %-60s %12llu %14llu\n", text,
+			(unsigned long long)s->ecount[i].packets,
+			(unsigned long long)s->ecount[i].bytes);
+	}
 }
 
 static void print_table(const char *ifname, const struct pc_snapshot *s, const struct rates *rt,
@@ -138,7 +178,8 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, const s
 		const struct pc_rule_info *ri = &s->info[r];
 
 		fprintf(out, "%5u  %-5s %-3s  %-16s %-8s %-20s", ri->line, pc_rule_action(ri),
-			pc_rule_direction(ri), ri->peer, ri->proto, ri->match[0] ? ri->match : "(all)");
+			pc_rule_direction(ri), ri->peer, ri->proto,
+			ri->match[0] ? ri->match : "(all)");
 		print_counts(out, s, PC_CNT_IMPLICIT + r, rt);
 		fprintf(out, "  %s\n", ri->label);
 		tp += s->count[PC_CNT_IMPLICIT + r].packets;
@@ -155,12 +196,25 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, const s
 	}
 	fprintf(out, "  %-60s %12llu %14llu\n", "total (frames seen)", (unsigned long long)tp,
 		(unsigned long long)tb);
+	if (s->ecount)
+		print_egress_table(s, out);
 }
 
 static void json_count(FILE *out, const struct pc_count *c)
 {
 	fprintf(out, "\"packets\": %llu, \"bytes\": %llu", (unsigned long long)c->packets,
 		(unsigned long long)c->bytes);
+}
+
+static void json_implicit(FILE *out, const struct pc_count *count)
+{
+	fputs("{", out);
+	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
+		fprintf(out, "%s\"%s\": {", i ? ", " : "", implicit_names[i]);
+		json_count(out, &count[i]);
+		fputs("}", out);
+	}
+	fputs("}", out);
 }
 
 static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *out)
@@ -177,15 +231,22 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 		pc_rule_json_fields(out, ri);
 		fputs(", ", out);
 		json_count(out, &s->count[PC_CNT_IMPLICIT + r]);
+		if (s->ecount) {
+			fputs(", \"egress\": {", out);
+			json_count(out, &s->ecount[PC_CNT_IMPLICIT + r]);
+			fputs("}", out);
+		}
 		fputs("}", out);
 	}
-	fputs("],\n \"implicit\": {", out);
-	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
-		fprintf(out, "%s\"%s\": {", i ? ", " : "", implicit_names[i]);
-		json_count(out, &s->count[i]);
+	fputs("],\n \"implicit\": ", out);
+	json_implicit(out, s->count);
+	if (s->ecount) {
+		fprintf(out, ",\n \"egress\": {\"hook\": \"tcx\", \"mode\": \"%s\", \"implicit\": ",
+			s->load.egress_enforce ? "enforce" : "open");
+		json_implicit(out, s->ecount);
 		fputs("}", out);
 	}
-	fputs("}}\n", out);
+	fputs("}\n", out);
 }
 
 static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule_info *ri)
@@ -204,36 +265,47 @@ static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule
 	fputs("\"}", out);
 }
 
-static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *out)
+/* The same families for one side: "" (ingress, the XDP program) or "egress_". */
+static void print_prom_side(const char *ifname, const struct pc_snapshot *s,
+			    const struct pc_count *count, const char *side, FILE *out)
 {
 	static const char *const what[2] = { "packets", "bytes" };
 
 	for (int w = 0; w < 2; w++) {
-		fprintf(out, "# HELP portcullis_rule_%s_total %s decided by a profile rule.\n",
-			what[w], w ? "Bytes of frames" : "Frames");
-		fprintf(out, "# TYPE portcullis_rule_%s_total counter\n", what[w]);
+		fprintf(out, "# HELP portcullis_%srule_%s_total %s decided by a profile rule%s.\n",
+			side, what[w], w ? "Bytes of frames" : "Frames",
+			side[0] ? " at the egress hook" : "");
+		fprintf(out, "# TYPE portcullis_%srule_%s_total counter\n", side, what[w]);
 		for (uint32_t r = 0; r < s->n_rules; r++) {
-			const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
+			const struct pc_count *c = &count[PC_CNT_IMPLICIT + r];
 
-			fprintf(out, "portcullis_rule_%s_total", what[w]);
+			fprintf(out, "portcullis_%srule_%s_total", side, what[w]);
 			prom_rule_labels(out, ifname, &s->info[r]);
 			fprintf(out, " %llu\n", (unsigned long long)(w ? c->bytes : c->packets));
 		}
 		fprintf(out,
-			"# HELP portcullis_implicit_%s_total %s no rule decided, by outcome.\n",
-			what[w], w ? "Bytes of frames" : "Frames");
-		fprintf(out, "# TYPE portcullis_implicit_%s_total counter\n", what[w]);
+			"# HELP portcullis_%simplicit_%s_total %s no rule decided, by outcome%s.\n",
+			side, what[w], w ? "Bytes of frames" : "Frames",
+			side[0] ? ", at the egress hook" : "");
+		fprintf(out, "# TYPE portcullis_%simplicit_%s_total counter\n", side, what[w]);
 		for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
-			fprintf(out, "portcullis_implicit_%s_total{interface=\"", what[w]);
+			fprintf(out, "portcullis_%simplicit_%s_total{interface=\"", side, what[w]);
 			pc_prom_label(out, ifname);
 			fprintf(out, "\",outcome=\"%s\"} %llu\n", implicit_names[i],
-				(unsigned long long)(w ? s->count[i].bytes : s->count[i].packets));
+				(unsigned long long)(w ? count[i].bytes : count[i].packets));
 		}
 	}
 }
 
-void pc_stats_print(const char *ifname, const struct pc_snapshot *s,
-		    const struct pc_snapshot *prev, double secs, enum pc_format f, FILE *out)
+static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *out)
+{
+	print_prom_side(ifname, s, s->count, "", out);
+	if (s->ecount)
+		print_prom_side(ifname, s, s->ecount, "egress_", out);
+}
+
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, const struct pc_snapshot *prev,
+		    double secs, enum pc_format f, FILE *out)
 {
 	/* A reload in between makes the old counts another program's. */
 	bool same = prev && secs > 0 && prev->load.loaded_at == s->load.loaded_at &&

@@ -18,6 +18,7 @@ struct pc_snapshot {
 	uint32_t n_rules;
 	struct pc_rule_info *info; /* n_rules */
 	struct pc_count *count;	   /* PC_CNT_IMPLICIT + n_rules: live + carried */
+	struct pc_count *ecount;   /* the same for the egress hook; NULL without one */
 };
 
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);

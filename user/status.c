@@ -25,7 +25,9 @@ struct iface_status {
 	uint32_t prog_id;
 	uint32_t link_id;
 	uint64_t map_bytes;
-	bool pending; /* a load awaits confirmation */
+	uint32_t egress_link_id; /* 0: no egress hook (a load from before it) */
+	uint32_t flows;		 /* entries in the flow table, live or not */
+	bool pending;		 /* a load awaits confirmation */
 	bool pending_replaced;
 	long long confirm_left; /* seconds */
 };
@@ -55,7 +57,8 @@ static uint64_t map_bytes(const char *ifname)
 		uint32_t len = sizeof(mi);
 		int fd;
 
-		if (!pc_pin_is_map(de->d_name) || (fd = pc_pin_open(ifname, de->d_name, &ignore)) < 0)
+		if (!pc_pin_is_map(de->d_name) ||
+		    (fd = pc_pin_open(ifname, de->d_name, &ignore)) < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
 			total += map_value_bytes(&mi);
@@ -77,6 +80,38 @@ static void read_pending(const char *ifname, struct iface_status *st)
 	st->confirm_left = (long long)p.deadline - (long long)time(NULL);
 	if (st->confirm_left < 0)
 		st->confirm_left = 0;
+}
+
+/* The egress hook's link and the number of entries in the flow table. */
+static void read_egress(const char *ifname, struct iface_status *st)
+{
+	struct bpf_link_info li = {};
+	uint32_t len = sizeof(li);
+	struct pc_flow_key k, *prev = NULL, cur;
+	struct pc_err ignore;
+	int fd = pc_pin_open(ifname, PC_PIN_ELINK, &ignore);
+
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &li, &len))
+			st->egress_link_id = li.id;
+		close(fd);
+	}
+	fd = pc_pin_open(ifname, "flows", &ignore);
+	if (fd < 0)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		cur = k;
+		prev = &cur;
+		st->flows++;
+	}
+	close(fd);
+}
+
+static const char *egress_hook(const struct iface_status *st)
+{
+	return !st->egress_link_id			? "none"
+	       : st->load.egress_hook == PC_HOOK_CGROUP ? "cgroup-skb"
+							: "tcx";
 }
 
 static int read_status(const char *ifname, struct iface_status *st, struct pc_err *e)
@@ -106,6 +141,7 @@ static int read_status(const char *ifname, struct iface_status *st, struct pc_er
 			       !strcmp(name, ifname);
 	}
 	close(fd);
+	read_egress(ifname, st);
 	st->map_bytes = map_bytes(ifname);
 	read_pending(ifname, st);
 	return 0;
@@ -125,6 +161,10 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 			st->load.profile, st->load.n_rules, mode, when);
 		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
 			st->link_id, st->map_bytes / 1024.0);
+		fprintf(out, "  egress hook %s (link id %u), egress %s, state %s, %u of %u flows\n",
+			egress_hook(st), st->egress_link_id,
+			st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
+			st->flows, st->load.flows_max);
 		if (st->pending)
 			fprintf(out,
 				"  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld "
@@ -141,10 +181,14 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 	pc_json_str(out, st->load.profile);
 	fprintf(out,
 		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
-		"\"link_id\": %u, \"map_bytes\": %llu, \"confirm_in\": %lld}",
+		"\"link_id\": %u, \"map_bytes\": %llu, \"confirm_in\": %lld, "
+		"\"egress_hook\": \"%s\", \"egress\": \"%s\", \"state\": \"%s\", "
+		"\"flows\": %u, \"flows_max\": %u}",
 		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
 		st->link_id, (unsigned long long)st->map_bytes,
-		st->pending ? st->confirm_left : -1LL);
+		st->pending ? st->confirm_left : -1LL, egress_hook(st),
+		st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
+		st->flows, st->load.flows_max);
 }
 
 int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e)

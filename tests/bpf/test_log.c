@@ -84,7 +84,7 @@ static bool setup(struct run *r, const char *text)
 		pc_test_fail(__FILE__, __LINE__, "the test profile does not compile");
 		return false;
 	}
-	if (pc_program_create(&r->p, &r->img, &r->skel, &e)) {
+	if (pc_program_create(&r->p, &r->img, NULL, &r->skel, &e)) {
 		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
 		return false;
 	}

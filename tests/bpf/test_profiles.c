@@ -6,7 +6,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/bpf.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -166,12 +168,15 @@ struct loaded {
 	uint64_t frames, bytes;
 };
 
-static bool load_profile(struct loaded *l, const char *path)
+/* state: 1 or 0 forces `set state`, -1 keeps the profile's. */
+static bool load_profile_state(struct loaded *l, const char *path, int state)
 {
 	struct pc_err e = { 0 };
 
 	memset(l, 0, sizeof(*l));
-	if (pc_profile_parse(path, &l->p, &l->d) || pc_compile(&l->p, &l->img, &l->d)) {
+	if (pc_profile_parse(path, &l->p, &l->d) ||
+	    (state >= 0 && ((l->p.opt.state = state), false)) ||
+	    pc_compile(&l->p, &l->img, &l->d)) {
 		pc_diags_print(&l->d, stdout);
 		pc_test_fail(__FILE__, __LINE__, "%s does not compile", path);
 		return false;
@@ -180,12 +185,17 @@ static bool load_profile(struct loaded *l, const char *path)
 		pc_diags_print(&l->d, stdout);
 		pc_test_fail(__FILE__, __LINE__, "%s has warnings", path);
 	}
-	if (pc_program_create(&l->p, &l->img, &l->skel, &e)) {
+	if (pc_program_create(&l->p, &l->img, NULL, &l->skel, &e)) {
 		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
 		return false;
 	}
 	l->n_counters = PC_CNT_IMPLICIT + l->img.n_rules;
 	return true;
+}
+
+static bool load_profile(struct loaded *l, const char *path)
+{
+	return load_profile_state(l, path, -1);
 }
 
 static void unload_profile(struct loaded *l)
@@ -295,17 +305,68 @@ static void run_frame(struct loaded *l, const char *desc, const struct pkt *f, i
 			     action);
 }
 
+/* A row that an out rule passes: a reply to something the appliance sent. */
+static bool is_reply_row(const struct loaded *l, int counter)
+{
+	return counter >= PC_CNT_IMPLICIT &&
+	       l->p.rules[counter - PC_CNT_IMPLICIT].dir == PC_DIR_OUT;
+}
+
+/* Records (or, counter < 0, forgets) the flow a reply row answers, as the egress hook
+ * would have: keyed by the row's source as the peer and the frame's destination
+ * (pkt.h's default) as local. */
+static void record_flow(struct loaded *l, const struct row *r, int counter)
+{
+	bool v6 = strchr(r->src, ':');
+	struct pc_flow_key k = { .family = v6 ? 6 : 4,
+				 .proto = r->kind == TCP   ? IPPROTO_TCP
+					  : r->kind == UDP ? IPPROTO_UDP
+					  : v6		   ? IPPROTO_ICMPV6
+							   : IPPROTO_ICMP };
+	struct pc_flow f = { .gen = 1, .rule = (uint16_t)(counter - PC_CNT_IMPLICIT) };
+	struct timespec ts;
+
+	if (r->kind == TCP || r->kind == UDP) {
+		k.peer_port = r->sport;
+		k.local_port = r->dport;
+	}
+	inet_pton(v6 ? AF_INET6 : AF_INET, r->src, k.peer);
+	inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? "2001:db8::2" : "198.51.100.1", k.local);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	f.seen_ns = f.created_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (counter < 0) {
+		bpf_map_delete_elem(bpf_map__fd(l->skel->maps.flows), &k);
+		return;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.flows), &k, &f, BPF_ANY))
+		pc_test_fail(__FILE__, __LINE__, "%s: recording its flow: %s", r->desc,
+			     strerror(errno));
+}
+
+/* With state off a row runs as written. With state on a reply passes only as part of
+ * a recorded flow: without one the same frame is a look-alike (no-match, dropped);
+ * with one it passes on the same out rule. */
 static void run_row(struct loaded *l, const struct row *r)
 {
 	int want = expected_counter(l, r);
 	struct pkt f;
+	char desc[128];
 
 	if (want < 0) {
 		pc_test_fail(__FILE__, __LINE__, "%s: no rule labelled \"%s\"", r->desc, r->rule);
 		return;
 	}
 	build(&f, r);
-	run_frame(l, r->desc, &f, want, r->action);
+	if (!l->p.opt.state || !is_reply_row(l, want)) {
+		run_frame(l, r->desc, &f, want, r->action);
+		return;
+	}
+	snprintf(desc, sizeof(desc), "%s, no flow recorded", r->desc);
+	run_frame(l, desc, &f, PC_CNT_NO_MATCH, XDP_DROP);
+	record_flow(l, r, want);
+	snprintf(desc, sizeof(desc), "%s, flow recorded", r->desc);
+	run_frame(l, desc, &f, want, r->action);
+	record_flow(l, r, -1); /* rows stay independent */
 }
 
 static void check_invariant(struct loaded *l)
@@ -322,21 +383,25 @@ static void check_invariant(struct loaded *l)
 	EXPECT_EQ(b, l->bytes);
 }
 
+/* The table under both readings of the out rules: state on (the shipped default) and
+ * the seed's static firewall (state off). */
 static void run_table(const char *path, const struct row *rows, size_t n)
 {
 	struct loaded l;
 
 	if (geteuid())
 		SKIP("needs root for BPF_PROG_TEST_RUN");
-	if (!load_profile(&l, path))
-		return;
-	if (l.n_counters > 256)
-		pc_test_fail(__FILE__, __LINE__, "profile too large for this test");
-	else
-		for (size_t i = 0; i < n; i++)
-			run_row(&l, &rows[i]);
-	check_invariant(&l);
-	unload_profile(&l);
+	for (int state = 1; state >= 0; state--) {
+		if (!load_profile_state(&l, path, state))
+			return;
+		if (l.n_counters > 256)
+			pc_test_fail(__FILE__, __LINE__, "profile too large for this test");
+		else
+			for (size_t i = 0; i < n; i++)
+				run_row(&l, &rows[i]);
+		check_invariant(&l);
+		unload_profile(&l);
+	}
 }
 
 TEST(spammertrap_seed_rows)
@@ -460,13 +525,12 @@ TEST(program_walks_the_trie_as_compiled)
 					"allow in from b tcp port 100-200\n"
 					"drop in from a tcp port 150-250\n"
 					"allow in from internet tcp port 200-300\n";
-	static const char *const probes[] = { "10.1.200.77",	  "10.1.200.78",
-					      "10.1.200.127",	  "10.1.200.128",
-					      "10.1.128.0",	  "10.1.127.255",
-					      "10.127.255.255",	  "10.128.0.0",
-					      "2001:db8:0:1:2::77", "2001:db8:0:1:2::78",
-					      "2001:db8:0:1:3::",   "2001:db8:0:2::",
-					      "2001:db8:7fff::",    "2001:db8:8000::" };
+	static const char *const probes[] = {
+		"10.1.200.77",	      "10.1.200.78",	    "10.1.200.127",	"10.1.200.128",
+		"10.1.128.0",	      "10.1.127.255",	    "10.127.255.255",	"10.128.0.0",
+		"2001:db8:0:1:2::77", "2001:db8:0:1:2::78", "2001:db8:0:1:3::", "2001:db8:0:2::",
+		"2001:db8:7fff::",    "2001:db8:8000::"
+	};
 	static const unsigned ports[] = { 1, 50, 100, 101, 150, 151, 200, 201, 250, 251, 300, 301 };
 	struct loaded l = { 0 };
 	struct pc_err e = { 0 };
@@ -474,7 +538,7 @@ TEST(program_walks_the_trie_as_compiled)
 	if (geteuid())
 		SKIP("needs root for BPF_PROG_TEST_RUN");
 	if (pc_profile_parse_string("deep.conf", text, &l.p, &l.d) ||
-	    pc_compile(&l.p, &l.img, &l.d) || pc_program_create(&l.p, &l.img, &l.skel, &e)) {
+	    pc_compile(&l.p, &l.img, &l.d) || pc_program_create(&l.p, &l.img, NULL, &l.skel, &e)) {
 		pc_diags_print(&l.d, stdout);
 		pc_test_fail(__FILE__, __LINE__, "deep.conf does not load: %s", e.msg);
 		return;
@@ -516,8 +580,9 @@ TEST(program_walks_the_trie_as_compiled)
 		EXPECT_EQ(pc_image_verdict(&l.img, pc_image_class(&l.img, 4, a), PC_TBL_TCP_IN, 60),
 			  2);
 		inet_pton(AF_INET6, "2001:db8:8000::", a);
-		EXPECT_EQ(pc_image_verdict(&l.img, pc_image_class(&l.img, 6, a), PC_TBL_TCP_IN, 250),
-			  5 | PC_VERDICT_PASS);
+		EXPECT_EQ(
+			pc_image_verdict(&l.img, pc_image_class(&l.img, 6, a), PC_TBL_TCP_IN, 250),
+			5 | PC_VERDICT_PASS);
 	}
 	check_invariant(&l);
 	unload_profile(&l);

@@ -10,7 +10,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 PROFILE=profiles/spammertrap.conf
 
-CHECKS=(check_spammertrap check_libraesva topology load attached tcp_25_allowed
+CHECKS=(check_spammertrap check_libraesva topology load attached own_dns own_ntp own_smtp_out
+	own_mysql_no_reply tcp_25_allowed
 	tcp_2222_dropped ping_internet_dropped ping_lan_allowed stats_json rule_25_counted
 	rule_icmp_lan_counted rule_icmp_internet_idle no_match_counted counter_invariant
 	status_lists_iface status_counts_maps stats_prometheus stats_watch_rates
@@ -57,6 +58,20 @@ else
 	finish "load failed"
 fi
 check attached "ip -d link show $PC_IF_APP shows no XDP program" xdp_attached
+
+# --- the appliance's own traffic, state on (the shipped default) -------------------------
+if pc_peer_serve udp:53 udp:123 tcp:25 2>"$tmp/serve.err"; then
+	a=$(pc_ask_udp "$PC_PEER4" 53)
+	check own_dns "the appliance's DNS query got '$a'" [ "$a" = "answer:query" ]
+	a=$(pc_ask_udp "$PC_PEER6" 123)
+	check own_ntp "the appliance's NTP query over IPv6 got '$a'" [ "$a" = "answer:query" ]
+	a=$(pc_ask_tcp "$PC_PEER4" 25)
+	check own_smtp_out "the appliance's SMTP connection got '$a'" [ "$a" = "hello from 25" ]
+	a=$(pc_ask_tcp "$PC_PEER4" 3306)
+	check own_mysql_no_reply "a connection to 3306 (no out rule) got '$a'" [ "$a" = failed ]
+else
+	fail own_dns "the peer's servers did not start: $(tr '\n' ' ' <"$tmp/serve.err")"
+fi
 
 # --- traffic -----------------------------------------------------------------------------
 read -r tx0p tx0b < <(pc_tx_counters)
@@ -191,11 +206,11 @@ check explain_drop "explain of ssh from the internet: $(tr '\n' ' ' <"$tmp/expla
 pc_cli explain "$PC_IF_APP" tcp from "$PC_PEER4" to port 25 >"$tmp/explain25" 2>&1
 check explain_pass "explain of smtp from the internet: $(tr '\n' ' ' <"$tmp/explain25")" \
 	eval 'grep -q "^verdict  PASS" "$tmp/explain25" && grep -q "SMTP: receive email" "$tmp/explain25" && grep -q "spammertrap.conf:[0-9]" "$tmp/explain25"'
-# The twin must run with the profile's settings: the ephemeral range for stateless
-# replies, the non-ip policy for ARP.
+# The twin must run with the profile's settings: state on (a reply without a flow is
+# a look-alike), the non-ip policy for ARP.
 pc_cli explain "$PC_IF_APP" udp from "$PC_PEER4" port 53 to port 40000 >"$tmp/explain53" 2>&1
-check explain_reply "explain of a DNS reply: $(tr '\n' ' ' <"$tmp/explain53")" \
-	eval 'grep -q "^verdict  PASS" "$tmp/explain53" && grep -q "real-time blacklist" "$tmp/explain53"'
+check explain_reply "explain of a DNS reply without a flow: $(tr '\n' ' ' <"$tmp/explain53")" \
+	eval 'grep -q "^verdict  DROP" "$tmp/explain53" && grep -q "no flow the appliance opened" "$tmp/explain53"'
 pc_cli explain "$PC_IF_APP" arp >"$tmp/explainarp" 2>&1
 check explain_non_ip "explain of ARP: $(tr '\n' ' ' <"$tmp/explainarp")" \
 	eval 'grep -q "^verdict  PASS" "$tmp/explainarp" && grep -q "non-ip" "$tmp/explainarp"'

@@ -209,20 +209,42 @@ TEST(shadowed_rule_warns_with_the_earlier_line)
 	release(&c);
 }
 
-TEST(options_not_available_yet_are_errors)
+TEST(state_on_is_the_default_and_flow_options_need_it)
 {
 	struct compiled c;
 
-	compile_text(&c, "allow in tcp port 25\n");
-	EXPECT_TRUE(c.err != 0);
-	EXPECT_TRUE(has_diag(&c, PC_ERROR, 1, "set state off"));
+	compile_text(&c, "allow in tcp port 25\nset egress enforce\n");
+	EXPECT_EQ(c.err, 0);
+	EXPECT_TRUE(c.p.opt.state);
+	EXPECT_TRUE(c.p.opt.egress_enforce);
+	EXPECT_EQ(c.d.n_warnings, 0);
 	release(&c);
-	compile_text(&c, "allow in tcp port 25\nset state on\n");
-	EXPECT_TRUE(has_diag(&c, PC_ERROR, 2, "set state off"));
+	compile_text(&c, "set state off\nset timeout tcp 60\nset flows 2048\n");
+	EXPECT_EQ(c.err, 0);
+	EXPECT_TRUE(has_diag(&c, PC_WARNING, 2, "no effect with `set state off`"));
+	EXPECT_TRUE(has_diag(&c, PC_WARNING, 3, "no effect with `set state off`"));
 	release(&c);
-	compile_text(&c, "set state off\nset egress enforce\n");
-	EXPECT_TRUE(c.err != 0);
-	EXPECT_TRUE(has_diag(&c, PC_ERROR, 2, "egress"));
+}
+
+/* Out rules fill the tables the egress hook reads whatever the state; the stateless
+ * echo-reply slot only with state off. */
+TEST(out_rules_fill_the_egress_tables)
+{
+	struct compiled c;
+
+	compile_text(&c, "allow out to 192.0.2.0/24 icmp type echo-request,time-exceeded\n"
+			 "allow out udp port 53\n");
+	EXPECT_EQ(c.err, 0);
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_OUT, 8), 1);
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_OUT, 11), 1);
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_OUT, 0), 0);
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_REPLY, 0), 0);
+	EXPECT_EQ(lookup(&c, "198.51.100.1", PC_TBL_ICMP_OUT, 8), 0);
+	EXPECT_EQ(lookup(&c, "198.51.100.1", PC_TBL_UDP_REPLY, 53), 2);
+	release(&c);
+	compile_text(&c, "set state off\nallow out to 192.0.2.0/24 icmp type echo-request\n");
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_REPLY, 0), 2);
+	EXPECT_EQ(lookup(&c, "192.0.2.9", PC_TBL_ICMP_OUT, 8), 2);
 	release(&c);
 }
 

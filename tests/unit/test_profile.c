@@ -693,6 +693,28 @@ TEST(option_log_off)
 	reset();
 }
 
+TEST(flow_options)
+{
+	EXPECT_EQ(parse("set timeout tcp 7200\nset timeout udp 45\nset timeout icmp 9\n"
+			"set flows 4096\n"),
+		  0);
+	EXPECT_EQ(P.opt.timeout_tcp, 7200);
+	EXPECT_EQ(P.opt.timeout_udp, 45);
+	EXPECT_EQ(P.opt.timeout_icmp, 9);
+	EXPECT_EQ(P.opt.flows_max, 4096);
+	EXPECT_EQ(D.n_warnings, 0);
+	reset();
+	EXPECT_EQ(parse("allow in tcp\n"), 0);
+	EXPECT_EQ(P.opt.timeout_tcp, PC_TIMEOUT_TCP);
+	EXPECT_EQ(P.opt.flows_max, PC_FLOWS_DEFAULT);
+	reset();
+	/* Each protocol's timeout is its own option. */
+	EXPECT_EQ(parse("set timeout tcp 10\nset timeout tcp 20\n"), 0);
+	EXPECT_EQ(D.n_warnings, 1);
+	EXPECT_DIAG(0, "t.conf:2:1: warning: ", "overrides `set timeout tcp` at line 1");
+	reset();
+}
+
 TEST(option_override_warns)
 {
 	EXPECT_EQ(parse("set default pass\n"
@@ -710,7 +732,15 @@ TEST(option_errors)
 {
 	EXPECT_ONE_ERROR("set defualt drop\n", "t.conf:1:5: error: ",
 			 "unknown option 'defualt'; did you mean 'default'? (options: state, "
-			 "ephemeral, non-ip, fragments, log, default, egress)");
+			 "ephemeral, non-ip, fragments, log, default, egress, timeout, flows)");
+	EXPECT_ONE_ERROR("set timeout sctp 5\n", "t.conf:1:13: error: ",
+			 "expected tcp, udp or icmp after 'set timeout', found 'sctp'");
+	EXPECT_ONE_ERROR("set timeout tcp 0\n", "t.conf:1:17: error: ",
+			 "'0' is not a value of 'set timeout tcp'; write idle seconds from 1");
+	EXPECT_ONE_ERROR("set timeout udp\n",
+			 "t.conf:1:16: error: ", "expected a value after 'set timeout udp'");
+	EXPECT_ONE_ERROR("set flows 100\n",
+			 "t.conf:1:11: error: ", "write a table size from 1024 to 16777216");
 	EXPECT_ONE_ERROR("set\n", "t.conf:1:4: error: ", "expected an option after 'set'");
 	EXPECT_ONE_ERROR("set state yes\n", "t.conf:1:11: error: ",
 			 "'yes' is not a value of 'set state'; write on or off");

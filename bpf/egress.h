@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The egress hook (tcx): sees what the appliance sends on the interface, records the
+ * flows out rules allow (state on) and, under `egress enforce`, drops what no rule
+ * allows. Included by portcullis.bpf.c: one object, shared maps and settings. */
+#ifndef PC_EGRESS_H
+#define PC_EGRESS_H
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+
+#include "portcullis.h"
+#include "config.h"
+#include "flows.h"
+#include "lookup.h"
+#include "maps.h"
+#include "parse.h"
+
+/* tcx verdicts (linux/bpf.h from 6.6; Debian 12's headers are older). NEXT lets
+ * whatever else is attached decide, which is "pass" when nothing is. */
+#define PC_TCX_NEXT (-1)
+#define PC_TCX_DROP 2
+
+/* Headers that locally built packets keep in the linear part; pulled in when a
+ * packet's linear part is shorter (rare: a tunnel, a GRO-forwarded skb). */
+#define PC_EGRESS_HEADERS 128
+
+static __always_inline int egress_count(struct __sk_buff *skb, struct pc_outcome out)
+{
+	struct pc_count *c = bpf_map_lookup_elem(&ecounters, &out.counter);
+
+	if (c) {
+		c->packets++;
+		c->bytes += skb->len;
+	}
+	return out.action;
+}
+
+/* A reply of an inbound flow an in rule allows: TCP with ACK (a bare SYN opens),
+ * UDP, an echo-reply, or an ICMP error quoting a packet such a peer sent. */
+static __always_inline pc_verdict_t egress_reply_verdict(const struct pc_pkt *pkt, const __u8 *peer,
+							 void *data_end)
+{
+	struct pc_inner in;
+	bool inner_icmp;
+
+	if (pkt->proto == IPPROTO_TCP)
+		return pkt->tcp_flags & PC_TCP_ACK
+			       ? in_rule_allows(pkt->family, pkt->proto, peer, pkt->sport)
+			       : 0;
+	if (pkt->proto == IPPROTO_UDP)
+		return in_rule_allows(pkt->family, pkt->proto, peer, pkt->sport);
+	if (is_echo_reply(pkt->family, pkt->dport))
+		return in_rule_allows(pkt->family, pkt->proto, peer, pkt->family == 4 ? 8 : 128);
+	if (!is_icmp_error(pkt->family, pkt->dport) || parse_inner(pkt, data_end, &in))
+		return 0;
+	/* The quoted packet came from the peer: its source is the peer, its
+	 * destination port the appliance's. */
+	inner_icmp = in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP;
+	if (inner_icmp && !is_echo_request(pkt->family, in.type))
+		return 0;
+	return in_rule_allows(pkt->family, in.proto, ip_addr(pkt->family, in.l3, true),
+			      inner_icmp ? in.type : in.dport);
+}
+
+/* The out rule for a packet the appliance sends: by the peer's port, or by type. */
+static __always_inline pc_verdict_t egress_out_verdict(const struct pc_pkt *pkt, __u32 class)
+{
+	__u32 table = pkt->proto == IPPROTO_TCP	  ? PC_TBL_TCP_REPLY
+		      : pkt->proto == IPPROTO_UDP ? PC_TBL_UDP_REPLY
+		      : pkt->family == 4	  ? PC_TBL_ICMP_OUT
+						  : PC_TBL_ICMP6_OUT;
+
+	return table_lookup(class, table, pkt->dport);
+}
+
+static __always_inline void egress_record(const struct pc_pkt *pkt, pc_verdict_t v, void *data_end)
+{
+	struct pc_flow_key key;
+
+	if (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP)
+		flow_key(&key, pkt->family, pkt->proto, pkt->l3, false, pkt->dport, pkt->sport);
+	else if (is_echo_request(pkt->family, pkt->dport))
+		flow_key(&key, pkt->family, pkt->proto, pkt->l3, false, 0,
+			 icmp_echo_id(pkt, data_end));
+	else
+		return; /* other ICMP opens no flow */
+	flow_record(&key, (v & PC_VERDICT_RULE) - 1, pkt->tcp_flags);
+}
+
+static __always_inline struct pc_outcome egress_judge(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct pc_pkt pkt = {};
+	const __u8 *peer;
+	pc_verdict_t v;
+	__u32 class;
+	int implicit;
+
+	implicit = parse_packet(data, data_end, data + skb->len, &pkt);
+	if (implicit != PC_PARSED)
+		return outcome(implicit, PC_TCX_NEXT); /* non-IP, or unreadable */
+	if (pkt.frag == PC_LATER_FRAG)
+		return outcome(PC_CNT_FRAGMENT, PC_TCX_NEXT);
+	if (is_ndp(&pkt))
+		return outcome(PC_CNT_NDP, PC_TCX_NEXT);
+	if (pkt.tbl == PC_TBL_COUNT)
+		return outcome(PC_CNT_NO_MATCH, cfg_egress_enforce ? PC_TCX_DROP : PC_TCX_NEXT);
+
+	peer = ip_addr(pkt.family, pkt.l3, false);
+	v = egress_reply_verdict(&pkt, peer, data_end);
+	if (v)
+		return outcome(verdict_counter(v), PC_TCX_NEXT);
+	class = classify_addr(pkt.family, peer);
+	v = egress_out_verdict(&pkt, class);
+	if (verdict_passes(v)) {
+		if (cfg_state)
+			egress_record(&pkt, v, data_end);
+		return outcome(verdict_counter(v), PC_TCX_NEXT);
+	}
+	/* A drop out rule, or none: out under open, dropped under enforce. */
+	return outcome(v & PC_VERDICT_RULE ? verdict_counter(v) : PC_CNT_NO_MATCH,
+		       cfg_egress_enforce ? PC_TCX_DROP : PC_TCX_NEXT);
+}
+
+SEC("tc")
+int portcullis_egress(struct __sk_buff *skb)
+{
+	if (skb->data_end - skb->data < PC_EGRESS_HEADERS && skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < PC_EGRESS_HEADERS ? skb->len : PC_EGRESS_HEADERS);
+	return egress_count(skb, egress_judge(skb));
+}
+
+#endif /* PC_EGRESS_H */
