@@ -259,8 +259,12 @@ struct pc_flow {
  * always go out; no-match goes out under `egress open` and is dropped under
  * `egress enforce`. */
 
-/* The egress hook in use, recorded in load_info. */
-enum pc_egress_hook { PC_HOOK_NONE = 0, PC_HOOK_TCX = 1, PC_HOOK_CGROUP = 2 };
+/* The egress hook in use, recorded in load_info: tcx (a pinned bpf_link, Linux 6.6+)
+ * or, on older kernels, a direct-action filter of the clsact qdisc, which identifies
+ * ours by its handle and priority (`tc filter show dev IFACE egress`). */
+enum pc_egress_hook { PC_HOOK_NONE = 0, PC_HOOK_TCX = 1, PC_HOOK_CLSACT = 2 };
+#define PC_TC_HANDLE 0x7063
+#define PC_TC_PRIORITY 0x7063
 
 /* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */
 #define PC_PIN_ROOT "/sys/fs/bpf/portcullis"

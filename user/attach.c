@@ -23,13 +23,10 @@
 
 #include "attach.h"
 #include "carry.h"
+#include "egress.h"
 #include "flows.h"
 #include "pins.h"
 #include "program.h"
-
-/* The tcx attach point (linux/bpf.h from 6.6; Debian 12's headers are older). */
-#define PC_BPF_TCX_EGRESS 47
-#define PC_BPF_LINK_TYPE_TCX 11
 
 struct staged {
 	const char *ifname;
@@ -39,6 +36,8 @@ struct staged {
 	bool keep_old;	       /* a load awaiting confirmation keeps the old pins for rollback */
 	struct pc_lineage lin; /* generation, rule remap, shared flow table */
 	uint16_t *remap;
+	unsigned ifindex;
+	enum pc_egress_hook hook; /* asked for, then in use */
 };
 
 static int pin_one(const char *ifname, const char *name, int fd, struct pc_err *e)
@@ -94,7 +93,7 @@ static int write_load_info(const struct staged *st, const char *profile_path, ui
 				   .n_rules = st->img->n_rules,
 				   .mode = mode,
 				   .gen = st->lin.gen,
-				   .egress_hook = PC_HOOK_TCX };
+				   .egress_hook = st->hook };
 	const struct pc_profile *p = st->p;
 	struct portcullis *s = st->skel;
 	char *abs = realpath(profile_path, NULL);
@@ -279,75 +278,57 @@ static int flows_adopt(struct staged *st, struct pc_attach_result *res, struct p
 
 /* --- The egress hook ------------------------------------------------------------- */
 
-static int egress_create(struct staged *st, unsigned ifindex, struct pc_err *e)
+/* A fresh egress hook: tcx (its link pinned with the staged pins) or clsact. */
+static int egress_fresh(struct staged *st, int *link, struct pc_err *e)
 {
-	int fd = bpf_link_create(bpf_program__fd(st->skel->progs.portcullis_egress), ifindex,
-				 PC_BPF_TCX_EGRESS, NULL);
+	int hook = pc_egress_attach(st->ifname, st->ifindex,
+				    bpf_program__fd(st->skel->progs.portcullis_egress), st->hook,
+				    link, e);
 
-	if (fd < 0)
-		return pc_fail(e, errno,
-			       errno == EINVAL ? "the egress hook needs tcx (Linux 6.6 or later)"
-					       : NULL,
-			       "attaching the egress hook to %s (bpf BPF_LINK_CREATE, tcx egress)",
-			       st->ifname);
-	return fd;
-}
-
-/* Swaps the egress program of link elink from old_prog to prog (or back). */
-static int egress_update(int elink, int prog, int old_prog, const char *ifname, struct pc_err *e)
-{
-	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = old_prog >= 0 ? BPF_F_REPLACE : 0,
-		    .old_prog_fd = old_prog >= 0 ? old_prog : 0);
-
-	if (bpf_link_update(elink, prog, &uo))
-		return pc_fail(e, errno, NULL, "bpf_link_update of the egress hook on %s", ifname);
+	if (hook < 0)
+		return -1;
+	st->hook = hook;
+	if (*link >= 0 && pin_one(st->ifname, STAGE_PREFIX PC_PIN_ELINK, *link, e)) {
+		pc_egress_detach(st->ifname, st->ifindex, st->hook, *link, e);
+		return -1;
+	}
 	return 0;
 }
 
-/* The egress side of a replace: the pinned egress link gets the new program, or a
- * program from before the egress hook gets one. Returns the link (to undo with),
- * -1 on failure. */
-static int egress_replace(struct staged *st, unsigned ifindex, int *old_eprog, bool *created,
-			  struct pc_err *e)
+/* The egress side of a replace: the running hook gets the new program, or a program
+ * from before the egress hook gets one. *old_eprog (to undo with) and *link are for
+ * the caller to close; *created says there was no hook before. */
+static int egress_replace(struct staged *st, const struct pc_load_info *old, int *old_eprog,
+			  int *link, bool *created, struct pc_err *e)
 {
 	struct pc_err ignore;
-	int elink = pc_pin_open(st->ifname, PC_PIN_ELINK, &ignore);
 
 	*old_eprog = pc_pin_open(st->ifname, PC_PIN_EPROG, &ignore);
-	*created = elink < 0;
-	if (elink < 0) {
-		elink = egress_create(st, ifindex, e);
-		if (elink < 0 || pin_one(st->ifname, STAGE_PREFIX PC_PIN_ELINK, elink, e))
-			goto fail;
-		return elink;
-	}
-	if (!egress_update(elink, bpf_program__fd(st->skel->progs.portcullis_egress), *old_eprog,
-			   st->ifname, e))
-		return elink;
-fail:
-	if (elink >= 0)
-		close(elink);
-	if (*old_eprog >= 0)
-		close(*old_eprog);
-	*old_eprog = -1;
-	return -1;
+	*created = old->egress_hook == PC_HOOK_NONE || *old_eprog < 0;
+	if (*created)
+		return egress_fresh(st, link, e);
+	st->hook = old->egress_hook;
+	if (st->hook == PC_HOOK_TCX && (*link = pc_pin_open(st->ifname, PC_PIN_ELINK, e)) < 0)
+		return -1;
+	return pc_egress_swap(st->ifname, st->ifindex, st->hook, *link,
+			      bpf_program__fd(st->skel->progs.portcullis_egress), *old_eprog, e);
 }
 
 /* Puts the egress side back as it was before a replace that failed later on. */
-static void egress_undo(struct staged *st, int elink, int old_eprog, bool created)
+static void egress_undo(struct staged *st, int link, int old_eprog, bool created)
 {
 	struct pc_err ignore;
 
 	if (created)
-		bpf_link_detach(elink);
-	else if (old_eprog >= 0)
-		egress_update(elink, old_eprog, bpf_program__fd(st->skel->progs.portcullis_egress),
-			      st->ifname, &ignore);
+		pc_egress_detach(st->ifname, st->ifindex, st->hook, link, &ignore);
+	else
+		pc_egress_swap(st->ifname, st->ifindex, st->hook, link, old_eprog,
+			       bpf_program__fd(st->skel->progs.portcullis_egress), &ignore);
 }
 
 /* --- Replace and fresh attach ---------------------------------------------------- */
 
-static int replace(struct staged *st, const char *profile_path, unsigned ifindex, int link_fd,
+static int replace(struct staged *st, const char *profile_path, int link_fd,
 		   struct pc_attach_result *res, struct pc_err *e)
 {
 	struct pc_err ignore;
@@ -359,15 +340,17 @@ static int replace(struct staged *st, const char *profile_path, unsigned ifindex
 
 	res->replaced = true;
 	res->mode = res->old.mode;
-	if (write_load_info(st, profile_path, res->mode, e) || stage_pins(st, e) ||
-	    flows_seed(st, res, e))
+	if (stage_pins(st, e) || flows_seed(st, res, e))
 		goto fail;
 	/* Egress first: a flow the appliance opens from here on is recorded for the
 	 * new generation, which the old ingress ignores only for the moment until
 	 * its own swap. */
-	elink = egress_replace(st, ifindex, &old_eprog, &created, e);
-	if (elink < 0)
+	if (egress_replace(st, &res->old, &old_eprog, &elink, &created, e))
 		goto fail;
+	if (write_load_info(st, profile_path, res->mode, e)) {
+		egress_undo(st, elink, old_eprog, created);
+		goto fail;
+	}
 	if (bpf_link_update(link_fd, bpf_program__fd(st->skel->progs.portcullis_xdp), &uo)) {
 		pc_fail(e, errno,
 			errno == EPERM ? "another tool replaced the program; unload and load again"
@@ -439,19 +422,20 @@ static int create_link(struct staged *st, unsigned ifindex, enum pc_mode mode,
 		       flags == XDP_FLAGS_SKB_MODE ? "generic" : "native");
 }
 
-static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile_path,
-			enum pc_mode mode, struct pc_attach_result *res, struct pc_err *e)
+static int attach_fresh(struct staged *st, const char *profile_path, enum pc_mode mode,
+			struct pc_attach_result *res, struct pc_err *e)
 {
 	int link = -1, elink = -1, err = -1;
+	bool egress = false;
 
 	if (write_load_info(st, profile_path, 0, e) || stage_pins(st, e) || flows_seed(st, res, e))
 		goto out;
 	/* Egress first, so that flows opened from now on are recorded before ingress
-	 * starts to need them. Links that are closed without a pin detach. */
-	elink = egress_create(st, ifindex, e);
-	if (elink < 0 || pin_one(st->ifname, STAGE_PREFIX PC_PIN_ELINK, elink, e))
+	 * starts to need them. */
+	if (egress_fresh(st, &elink, e))
 		goto out;
-	link = create_link(st, ifindex, mode, res, e);
+	egress = true;
+	link = create_link(st, st->ifindex, mode, res, e);
 	if (link < 0)
 		goto out;
 	/* Record the mode actually in use before the pins become visible. */
@@ -462,9 +446,11 @@ static int attach_fresh(struct staged *st, unsigned ifindex, const char *profile
 	err = 0;
 out:
 	if (err) {
+		struct pc_err ignore;
+
 		/* Nothing stays attached: no pin and no directory behind either. */
-		if (elink >= 0)
-			bpf_link_detach(elink);
+		if (egress)
+			pc_egress_detach(st->ifname, st->ifindex, st->hook, elink, &ignore);
 		if (link >= 0)
 			bpf_link_detach(link);
 		pc_pins_remove_all(st->ifname);
@@ -476,14 +462,15 @@ out:
 	return err;
 }
 
-int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, bool keep_old,
+int pc_attach(const char *ifname, const char *profile_path, const struct pc_attach_opts *o,
 	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
 	      struct pc_err *e)
 {
 	struct staged st = { .ifname = ifname,
 			     .p = p,
 			     .img = img,
-			     .keep_old = keep_old,
+			     .keep_old = o->keep_old,
+			     .hook = o->egress_hook,
 			     .lin = { .gen = 1, .flows_fd = -1 } };
 	struct pc_err ignore;
 	unsigned ifindex;
@@ -492,7 +479,7 @@ int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, b
 	memset(res, 0, sizeof(*res));
 	if (pc_ifname_check(ifname, e))
 		return -1;
-	ifindex = if_nametoindex(ifname);
+	st.ifindex = ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return pc_fail(e, errno, "list interfaces with `ip link`",
 			       "interface %s (if_nametoindex)", ifname);
@@ -519,9 +506,10 @@ int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, b
 	if (old_flows >= 0 && flows_copy(old_flows, bpf_map__fd(st.skel->maps.flows), e))
 		goto out;
 	if (link >= 0)
-		err = replace(&st, profile_path, ifindex, link, res, e);
+		err = replace(&st, profile_path, link, res, e);
 	else
-		err = attach_fresh(&st, ifindex, profile_path, mode, res, e);
+		err = attach_fresh(&st, profile_path, o->mode, res, e);
+	res->egress_hook = st.hook;
 out:
 	for (int *fd = (int[]){ link, old_flows, st.lin.flows_fd }, i = 0; i < 3; i++)
 		if (fd[i] >= 0)
@@ -531,35 +519,46 @@ out:
 	return err;
 }
 
-/* Detaches a pinned link; one whose interface is gone is already detached. */
-static int detach_pinned(const char *ifname, const char *name, struct pc_err *e)
+/* Detaches the pinned XDP link; one whose interface is gone is already detached. */
+static int detach_xdp(const char *ifname, struct pc_err *e)
 {
-	int link = pc_pin_open(ifname, name, e);
+	int link = pc_pin_open(ifname, PC_PIN_LINK, e);
 
 	if (link < 0)
 		return -1;
-	/* Detach explicitly: another process may still hold the link open. */
+	/* Explicitly: another process may still hold the link open. */
 	if (bpf_link_detach(link) && errno != ENOLINK && errno != EINVAL) {
 		int err = errno;
 
 		close(link);
-		return pc_fail(e, err, NULL, "bpf_link_detach of %s on %s", name, ifname);
+		return pc_fail(e, err, NULL, "bpf_link_detach on %s", ifname);
 	}
 	close(link);
 	return 0;
 }
 
+/* The egress hook, as load_info names it; a program from before the hook has none. */
+static int detach_egress(const char *ifname, struct pc_err *e)
+{
+	struct pc_load_info li;
+	struct pc_err ignore;
+	int link, err;
+
+	if (read_load_info(ifname, &li) || li.egress_hook == PC_HOOK_NONE)
+		return 0;
+	link = pc_pin_open(ifname, PC_PIN_ELINK, &ignore);
+	err = pc_egress_detach(ifname, if_nametoindex(ifname), li.egress_hook, link, e);
+	if (link >= 0)
+		close(link);
+	return err;
+}
+
 int pc_detach(const char *ifname, struct pc_err *e)
 {
-	struct pc_err ignore;
-
 	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e))
 		return -1;
-	if (detach_pinned(ifname, PC_PIN_LINK, e))
+	if (detach_xdp(ifname, e) || detach_egress(ifname, e))
 		return -1;
-	/* A program from before the egress hook has none. */
-	if (pc_pin_exists(ifname, PC_PIN_ELINK) && detach_pinned(ifname, PC_PIN_ELINK, &ignore))
-		return pc_fail(e, 0, NULL, "%s", ignore.msg);
 	pc_pins_remove_all(ifname);
 	return 0;
 }

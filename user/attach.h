@@ -37,13 +37,22 @@ struct pc_attach_result {
 	struct pc_seed_report seed;
 	uint32_t flows_kept;
 	uint32_t flows_dropped;
+	enum pc_egress_hook egress_hook; /* in use */
 };
 
 void pc_attach_result_free(struct pc_attach_result *res);
 
-/* Loads img onto ifname. On any failure the interface keeps what it had. keep_old
- * keeps a replaced program's pins under ROLLBACK_PREFIX names (see confirm.h). */
-int pc_attach(const char *ifname, const char *profile_path, enum pc_mode mode, bool keep_old,
+struct pc_attach_opts {
+	enum pc_mode mode;
+	/* PC_HOOK_NONE: tcx, or clsact on a kernel without tcx. A replace keeps the
+	 * hook that runs. */
+	enum pc_egress_hook egress_hook;
+	/* Keep a replaced program's pins under ROLLBACK_PREFIX names (confirm.h). */
+	bool keep_old;
+};
+
+/* Loads img onto ifname. On any failure the interface keeps what it had. */
+int pc_attach(const char *ifname, const char *profile_path, const struct pc_attach_opts *o,
 	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
 	      struct pc_err *e);
 

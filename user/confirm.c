@@ -8,6 +8,7 @@
  * carries the counters of the trial period back, so nothing is lost either way. */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <linux/membarrier.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,8 +25,9 @@
 
 #include "attach.h"
 #include "carry.h"
-#include "flows.h"
 #include "confirm.h"
+#include "egress.h"
+#include "flows.h"
 #include "pins.h"
 #include "program.h"
 
@@ -312,13 +314,36 @@ out:
 	return err;
 }
 
+/* The egress hook back to the previous program: the tcx link, or the clsact filter
+ * replaced in place. */
+static int egress_back(const char *ifname, struct pc_err *e)
+{
+	struct pc_load_info li;
+	uint32_t k = 0;
+	int fd = pc_pin_open(ifname, "load_info", e), prev, err;
+
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &k, &li);
+	close(fd);
+	if (err)
+		return pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
+	if (li.egress_hook != PC_HOOK_CLSACT)
+		return link_back(ifname, PC_PIN_ELINK, PC_PIN_EPROG, e);
+	if ((prev = pc_pin_open(ifname, ROLLBACK_PREFIX PC_PIN_EPROG, e)) < 0)
+		return -1;
+	err = pc_egress_swap(ifname, if_nametoindex(ifname), PC_HOOK_CLSACT, -1, prev, -1, e);
+	close(prev);
+	return err;
+}
+
 static int restore_previous(const char *ifname, struct pc_err *e)
 {
 	/* The previous program of a load from before the egress hook has none. */
 	bool egress = pc_pin_exists(ifname, ROLLBACK_PREFIX PC_PIN_EPROG);
 	int err;
 
-	if (egress && link_back(ifname, PC_PIN_ELINK, PC_PIN_EPROG, e))
+	if (egress && egress_back(ifname, e))
 		return -1;
 	if (link_back(ifname, PC_PIN_LINK, PC_PIN_PROG, e))
 		return -1;

@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "compile.h"
 #include "confirm.h"
+#include "egress.h"
 #include "explain.h"
 #include "guard.h"
 #include "flow_list.h"
@@ -80,6 +81,17 @@ static int parse_mode(const char *s, enum pc_mode *mode, struct pc_err *e)
 		*mode = PC_MODE_GENERIC;
 	else
 		return usage_error(e, "--mode takes native or generic");
+	return 0;
+}
+
+static int parse_hook(const char *s, enum pc_egress_hook *hook, struct pc_err *e)
+{
+	if (!strcmp(s, "tcx"))
+		*hook = PC_HOOK_TCX;
+	else if (!strcmp(s, "clsact"))
+		*hook = PC_HOOK_CLSACT;
+	else
+		return usage_error(e, "--egress-hook takes tcx or clsact");
 	return 0;
 }
 
@@ -166,9 +178,10 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 			"portcullis: warning: %s refused native XDP (%s); running in generic "
 			"mode, which is slower; pass --mode native to fail instead\n",
 			ifname, strerror(res->native_errno));
-	printf("portcullis: loaded %s on %s: %u rule%s, %s mode, egress hook tcx, state %s%s\n",
+	printf("portcullis: loaded %s on %s: %u rule%s, %s mode, egress hook %s, state %s%s\n",
 	       path, ifname, img->n_rules, img->n_rules == 1 ? "" : "s",
-	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", p->opt.state ? "on" : "off",
+	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
+	       pc_egress_hook_name(res->egress_hook), p->opt.state ? "on" : "off",
 	       p->opt.egress_enforce ? ", egress enforce" : "");
 	report_flows(p, res);
 	if (!res->replaced)
@@ -221,8 +234,9 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	static const struct option opts[] = { { "mode", required_argument, NULL, 'm' },
 					      { "force", no_argument, NULL, 'f' },
 					      { "confirm", required_argument, NULL, 'c' },
+					      { "egress-hook", required_argument, NULL, 'e' },
 					      { 0 } };
-	enum pc_mode mode = PC_MODE_AUTO;
+	struct pc_attach_opts ao = { .mode = PC_MODE_AUTO };
 	struct pc_attach_result res = { 0 };
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
@@ -233,7 +247,9 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	int c, err, lock = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'm' && parse_mode(optarg, &mode, e))
+		if (c == 'm' && parse_mode(optarg, &ao.mode, e))
+			return -1;
+		if (c == 'e' && parse_hook(optarg, &ao.egress_hook, e))
 			return -1;
 		if (c == 'f')
 			force = true;
@@ -256,9 +272,9 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 		err = -1;
 	if (!err)
 		err = refuse_pending(argv[optind], e);
+	ao.keep_old = confirm > 0;
 	if (!err)
-		err = pc_attach(argv[optind], argv[optind + 1], mode, confirm > 0, &p, &img, &res,
-				e);
+		err = pc_attach(argv[optind], argv[optind + 1], &ao, &p, &img, &res, e);
 	if (!err)
 		report_load(argv[optind], argv[optind + 1], &p, &img, &res);
 	if (!err && confirm)
@@ -385,7 +401,9 @@ static int cmd_explain(int argc, char **argv, struct pc_err *e)
 }
 
 static const struct cmd cmds[] = {
-	{ "load", "IFACE PROFILE [--mode native|generic] [--confirm SECONDS] [--force]",
+	{ "load",
+	  "IFACE PROFILE [--mode native|generic] [--egress-hook tcx|clsact] [--confirm SECONDS] "
+	  "[--force]",
 	  "compile PROFILE and attach it to IFACE, replacing the running one atomically",
 	  cmd_load },
 	{ "confirm", "IFACE", "keep a profile loaded with --confirm", cmd_confirm },

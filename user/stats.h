@@ -24,8 +24,8 @@ struct pc_snapshot {
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
 void pc_snapshot_free(struct pc_snapshot *s);
 /* prev (or NULL): a snapshot taken secs seconds earlier; the table then shows rates. */
-void pc_stats_print(const char *ifname, const struct pc_snapshot *s,
-		    const struct pc_snapshot *prev, double secs, enum pc_format f, FILE *out);
+void pc_stats_print(const char *ifname, const struct pc_snapshot *s, const struct pc_snapshot *prev,
+		    double secs, enum pc_format f, FILE *out);
 /* The name of implicit counter i as the SPEC spells it ("non-ip", "no-match"...). */
 const char *pc_implicit_name(unsigned i);
 

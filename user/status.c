@@ -14,6 +14,7 @@
 #include <linux/if_link.h>
 
 #include "confirm.h"
+#include "egress.h"
 #include "json.h"
 #include "pins.h"
 #include "portcullis.h"
@@ -96,6 +97,9 @@ static void read_egress(const char *ifname, struct iface_status *st)
 			st->egress_link_id = li.id;
 		close(fd);
 	}
+	/* clsact has no link: the program id of our filter stands for it. */
+	if (st->load.egress_hook == PC_HOOK_CLSACT)
+		st->egress_link_id = pc_egress_clsact_prog(if_nametoindex(ifname));
 	fd = pc_pin_open(ifname, "flows", &ignore);
 	if (fd < 0)
 		return;
@@ -109,9 +113,7 @@ static void read_egress(const char *ifname, struct iface_status *st)
 
 static const char *egress_hook(const struct iface_status *st)
 {
-	return !st->egress_link_id			? "none"
-	       : st->load.egress_hook == PC_HOOK_CGROUP ? "cgroup-skb"
-							: "tcx";
+	return st->egress_link_id ? pc_egress_hook_name(st->load.egress_hook) : "none";
 }
 
 static int read_status(const char *ifname, struct iface_status *st, struct pc_err *e)
@@ -161,10 +163,11 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 			st->load.profile, st->load.n_rules, mode, when);
 		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
 			st->link_id, st->map_bytes / 1024.0);
-		fprintf(out, "  egress hook %s (link id %u), egress %s, state %s, %u of %u flows\n",
-			egress_hook(st), st->egress_link_id,
-			st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
-			st->flows, st->load.flows_max);
+		fprintf(out, "  egress hook %s (%s id %u), egress %s, state %s, %u of %u flows\n",
+			egress_hook(st),
+			st->load.egress_hook == PC_HOOK_CLSACT ? "program" : "link",
+			st->egress_link_id, st->load.egress_enforce ? "enforce" : "open",
+			st->load.state ? "on" : "off", st->flows, st->load.flows_max);
 		if (st->pending)
 			fprintf(out,
 				"  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld "

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The egress hook's attachment: tcx (a bpf_link, swapped with bpf_link_update) where
+ * the kernel has it, else a clsact direct-action filter (swapped in place with
+ * BPF_TC_F_REPLACE). Either way one program at a time, replaced atomically. */
+#ifndef PC_USER_EGRESS_H
+#define PC_USER_EGRESS_H
+
+#include "error.h"
+#include "portcullis.h"
+
+/* Attaches prog to ifindex's egress with hook (PC_HOOK_NONE: tcx, falling back to
+ * clsact when the kernel has no tcx). Returns the hook used; *link_fd is the tcx link
+ * to pin, -1 for clsact. -1 on failure, with nothing attached. */
+int pc_egress_attach(const char *ifname, unsigned ifindex, int prog, enum pc_egress_hook hook,
+		     int *link_fd, struct pc_err *e);
+
+/* Runs prog instead of old_prog on the hook: link_fd is the pinned tcx link (tcx). */
+int pc_egress_swap(const char *ifname, unsigned ifindex, enum pc_egress_hook hook, int link_fd,
+		   int prog, int old_prog, struct pc_err *e);
+
+/* Detaches whatever portcullis runs on the hook; an interface that is gone has none. */
+int pc_egress_detach(const char *ifname, unsigned ifindex, enum pc_egress_hook hook, int link_fd,
+		     struct pc_err *e);
+
+/* The program id our clsact filter runs, 0 if none. */
+unsigned pc_egress_clsact_prog(unsigned ifindex);
+
+const char *pc_egress_hook_name(enum pc_egress_hook hook);
+
+#endif /* PC_USER_EGRESS_H */
