@@ -88,6 +88,16 @@ static __always_inline void egress_record(const struct pc_pkt *pkt, pc_verdict_t
 	flow_record(&key, (v & PC_VERDICT_RULE) - 1, pkt->tcp_flags);
 }
 
+/* Link-local control the stack sends on its own: IGMP and MLD (queries, reports,
+ * done). Like neighbour discovery, they always go out, counted as ndp. */
+static __always_inline bool is_link_control(const struct pc_pkt *pkt)
+{
+	if (pkt->family == 4)
+		return pkt->proto == IPPROTO_IGMP;
+	return pkt->tbl == PC_TBL_ICMP6_IN &&
+	       ((pkt->dport >= 130 && pkt->dport <= 132) || pkt->dport == 143);
+}
+
 static __always_inline struct pc_outcome egress_judge(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data;
@@ -103,7 +113,7 @@ static __always_inline struct pc_outcome egress_judge(struct __sk_buff *skb)
 		return outcome(implicit, PC_TCX_NEXT); /* non-IP, or unreadable */
 	if (pkt.frag == PC_LATER_FRAG)
 		return outcome(PC_CNT_FRAGMENT, PC_TCX_NEXT);
-	if (is_ndp(&pkt))
+	if (is_ndp(&pkt) || is_link_control(&pkt))
 		return outcome(PC_CNT_NDP, PC_TCX_NEXT);
 	if (pkt.tbl == PC_TBL_COUNT)
 		return outcome(PC_CNT_NO_MATCH, cfg_egress_enforce ? PC_TCX_DROP : PC_TCX_NEXT);

@@ -512,5 +512,51 @@ TEST(egress_enforce_drops_what_no_rule_allows)
 	pkt_icmp6(&f, 136, 0);
 	pkt_payload(&f, 16);
 	egress(&s, "neighbour advertisement", &f, PC_CNT_NDP, TCX_NEXT);
+	pkt_init(&f);
+	PKT_IPV6(&f, .src = LOCAL6, .dst = "ff02::16", .hop_limit = 1);
+	pkt_ext6(&f, 0, 8);
+	pkt_icmp6(&f, 143, 0);
+	pkt_payload(&f, 20);
+	egress(&s, "MLDv2 report behind hop-by-hop", &f, PC_CNT_NDP, TCX_NEXT);
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = LOCAL, .dst = "224.0.0.22", .ttl = 1);
+	pkt_next(&f, 2);
+	pkt_payload(&f, 16);
+	egress(&s, "IGMPv3 report", &f, PC_CNT_NDP, TCX_NEXT);
+	pkt_init(&f);
+	PKT_IPV4(&f, .src = LOCAL, .dst = PEER);
+	pkt_next(&f, 47);
+	pkt_payload(&f, 16);
+	egress(&s, "GRE: no rule can allow it", &f, PC_CNT_NO_MATCH, TCX_DROP);
+	teardown(&s);
+}
+
+/* A full table makes room for a new flow by evicting the least recently used one. */
+TEST(a_full_table_evicts_never_refuses)
+{
+	struct state s;
+	struct pkt f;
+	uint32_t n = 0;
+	struct pc_flow_key k, *prev = NULL, cur;
+	int fd;
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (!setup(&s, "set flows 1024\nallow out udp port 53 \"dns\"\n", NULL))
+		return;
+	for (unsigned port = 10000; port < 13000; port++) {
+		f = udp(LOCAL, port, PEER, 53);
+		egress(&s, "dns query", &f, RULE(0), TCX_NEXT);
+	}
+	f = udp(PEER, 53, LOCAL, 12999);
+	ingress(&s, "answer to the newest query", &f, RULE(0), XDP_PASS);
+	fd = bpf_map__fd(s.skel->maps.flows);
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		cur = k;
+		prev = &cur;
+		n++;
+	}
+	EXPECT_TRUE(n <= 1024);
+	EXPECT_TRUE(n >= 512);
 	teardown(&s);
 }
