@@ -3,7 +3,6 @@
  * has been idle and how long it has left, as the running program judges them. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,7 +159,7 @@ static int by_age(const void *a, const void *b)
 	return x->f.created_ns < y->f.created_ns ? -1 : x->f.created_ns > y->f.created_ns;
 }
 
-static int flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
+int pc_flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
 {
 	struct pc_snapshot s;
 	struct row *rows = NULL;
@@ -198,26 +197,4 @@ static int flows_print(const char *ifname, bool json, FILE *out, struct pc_err *
 	free(rows);
 	pc_snapshot_free(&s);
 	return 0;
-}
-
-static int usage(struct pc_err *e, const char *what)
-{
-	return pc_usage(e, "%s; usage: portcullis flows %s", what, PC_FLOWS_ARGS);
-}
-
-int pc_flows_cmd(int argc, char **argv, struct pc_err *e)
-{
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
-	bool json = false;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else
-			return usage(e, "unknown option");
-	}
-	if (argc - optind != 1)
-		return usage(e, "expected IFACE");
-	return flows_print(argv[optind], json, stdout, e);
 }

@@ -3,11 +3,12 @@
 #ifndef PC_FLOW_LIST_H
 #define PC_FLOW_LIST_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "error.h"
 
-#define PC_FLOWS_ARGS "IFACE [--json]"
-
-/* The subcommand: argv[0] is "flows". */
-int pc_flows_cmd(int argc, char **argv, struct pc_err *e);
+/* Every flow of IFACE's table, oldest first, as a table or (json) one object. */
+int pc_flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e);
 
 #endif /* PC_FLOW_LIST_H */

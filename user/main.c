@@ -329,21 +329,41 @@ static int cmd_confirm(int argc, char **argv, struct pc_err *e)
 	return 0;
 }
 
-static int cmd_status(int argc, char **argv, struct pc_err *e)
+/* Options of a command whose only option is --json; the operands start at optind. */
+static int json_option(int argc, char **argv, bool *json, struct pc_err *e)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
-	bool json = false;
 	int c;
 
+	*json = false;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else
+		if (c != 'j')
 			return usage_error(e, "unknown option");
+		*json = true;
 	}
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv, struct pc_err *e)
+{
+	bool json;
+
+	if (json_option(argc, argv, &json, e))
+		return -1;
 	if (argc - optind > 1)
 		return usage_error(e, "expected at most one IFACE");
 	return pc_status_print(argc - optind ? argv[optind] : NULL, json, stdout, e);
+}
+
+static int cmd_flows(int argc, char **argv, struct pc_err *e)
+{
+	bool json;
+
+	if (json_option(argc, argv, &json, e))
+		return -1;
+	if (argc - optind != 1)
+		return usage_error(e, "expected IFACE");
+	return pc_flows_print(argv[optind], json, stdout, e);
 }
 
 static int cmd_stats(int argc, char **argv, struct pc_err *e)
@@ -417,8 +437,8 @@ static const struct cmd cmds[] = {
 	  "[type T] [flags syn,ack,...] [vlan ID]",
 	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
-	{ "flows", PC_FLOWS_ARGS, "the flows the appliance opened: rule, age, idle time",
-	  pc_flows_cmd },
+	{ "flows", "IFACE [--json]", "the flows the appliance opened: rule, age, idle time",
+	  cmd_flows },
 };
 
 static void help(FILE *out)

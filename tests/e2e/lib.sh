@@ -29,6 +29,32 @@ results()
 		esac
 	done <"$1"
 }
+# load_or_finish PROFILE [ARGS...]: loads PROFILE onto the appliance's interface (netns.sh)
+# and reports check "load"; a failed load ends the script. Either way what the load
+# left behind is the topology's to clean up.
+load_or_finish()
+{
+	local rc
+
+	pc_cli load "$PC_IF_APP" "$@" >"$tmp/load.out" 2>&1
+	rc=$?
+	PC_LOADED=1
+	if [ "$rc" -eq 0 ]; then
+		ok load
+		return 0
+	fi
+	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
+	finish "load failed"
+}
+# wait_file FILE: until FILE has content, 5 s at most.
+wait_file()
+{
+	for _ in $(seq 1 50); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # Everything not yet reported is skipped, with a reason; then the summary.
 finish()
 {

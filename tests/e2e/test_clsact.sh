@@ -44,12 +44,7 @@ filter_prog() {
 }
 dns() { [ "$(pc_ask_udp "$PC_PEER4" 53)" = "answer:query" ]; }
 
-if ! pc_cli load "$PC_IF_APP" "$tmp/a.conf" --egress-hook clsact >"$tmp/load" 2>&1; then
-	fail load "$(tr '\n' ' ' <"$tmp/load")"
-	finish "load failed"
-fi
-PC_LOADED=1
-ok load
+load_or_finish "$tmp/a.conf" --egress-hook clsact
 pc_cli status "$PC_IF_APP" >"$tmp/status" 2>&1
 check status_names_clsact "status: $(tr '\n' ' ' <"$tmp/status")" grep -q "egress hook clsact" "$tmp/status"
 id1=$(filter_prog)

@@ -48,15 +48,7 @@ xdp_attached() { ip -n "$PC_NS_APP" -d link show dev "$PC_IF_APP" | grep -q 'pro
 stats_json() { pc_cli stats "$PC_IF_APP" --json >"$1" 2>"$1.err" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>>"$1.err"; }
 
 # --- load ------------------------------------------------------------------------------
-if pc_cli load "$PC_IF_APP" "$PROFILE" >"$tmp/load.out" 2>&1; then
-	PC_LOADED=1
-	ok load
-else
-	rc=$?
-	PC_LOADED=1 # whatever it left behind is ours to clean
-	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
-	finish "load failed"
-fi
+load_or_finish "$PROFILE"
 check attached "ip -d link show $PC_IF_APP shows no XDP program" xdp_attached
 
 # --- the appliance's own traffic, state on (the shipped default) -------------------------

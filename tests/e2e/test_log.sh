@@ -82,15 +82,7 @@ if [ "$rc" -ne 0 ] || ! pc_listen 25 2>>"$tmp/topo.err"; then
 fi
 ok topology
 
-if pc_cli load "$PC_IF_APP" "$PROFILE" >"$tmp/load.out" 2>&1; then
-	PC_LOADED=1
-	ok load
-else
-	rc=$?
-	PC_LOADED=1
-	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
-	finish "load failed"
-fi
+load_or_finish "$PROFILE"
 
 # --- --json --count 3: three denied SYNs, allowed traffic around them ------------------------
 if ! start_log "$tmp/log.json" "$tmp/log.err" --count 3 --timeout 10 --json; then

@@ -83,23 +83,12 @@ except OSError as e:
 open(sys.argv[2], "w").write(second + "\n")
 ' "$tmp/early.1" "$tmp/early.2" >/dev/null 2>&1 &
 PC_PIDS+=("$!")
-for _ in $(seq 1 50); do
-	[ -s "$tmp/early.1" ] && break
-	sleep 0.1
-done
+wait_file "$tmp/early.1"
 check early_session "the session to port 587 did not start: $(cat "$tmp/early.1" 2>/dev/null)" \
 	grep -q hello1 "$tmp/early.1"
 
 # --- load ------------------------------------------------------------------------------
-if pc_cli load "$PC_IF_APP" "$tmp/state.conf" >"$tmp/load.out" 2>&1; then
-	PC_LOADED=1
-	ok load
-else
-	rc=$?
-	PC_LOADED=1
-	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
-	finish "load failed"
-fi
+load_or_finish "$tmp/state.conf"
 check load_reports_seed "load did not report the open connection: $(tr '\n' ' ' <"$tmp/load.out")" \
 	grep -q "open connections: [1-9][0-9]* recorded as flows" "$tmp/load.out"
 pc_cli status "$PC_IF_APP" >"$tmp/status" 2>&1
@@ -137,10 +126,7 @@ except socket.timeout:
 open(sys.argv[2], "w").write("%d\n" % n)
 ' "$tmp/uns.ready" "$tmp/uns.count" &
 listener=$!
-for _ in $(seq 1 30); do
-	[ -s "$tmp/uns.ready" ] && break
-	sleep 0.1
-done
+wait_file "$tmp/uns.ready"
 nm_before=$(stat no-match)
 pc_peer timeout 5 python3 -c '
 import socket
@@ -188,10 +174,7 @@ check ping_out "ping from the appliance to the peer (echo-request out rule) fail
 
 # --- the session opened before the load ---------------------------------------------
 touch "$tmp/go"
-for _ in $(seq 1 50); do
-	[ -s "$tmp/early.2" ] && break
-	sleep 0.1
-done
+wait_file "$tmp/early.2"
 check early_session_survives "after the load the early session read '$(cat "$tmp/early.2" 2>/dev/null)'" \
 	grep -q hello2 "$tmp/early.2"
 
