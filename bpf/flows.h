@@ -215,18 +215,40 @@ static __always_inline int icmp_error_counter(const struct pc_pkt *pkt, void *da
 	return v ? (int)verdict_counter(v) : -1;
 }
 
+/* Could the frame be a reply of a flow at all? Flows are recorded only where an out
+ * rule allows the peer (this class) and its port, so that lookup, two array loads, is
+ * exact, and spares the hash lookup to a flood from ports no out rule names. A TCP
+ * reply carries ACK: a SYN flood never gets this far. */
+static __always_inline bool may_be_reply(const struct pc_pkt *pkt, __u32 class)
+{
+	if (pkt->tbl == PC_TBL_TCP_IN && !(pkt->tcp_flags & PC_TCP_ACK))
+		return false;
+	if (pkt->tbl == PC_TBL_TCP_IN || pkt->tbl == PC_TBL_UDP_IN)
+		return verdict_passes(table_lookup(
+			class, pkt->tbl == PC_TBL_TCP_IN ? PC_TBL_TCP_REPLY : PC_TBL_UDP_REPLY,
+			pkt->sport));
+	return verdict_passes(table_lookup(class,
+					   pkt->family == 4 ? PC_TBL_ICMP_OUT : PC_TBL_ICMP6_OUT,
+					   pkt->family == 4 ? 8 : 128));
+}
+
 /* Ingress, state on, for a frame the rules would not pass: the counter of the flow
- * it belongs to, or -1. */
-static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, void *data_end)
+ * it belongs to, or -1. class is the class of its source. */
+static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 class,
+					      void *data_end)
 {
 	struct pc_flow_key key;
 	__u8 type = pkt->dport;
 
 	if (pkt->tbl == PC_TBL_TCP_IN || pkt->tbl == PC_TBL_UDP_IN) {
+		if (!may_be_reply(pkt, class))
+			return -1;
 		flow_key(&key, pkt->family, pkt->proto, pkt->l3, true, pkt->sport, pkt->dport);
 		return flow_find(&key, pkt->tcp_flags & (PC_TCP_FIN | PC_TCP_RST));
 	}
 	if (is_echo_reply(pkt->family, type)) {
+		if (!may_be_reply(pkt, class))
+			return -1;
 		flow_key(&key, pkt->family, pkt->proto, pkt->l3, true, 0,
 			 icmp_echo_id(pkt, data_end));
 		return flow_find(&key, false);

@@ -208,6 +208,7 @@ int portcullis_xdp(struct xdp_md *ctx)
 	struct pc_pkt pkt = {};
 	struct pc_outcome out;
 	pc_verdict_t v = 0;
+	__u32 class = 0;
 	int implicit;
 
 	implicit = parse_packet(data, data_end, data_end, &pkt);
@@ -224,13 +225,15 @@ int portcullis_xdp(struct xdp_md *ctx)
 		goto done;
 	}
 
-	if (pkt.tbl != PC_TBL_COUNT) /* a protocol without ports matches no rule */
-		v = verdict(&pkt, classify_addr(pkt.family, ip_addr(pkt.family, pkt.l3, true)));
+	if (pkt.tbl != PC_TBL_COUNT) { /* a protocol without ports matches no rule */
+		class = classify_addr(pkt.family, ip_addr(pkt.family, pkt.l3, true));
+		v = verdict(&pkt, class);
+	}
 	out = rule_outcome(v);
 	/* Established wins over drop rules and the default, but only frames the rules
 	 * would not pass pay for the hash lookup. */
 	if (cfg_state && out.action != XDP_PASS && pkt.tbl != PC_TBL_COUNT) {
-		int c = flow_reply_counter(&pkt, data_end);
+		int c = flow_reply_counter(&pkt, class, data_end);
 
 		if (c >= 0)
 			out = outcome(c, XDP_PASS);

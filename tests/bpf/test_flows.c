@@ -268,6 +268,13 @@ TEST(reply_of_a_recorded_flow_passes_on_its_rule)
 	record(&s, key(IPPROTO_TCP, PEER6, 2703, 50000), RAZOR, 1, 0, false);
 	f = tcp(PEER6, 2703, LOCAL6, 50000, PKT_ACK);
 	ingress(&s, "razor reply over IPv6", &f, RULE(RAZOR), XDP_PASS);
+	f = tcp(PEER6, 2703, LOCAL6, 50000, PKT_SYN);
+	ingress(&s, "a SYN without ACK is no reply", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	/* Only peers and ports an out rule allows can have flows: the lookup of the
+	 * out table before the hash is exact, whatever else the table holds. */
+	record(&s, key(IPPROTO_UDP, PEER, 5353, 40000), DNS, 1, 0, false);
+	f = udp(PEER, 5353, LOCAL, 40000);
+	ingress(&s, "a flow from a port no out rule allows", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = tcp(PEER6, 2703, LOCAL6, 50001, PKT_ACK);
 	ingress(&s, "razor look-alike, another port", &f, PC_CNT_NO_MATCH, XDP_DROP);
 
