@@ -17,7 +17,7 @@ CHECKS=(topology early_session load load_reports_seed egress_hook_in_status dns_
 	icmp_unreachable_counted icmp_unreachable_unrelated_dropped ping_out
 	early_session_survives early_session_flow_from_socket flows_json explain_flow_reply
 	flows_table
-	reload_keeps_flows enforce_blocks enforce_counts enforce_keeps_dns
+	reload_carries_egress_counts reload_keeps_flows enforce_blocks enforce_counts enforce_keeps_dns
 	enforce_keeps_inbound_smtp unload_removes_egress_hook)
 . tests/e2e/lib.sh
 . scripts/netns.sh
@@ -156,7 +156,7 @@ sleep 0.3
 razor_after=$(stat "$(line_of Razor)")
 nm_after=$(stat no-match)
 check tcp_ack_2703_dropped "Razor rule $razor_before -> $razor_after, no-match $nm_before -> $nm_after: the ACK was not dropped as no-match" \
-	[ "$razor_after" = "$razor_before" ] && [ "$((nm_after - nm_before))" -ge 1 ]
+	eval '[ "$razor_after" = "$razor_before" ] && [ "$((nm_after - nm_before))" -ge 1 ]'
 
 # --- ICMP errors about the appliance's flows ------------------------------------------
 ntp_before=$(stat "$(line_of NTP)")
@@ -212,7 +212,11 @@ check flows_table "the flows table lacks the Razor flow: $(head -n 5 "$tmp/flows
 	grep -q "^tcp .*192.0.2.2:2703 .*line $(line_of Razor): allow out" "$tmp/flows.txt"
 
 # --- reload with egress enforce ---------------------------------------------------------
+eg_before=$(stat "$(line_of DNS)" egress)
 if pc_cli load "$PC_IF_APP" "$tmp/enforce.conf" >"$tmp/reload.out" 2>&1; then
+	eg_after=$(stat "$(line_of DNS)" egress)
+	check reload_carries_egress_counts "the DNS rule's egress count went $eg_before -> $eg_after across the reload" \
+		eval '[ "$eg_before" -ge 2 ] && [ "$eg_after" -ge "$eg_before" ]'
 	pc_cli flows "$PC_IF_APP" --json >"$tmp/flows.json" 2>&1
 	check reload_keeps_flows "after the reload the DNS flow is gone or lost its rule: $(head -c 400 "$tmp/flows.json")" \
 		flows_has proto=udp peer_port=53 peer=192.0.2.2 "line=$(line_of DNS)"
