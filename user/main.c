@@ -12,6 +12,7 @@
 #include <linux/if_link.h>
 
 #include "attach.h"
+#include "bench.h"
 #include "compile.h"
 #include "confirm.h"
 #include "explain.h"
@@ -401,6 +402,9 @@ static const struct cmd cmds[] = {
 	  "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
 	  "[type T] [flags syn,ack,...] [vlan ID]",
 	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
+	{ "bench", PC_BENCH_ARGS,
+	  "ns per packet of the real program over a mix, beside an empty XDP program",
+	  pc_bench_cmd },
 	{ "mix", "[--profile PROFILE] [--mix default|profile|FILE]",
 	  "print a mix of frames for bench and flood; with a profile, where each lands", cmd_mix },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
