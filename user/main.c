@@ -16,6 +16,7 @@
 #include "compile.h"
 #include "confirm.h"
 #include "explain.h"
+#include "flood.h"
 #include "guard.h"
 #include "log.h"
 #include "matrix.h"
@@ -405,6 +406,9 @@ static const struct cmd cmds[] = {
 	{ "bench", PC_BENCH_ARGS,
 	  "ns per packet of the real program over a mix, beside an empty XDP program",
 	  pc_bench_cmd },
+	{ "flood", PC_FLOOD_ARGS,
+	  "send a mix of frames out of IFACE with BPF live frames (for hosts without pktgen)",
+	  pc_flood_cmd },
 	{ "mix", "[--profile PROFILE] [--mix default|profile|FILE]",
 	  "print a mix of frames for bench and flood; with a profile, where each lands", cmd_mix },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
