@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # `make stress`: flood a veth into the SpammerTrap profile at full speed, check the per-rule counters against what was sent, then measure the receive rate per core of portcullis beside XDP drop-all and nftables on the same pair.
 #
-#   scripts/stress.sh PORTCULLIS [--duration SECONDS] [--profile PROFILE] [--doc FILE]
+#   scripts/stress.sh PORTCULLIS [--duration SECONDS] [--rounds N] [--profile PROFILE] [--doc FILE]
 #
 # Topology (namespaces and names of its own, so that the tests' app0/peer0 can run
 # beside it), IPv6 off so that nothing but the flood is on the wire:
@@ -15,9 +15,11 @@
 #    `portcullis stats` must then have moved by exactly the frames flood sent of the
 #    streams the program puts on it (scripts/flood-check.py), and the veth must have
 #    taken every frame: nothing lost, nothing misattributed. Exit status 1 otherwise.
-# 2. Receive rate. The frames the matrix denies are flooded for --duration seconds
-#    from CPU A into each receiver in turn: XDP drop-all, portcullis, and an nftables
-#    netdev ingress chain with the same matrix (scripts/spammertrap.nft). The
+# 2. Receive rate. The frames the matrix denies are flooded from CPU A into each
+#    receiver in turn, --rounds times (default 3) for --duration seconds in all: XDP
+#    drop-all, portcullis, and an nftables netdev ingress chain with the same matrix
+#    (scripts/spammertrap.nft), so that a change in the machine's load spreads over
+#    all three. The
 #    receiver's NAPI runs threaded, pinned to CPU B; its CPU time (schedstat) and the
 #    frames it took (the veth's rx_queue_0_xdp_packets) give frames per CPU-second:
 #    Mpps per core. The sender outruns every receiver, so each one works flat out, and
@@ -29,18 +31,20 @@ set -uo pipefail
 BIN=${1:-}
 shift || true
 DURATION=5
+ROUNDS=3
 PROFILE=profiles/spammertrap.conf
 DOC=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--duration) DURATION=$2; shift 2 ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
 	--profile) PROFILE=$2; shift 2 ;;
 	--doc) DOC=$2; shift 2 ;;
 	*) echo "stress.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-	echo "usage: $0 PATH/TO/portcullis [--duration SECONDS] [--profile PROFILE] [--doc FILE]   (or: make stress)" >&2
+	echo "usage: $0 PATH/TO/portcullis [--duration SECONDS] [--rounds N] [--profile PROFILE] [--doc FILE]   (or: make stress)" >&2
 	exit 2
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -50,6 +54,10 @@ fi
 for t in ip nsenter ethtool nft taskset python3; do
 	command -v "$t" >/dev/null || { echo "stress.sh: $t is missing: run bash scripts/deps.sh" >&2; exit 1; }
 done
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] && [ "$DURATION" -le 3600 ] || { echo "stress.sh: --duration takes 1-3600 seconds" >&2; exit 2; }
+[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "stress.sh: --rounds takes 1-99" >&2; exit 2; }
+# Each receiver gets DURATION seconds in all, over the rounds.
+RATE_SECONDS=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 cd "$(dirname "$0")/.." || exit 1
 BIN=$(realpath "$BIN")
 DROP_OBJ=$(dirname "$BIN")/xdp_drop.bpf.o
@@ -150,33 +158,53 @@ measure()
 	[ -n "$(napi_pids)" ] || { echo "stress.sh: no NAPI thread for $IF_APP" >&2; return 1; }
 	f0=$(ethstat "$NS_APP" "$IF_APP" rx_queue_0_xdp_packets) c0=$(napi_ns)
 	offered=$(gen taskset -c "$CPU_GEN" "$BIN" flood "$IF_GEN" --dst-mac "$MAC" --mix "$tmp/denied.mix" \
-		--duration "$DURATION" | awk '/^sent/ { print $2 }')
+		--duration "$RATE_SECONDS" | awk '/^sent/ { print $2 }')
 	f1=$(ethstat "$NS_APP" "$IF_APP" rx_queue_0_xdp_packets) c1=$(napi_ns)
 	echo "$name $((f1 - f0)) $((c1 - c0)) ${offered:-0}"
 }
 
 : >"$tmp/rates"
-# portcullis is loaded from step 1.
-measure "portcullis" >>"$tmp/rates" || exit 1
-app "$BIN" unload "$IF_APP" >/dev/null && loaded=0
-ip -n "$NS_APP" link set dev "$IF_APP" xdpdrv obj "$DROP_OBJ" sec xdp || exit 1
-measure "xdp-drop-all" >>"$tmp/rates" || exit 1
-ip -n "$NS_APP" link set dev "$IF_APP" xdpdrv off
-# Without an XDP program a veth runs NAPI only with GRO on.
-ip netns exec "$NS_APP" ethtool -K "$IF_APP" gro on >/dev/null || exit 1
-sed "s/DEVICE/$IF_APP/" scripts/spammertrap.nft | ip netns exec "$NS_APP" nft -f - || exit 1
-measure "nftables" >>"$tmp/rates" || exit 1
-ip netns exec "$NS_APP" nft delete table netdev pcs_stress
+# receiver NAME on|off: sets up or removes one receiver on the appliance's end.
+receiver()
+{
+	case $1-$2 in
+	portcullis-on) app "$BIN" load "$IF_APP" "$PROFILE" >/dev/null && loaded=1 ;;
+	portcullis-off) app "$BIN" unload "$IF_APP" >/dev/null && loaded=0 ;;
+	xdp-drop-all-on) ip -n "$NS_APP" link set dev "$IF_APP" xdpdrv obj "$DROP_OBJ" sec xdp ;;
+	xdp-drop-all-off) ip -n "$NS_APP" link set dev "$IF_APP" xdpdrv off ;;
+	# Without an XDP program a veth runs NAPI only with GRO on.
+	nftables-on)
+		ip netns exec "$NS_APP" ethtool -K "$IF_APP" gro on >/dev/null &&
+			sed "s/DEVICE/$IF_APP/" scripts/spammertrap.nft | ip netns exec "$NS_APP" nft -f - ;;
+	nftables-off)
+		ip netns exec "$NS_APP" nft delete table netdev pcs_stress &&
+			ip netns exec "$NS_APP" ethtool -K "$IF_APP" gro off >/dev/null ;;
+	esac
+}
 
-python3 - "$tmp/rates" "$ndenied" "$DURATION" "$CPU_GEN" "$CPU_RX" >"$tmp/rates.md" <<'PY'
+# Rounds of one run per receiver, so that a change in the machine's load spreads over
+# all three; each receiver's rate is its frames over its CPU time in all rounds.
+app "$BIN" unload "$IF_APP" >/dev/null && loaded=0
+for round in $(seq 1 "$ROUNDS"); do
+	for r in xdp-drop-all portcullis nftables; do
+		receiver "$r" on || { echo "stress.sh: cannot set up $r" >&2; exit 1; }
+		measure "$r" >>"$tmp/rates" || exit 1
+		receiver "$r" off || { echo "stress.sh: cannot remove $r" >&2; exit 1; }
+	done
+done
+
+python3 - "$tmp/rates" "$ndenied" "$RATE_SECONDS" "$CPU_GEN" "$CPU_RX" "$ROUNDS" >"$tmp/rates.md" <<'PY'
 import sys
-rows = [l.split() for l in open(sys.argv[1])]
-r = {n: (int(f), int(c), int(o)) for n, f, c, o in rows}
+r = {}
+for n, f, c, o in (l.split() for l in open(sys.argv[1])):
+    t = r.get(n, (0, 0, 0))
+    r[n] = (t[0] + int(f), t[1] + int(c), t[2] + int(o))
 def mpps(n):
     f, c, _ = r[n]
     return f / c * 1e3 if c else 0.0
-print("Denied frames of the profile's matrix (%s streams), %s s per receiver, sender on CPU %s, "
-      "receiver NAPI threaded on CPU %s.\n" % (sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+print("Denied frames of the profile's matrix (%s streams), %s rounds of %s s per receiver, sender "
+      "on CPU %s, receiver NAPI threaded on CPU %s.\n" % (sys.argv[2], sys.argv[6], sys.argv[3],
+                                                          sys.argv[4], sys.argv[5]))
 print("| receiver | frames offered | frames judged | receiver CPU s | ns per frame | Mpps per core |")
 print("|---|--:|--:|--:|--:|--:|")
 for n in ("xdp-drop-all", "portcullis", "nftables"):
