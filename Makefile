@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # portcullis: build the XDP program, its skeleton and the CLI; run the tests.
-#   make [all] | check | unit | demo | install | format | clean | help
+#   make [all] | check | unit | demo | bench | stress | install | format | clean | help
 #   O=DIR puts every generated file under DIR (default build); V=1 shows commands.
 
 O ?= build
@@ -59,7 +59,7 @@ TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
 .DELETE_ON_ERROR:
 # Keep BPF objects for bpftool and llvm-objdump.
 .SECONDARY:
-.PHONY: all check unit tests demo install format clean help
+.PHONY: all check unit tests demo bench stress install format clean help
 
 all: $(BIN)
 
@@ -109,6 +109,13 @@ check: tests
 
 demo: $(BIN)
 	$(Q)bash scripts/demo.sh $(BIN)
+
+# Timing, not tests: the tables of docs/performance.md. Run them on a quiet machine.
+bench: $(BIN)
+	$(Q)bash scripts/bench.sh $(BIN) docs/performance.md
+
+stress: $(BIN) $(O)/xdp_drop.bpf.o
+	$(Q)bash scripts/stress.sh $(BIN) --doc docs/performance.md
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/portcullis

@@ -9,6 +9,7 @@ declare -A tools=(
 	[clang]=clang [llc]=llvm [bpftool]=bpftool [pkg-config]=pkg-config
 	[ip]=iproute2 [nsenter]=util-linux [make]=make [cc]=gcc [python3]=python3
 	[tc]=iproute2 [ping]=iputils-ping [timeout]=coreutils [sysctl]=procps
+	[ethtool]=ethtool [nft]=nftables [taskset]=util-linux
 )
 # files -> package
 declare -A files=(

@@ -12,19 +12,23 @@
 #include <linux/if_link.h>
 
 #include "attach.h"
+#include "bench.h"
 #include "compile.h"
 #include "confirm.h"
 #include "egress.h"
 #include "explain.h"
+#include "flood.h"
 #include "guard.h"
 #include "flow_list.h"
 #include "log.h"
 #include "matrix.h"
+#include "mix.h"
 #include "pins.h"
 #include "program.h"
 #include "rule_text.h"
 #include "stats.h"
 #include "status.h"
+#include "testbed.h"
 
 struct cmd {
 	const char *name;
@@ -420,6 +424,40 @@ static int cmd_explain(int argc, char **argv, struct pc_err *e)
 	return usage_error(e, "expected IFACE or --profile PROFILE, then a PACKET");
 }
 
+/* Prints a mix as a mix file; with --profile, where each stream lands. */
+static int cmd_mix(int argc, char **argv, struct pc_err *e)
+{
+	static const struct option opts[] = { { "profile", required_argument, NULL, 'p' },
+					      { "mix", required_argument, NULL, 'm' },
+					      { 0 } };
+	const char *profile = NULL, *what = NULL;
+	struct pc_testbed t = { 0 };
+	struct pc_mix m = { 0 };
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'p')
+			profile = optarg;
+		else if (c == 'm')
+			what = optarg;
+		else
+			return usage_error(e, "unknown option");
+	}
+	if (optind != argc)
+		return usage_error(e, "unexpected argument");
+	err = profile ? pc_testbed_open(profile, &t, e) : 0;
+	if (!err)
+		err = pc_mix_load(what, profile ? &t.p : NULL, profile, &m, e);
+	if (!err && profile)
+		err = pc_testbed_judge(&t, &m, e);
+	if (!err)
+		pc_mix_write(&m, t.img.info, t.img.n_rules, stdout);
+	pc_mix_free(&m);
+	if (profile)
+		pc_testbed_close(&t);
+	return err;
+}
+
 static const struct cmd cmds[] = {
 	{ "load",
 	  "IFACE PROFILE [--mode native|generic] [--egress-hook tcx|clsact] [--confirm SECONDS] "
@@ -436,6 +474,14 @@ static const struct cmd cmds[] = {
 	  "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
 	  "[type T] [flags syn,ack,...] [vlan ID]",
 	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
+	{ "bench", PC_BENCH_ARGS,
+	  "ns per packet of the real program over a mix, beside an empty XDP program",
+	  pc_bench_cmd },
+	{ "flood", PC_FLOOD_ARGS,
+	  "send a mix of frames out of IFACE with BPF live frames (for hosts without pktgen)",
+	  pc_flood_cmd },
+	{ "mix", "[--profile PROFILE] [--mix default|profile|FILE]",
+	  "print a mix of frames for bench and flood; with a profile, where each lands", cmd_mix },
 	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
 	{ "flows", "IFACE [--json]", "the flows the appliance opened: rule, age, idle time",
 	  cmd_flows },

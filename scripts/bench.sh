@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# `make bench`: `portcullis bench` on the shipped profiles and on generated 10-rule and 10,000-rule profiles, the 10,000-rule profile's compile and load time and map memory, written into docs/performance.md.
+#
+#   scripts/bench.sh PORTCULLIS [DOC]
+#
+# The tables replace the text between <!-- bench:begin --> and <!-- bench:end --> in
+# DOC (docs/performance.md); the rest of DOC is kept. REPEAT and ROUNDS (environment)
+# are passed to `bench`. Timing, not a test: run it on a quiet machine.
+set -uo pipefail
+
+BIN=${1:-}
+DOC=${2:-}
+REPEAT=${REPEAT:-1000000}
+ROUNDS=${ROUNDS:-5}
+if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
+	echo "usage: $0 PATH/TO/portcullis [DOC]   (or: make bench)" >&2
+	exit 2
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench.sh: BPF_PROG_TEST_RUN and the load into a namespace need root" >&2
+	exit 1
+fi
+out=$(dirname "$BIN")/bench
+cd "$(dirname "$0")/.." || exit 1
+BIN=$(realpath "$BIN")
+mkdir -p "$out" || exit 1
+tmp=$(mktemp -d)
+ns=pcb-$$
+cleanup()
+{
+	ip netns del "$ns" 2>/dev/null
+	rm -rf /sys/fs/bpf/portcullis/pcb0 "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+python3 scripts/gen-profile.py --rules 10 --prefixes 1000 >"$out/gen-10-rules.conf" &&
+	python3 scripts/gen-profile.py --rules 10000 --prefixes 1000 >"$out/gen-10000-rules.conf" || exit 1
+
+# bench_one NAME ARGS...: one table, kept in $tmp/NAME.md.
+bench_one()
+{
+	local name=$1
+	shift
+	echo "== bench $*" >&2
+	"$BIN" bench --markdown --repeat "$REPEAT" --rounds "$ROUNDS" "$@" >"$tmp/$name.md" 2>"$tmp/$name.err" || {
+		cat "$tmp/$name.err" >&2
+		exit 1
+	}
+	cat "$tmp/$name.md"
+	echo
+}
+# The weighted mix row: "empty portcullis added".
+mix_row() { awk -F'|' '/mix \(weighted\)/ { gsub(/ /, ""); print $5, $6, $7 }' "$tmp/$1.md"; }
+
+bench_one spammertrap --profile profiles/spammertrap.conf
+bench_one libraesva --profile profiles/libraesva-esg.conf
+bench_one gen10 --profile "$out/gen-10-rules.conf"
+bench_one gen10k --profile "$out/gen-10000-rules.conf"
+bench_one cells --profile profiles/spammertrap.conf --mix profile --repeat $((REPEAT / 5))
+
+# Compile and load of the 10,000-rule profile onto a veth, and what status reports.
+ip netns add "$ns" && ip -n "$ns" link add pcb0 type veth peer name pcb1 &&
+	ip -n "$ns" link set pcb0 up && ip -n "$ns" link set pcb1 up || exit 1
+start=${EPOCHREALTIME/[.,]/}
+nsenter --net="/run/netns/$ns" "$BIN" load pcb0 "$out/gen-10000-rules.conf" >"$tmp/load.out" 2>&1 ||
+	{ cat "$tmp/load.out" >&2; exit 1; }
+load_ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
+nsenter --net="/run/netns/$ns" "$BIN" status pcb0 --json >"$tmp/status.json" || exit 1
+nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
+map_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["map_bytes"])' "$tmp/status.json")
+
+read -r e10 p10 a10 < <(mix_row gen10)
+read -r e10k p10k a10k < <(mix_row gen10k)
+read -r es ps as < <(mix_row spammertrap)
+python3 - "$p10" "$p10k" "$a10" "$a10k" "$load_ms" "$map_bytes" "$es" "$ps" "$as" >"$tmp/summary.md" <<'PY'
+import sys
+p10, p10k, a10, a10k = map(float, sys.argv[1:5])
+load_ms, map_bytes = int(sys.argv[5]), int(sys.argv[6])
+es, ps, adds = map(float, sys.argv[7:10])
+print("| figure | measured | goal |")
+print("|---|--:|--:|")
+print("| SpammerTrap, built-in mix: added over the empty program | %.1f ns | at most 15 ns |" % adds)
+print("| SpammerTrap, built-in mix: portcullis per packet (empty program) | %.1f ns (%.1f ns) | |" % (ps, es))
+print("| SpammerTrap, built-in mix: one core at that cost | %.1f Mpps | 14.88 Mpps (10GbE, 64 B) |" % (1e3 / ps))
+print("| 10,000 rules vs 10 rules, both over 1,000 prefixes, per packet | %+.1f%% (%.1f vs %.1f ns) | within 5%% |"
+      % ((p10k / p10 - 1) * 100, p10k, p10))
+print("| 10,000 rules: maps (`status`) | %.1f MiB | at most 16 MiB |" % (map_bytes / 1048576))
+print("| 10,000 rules: compile and load onto a veth (`load`) | %d ms | under 1 s |" % load_ms)
+PY
+{
+	echo "Machine: $(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, Linux $(uname -r); $(date -u +%Y-%m-%d)."
+	echo "Command: \`make bench\` (REPEAT=$REPEAT ROUNDS=$ROUNDS)."
+	echo
+	cat "$tmp/summary.md"
+	for t in spammertrap libraesva gen10 gen10k cells; do
+		echo
+		cat "$tmp/$t.md"
+	done
+} >"$tmp/section.md"
+echo "== summary"
+cat "$tmp/summary.md"
+
+if [ -n "$DOC" ]; then
+	python3 - "$DOC" "$tmp/section.md" <<'PY' || exit 1
+import sys
+doc, body = sys.argv[1], open(sys.argv[2]).read()
+text = open(doc).read()
+a, b = "<!-- bench:begin -->", "<!-- bench:end -->"
+if a not in text or b not in text:
+    sys.exit("bench.sh: %s has no %s ... %s markers" % (doc, a, b))
+head, rest = text.split(a, 1)
+open(doc, "w").write(head + a + "\n" + body + b + rest.split(b, 1)[1])
+PY
+	echo "wrote the tables into $DOC"
+fi

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# flood over a veth into the SpammerTrap profile: exactly N frames per stream, none lost on the way, and the receiver's per-rule counters match what was sent.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+PROFILE=profiles/spammertrap.conf
+N=2000
+CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams veth_no_loss
+	counters_match duration_bounds default_mix_counts usage_no_dst_mac missing_iface)
+. tests/e2e/lib.sh
+command -v ethtool >/dev/null || finish "ethtool is not installed (bash scripts/deps.sh)"
+
+# Names of its own: other tests use app0/peer0 at the same time.
+ns_gen=pcf-gen-$$ ns_app=pcf-app-$$ if_gen=pcf-gen0 if_app=pcf-app0
+pins=/sys/fs/bpf/portcullis/$if_app
+loaded=0
+cleanup()
+{
+	[ "$loaded" = 1 ] && nsenter --net="/run/netns/$ns_app" "$PC_BIN" unload "$if_app" >/dev/null 2>&1
+	[ "$loaded" = 1 ] && rm -rf "$pins"
+	ip netns del "$ns_gen" 2>/dev/null
+	ip netns del "$ns_app" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+gen() { nsenter --net="/run/netns/$ns_gen" "$@"; }
+app() { nsenter --net="/run/netns/$ns_app" "$@"; }
+xmit() { gen ethtool -S "$if_gen" | awk -v k="$1:" '$1 == k { print $2 }'; }
+
+if [ -e "$pins" ]; then
+	fail topology "$pins exists: another run of this test, or one that was killed (rm -r $pins)"
+	finish "no topology"
+fi
+# No IPv6 and no addresses: the only frames on the wire are the flood's.
+if ! { ip netns add "$ns_gen" && ip netns add "$ns_app" &&
+	ip netns exec "$ns_gen" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
+	ip netns exec "$ns_app" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
+	ip link add "$if_gen" netns "$ns_gen" type veth peer name "$if_app" netns "$ns_app" &&
+	ip -n "$ns_gen" link set "$if_gen" up && ip -n "$ns_app" link set "$if_app" up; } 2>"$tmp/topo.err"; then
+	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
+	finish "no topology"
+fi
+ok topology
+mac=$(ip -n "$ns_app" -br link show "$if_app" | awk '{ print $3 }')
+
+loaded=1
+if ! app "$PC_BIN" load "$if_app" "$PROFILE" >"$tmp/load.out" 2>&1; then
+	fail load "$(tr '\n' ' ' <"$tmp/load.out")"
+	finish "not loaded"
+fi
+ok load
+
+app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
+x0=$(xmit tx_queue_0_xdp_xmit) e0=$(xmit tx_queue_0_xdp_xmit_errors)
+# One sender on the CPU it starts on: the receiving veth's NAPI then runs on the same
+# CPU between the sender's batches, and its ring cannot overflow.
+cpu=$(cut -d' ' -f39 /proc/self/stat)
+gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PROFILE" \
+	--mix profile --count "$N" --json >"$tmp/flood.json" 2>"$tmp/flood.err"
+rc=$?
+check flood_exit_0 "flood exited $rc: $(head -c 300 "$tmp/flood.err")" [ "$rc" -eq 0 ]
+x1=$(xmit tx_queue_0_xdp_xmit) e1=$(xmit tx_queue_0_xdp_xmit_errors)
+app "$PC_BIN" stats "$if_app" --json >"$tmp/after.json"
+
+python3 - "$tmp/flood.json" "$N" "$PROFILE" "$PC_BIN" >"$tmp/exact" 2>&1 <<'PY'
+import json, subprocess, sys
+f = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+wrong = [s["name"] for s in f["streams"] if s["frames"] != n]
+print("FAIL|flood_exact|%d streams did not send %d: %s" % (len(wrong), n, wrong[:5]) if wrong
+      else "PASS|flood_exact|")
+mix = subprocess.run([sys.argv[4] if len(sys.argv) > 4 else "build/portcullis", "mix", "--profile",
+                      sys.argv[3], "--mix", "profile"], capture_output=True, text=True).stdout
+names = [l.split()[0] for l in mix.splitlines() if l and not l.startswith("#")]
+got = [s["name"] for s in f["streams"]]
+print("PASS|flood_all_streams|" if names == got and len(got) > 60
+      else "FAIL|flood_all_streams|flood sent %d streams, mix lists %d" % (len(got), len(names)))
+PY
+results "$tmp/exact" flood_exact
+total=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frames"])' "$tmp/flood.json" 2>/dev/null)
+check veth_no_loss "the veth took $((x1 - x0)) of ${total:-?} frames, $((e1 - e0)) transmit errors" \
+	[ "$((x1 - x0))" = "${total:-x}" ] && [ "$((e1 - e0))" -eq 0 ]
+python3 scripts/flood-check.py "$tmp/flood.json" "$tmp/before.json" "$tmp/after.json" >"$tmp/cmp" 2>&1
+results "$tmp/cmp" counters_match
+
+# Without --count, --duration bounds the run (and SIGINT would, between runs).
+start=$SECONDS
+gen "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --duration 1 --rate 100000 >"$tmp/dur.out" 2>&1
+rc=$? secs=$((SECONDS - start))
+sent=$(awk '/^sent/ { print $2 }' "$tmp/dur.out")
+check duration_bounds "flood --duration 1 --rate 100000 exited $rc after ${secs} s, sent ${sent:-?}" \
+	eval '[ "$rc" -eq 0 ] && [ "$secs" -le 3 ] && [ "${sent:-0}" -ge 50000 ] && [ "${sent:-0}" -le 100000 ]'
+gen "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --count 3 >"$tmp/def.out" 2>&1
+check default_mix_counts "the default mix's weights x 3: $(tr '\n' ' ' <"$tmp/def.out" | head -c 300)" \
+	eval 'grep -qE "^smtp-established +120 " "$tmp/def.out" && grep -qE "^arp +15 " "$tmp/def.out" && grep -q "^sent     300 frames" "$tmp/def.out"'
+
+gen "$PC_BIN" flood "$if_gen" >"$tmp/u.out" 2>&1
+rc=$?
+check usage_no_dst_mac "flood without --dst-mac exited $rc: $(cat "$tmp/u.out")" \
+	eval '[ "$rc" -eq 2 ] && grep -q -- "--dst-mac is required" "$tmp/u.out"'
+gen "$PC_BIN" flood pcf-none0 --dst-mac "$mac" >"$tmp/m.out" 2>&1
+rc=$?
+check missing_iface "flood on a missing interface exited $rc: $(cat "$tmp/m.out")" \
+	eval '[ "$rc" -eq 1 ] && grep -q "interface pcf-none0 (if_nametoindex): No such device.*ip link" "$tmp/m.out"'
+finish "not reached"

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The PACKET words that `explain` and mix files share: what they mean, that a packet
+ * written back reads as the same packet, and the usage error of each mistake. */
+#include <stdlib.h>
+
+#include "decode.h"
+#include "harness.h"
+#include "packet.h"
+
+/* Splits a line into words in place; returns their count. */
+static int split(char *line, char **argv, int max)
+{
+	int n = 0;
+
+	for (char *w = strtok(line, " "); w && n < max; w = strtok(NULL, " "))
+		argv[n++] = w;
+	return n;
+}
+
+static int parse(const char *text, struct pc_packet *pk, struct pc_err *e)
+{
+	char buf[256], *argv[32];
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	return pc_packet_parse(split(buf, argv, 32), argv, pk, e);
+}
+
+static const char *frame_text(const struct pc_packet *pk)
+{
+	static char buf[256];
+	struct pkt *f = malloc(sizeof(*f));
+
+	pc_packet_frame(pk, f);
+	pc_decode(f->data, f->len, f->len, buf, sizeof(buf), NULL);
+	free(f);
+	return buf;
+}
+
+TEST(meaning)
+{
+	static const struct {
+		const char *words, *frame;
+	} rows[] = {
+		{ "tcp from 198.51.100.7 to port 25",
+		  "tcp 198.51.100.7:40000 -> 192.0.2.1:25 [S]" },
+		{ "tcp from 198.51.100.7 port 25 to 192.0.2.9 port 40001 flags ack,psh vlan 7",
+		  "tcp 198.51.100.7:25 -> 192.0.2.9:40001 [P.] vlan 7" },
+		{ "udp from 2001:db8::7 port 53 to port 40000",
+		  "udp [2001:db8::7]:53 -> [2001:db8::1]:40000" },
+		{ "icmp from 10.2.3.4 type echo-request", "icmp 10.2.3.4 -> 192.0.2.1 type 8" },
+		{ "icmp6 from fd00::9 type 129", "icmp6 fd00::9 -> 2001:db8::1 type 129" },
+		{ "tcp from 198.51.100.7 to port 80 flags none",
+		  "tcp 198.51.100.7:40000 -> 192.0.2.1:80 [none]" },
+		{ "arp vlan 3", "non-ip ethertype 0x0806 vlan 3" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pc_packet pk;
+		struct pc_err e = { 0 };
+
+		if (parse(rows[i].words, &pk, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "%s: %s", rows[i].words, e.msg);
+			continue;
+		}
+		EXPECT_STR(frame_text(&pk), rows[i].frame);
+	}
+}
+
+/* Written back as words, every packet reads as itself. */
+TEST(words_round_trip)
+{
+	static const char *const rows[] = {
+		"tcp from 198.51.100.7 to port 25",
+		"tcp from 2001:db8::7 port 1 to 2001:db8::99 port 65535 flags fin,rst,urg vlan "
+		"4095",
+		"tcp from 198.51.100.7 to port 25 flags none",
+		"udp from 10.0.0.1 port 53 to port 40000",
+		"icmp from 10.2.3.4 type 13",
+		"icmp6 from fd00::9 type packet-too-big vlan 0",
+		"arp",
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pc_packet a, b;
+		struct pc_err e = { 0 };
+		char words[256];
+
+		if (parse(rows[i], &a, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "%s: %s", rows[i], e.msg);
+			continue;
+		}
+		pc_packet_words(&a, words, sizeof(words));
+		if (parse(words, &b, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "%s written as '%s': %s", rows[i], words,
+				     e.msg);
+			continue;
+		}
+		EXPECT_TRUE(!memcmp(&a, &b, sizeof(a)));
+	}
+}
+
+TEST(mistakes)
+{
+	static const struct {
+		const char *words, *error;
+	} rows[] = {
+		{ "sctp from 192.0.2.1", "unknown protocol: sctp; a packet is written" },
+		{ "tcp from 192.0.2.1", "needs its destination port" },
+		{ "icmp from 192.0.2.1", "needs its type" },
+		{ "tcp to port 25", "needs a source" },
+		{ "tcp from 192.0.2.1 to port 70000", "not a port (0-65535): 70000" },
+		{ "tcp from 192.0.2.1 to 2001:db8::1 port 25", "unexpected word: 2001:db8::1" },
+		{ "icmp from 2001:db8::1 type 8", "not an address of the packet's family" },
+		{ "icmp from 192.0.2.1 type frobnicate", "not an ICMP type: frobnicate" },
+		{ "tcp from 192.0.2.1 to port 25 flags syn,xmas", "flags are syn, ack" },
+		{ "tcp from 192.0.2.1 to port 25 vlan 4096", "not a VLAN id" },
+		{ "tcp from 192.0.2.1 to port", "missing a value after: port" },
+		{ "", "no packet given" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pc_packet pk;
+		struct pc_err e = { 0 };
+
+		if (!parse(rows[i].words, &pk, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "'%s' was accepted", rows[i].words);
+			continue;
+		}
+		EXPECT_EQ(e.exit_code, 2);
+		if (!strstr(e.msg, rows[i].error))
+			pc_test_fail(__FILE__, __LINE__, "'%s': '%s' does not say '%s'",
+				     rows[i].words, e.msg, rows[i].error);
+	}
+}

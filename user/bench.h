@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* `portcullis bench`: ns per packet of the real program with a compiled profile, per
+ * stream of a mix, beside an empty XDP program timed in the same run. */
+#ifndef PC_BENCH_H
+#define PC_BENCH_H
+
+#include "error.h"
+
+#define PC_BENCH_ARGS                                                                              \
+	"[--profile PROFILE] [--mix default|profile|FILE] [--repeat N] [--rounds N] [--cpu N] "    \
+	"[--markdown]"
+#define PC_BENCH_DEFAULT_PROFILE "profiles/spammertrap.conf"
+
+/* The subcommand: argv[0] is "bench". */
+int pc_bench_cmd(int argc, char **argv, struct pc_err *e);
+
+#endif /* PC_BENCH_H */

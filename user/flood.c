@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `flood`: the transmitter program (bpf/flood_tx.bpf.c) holds the mix's frames and a
+ * schedule that lists each stream as often as its weight, spread evenly; each
+ * live-frames test run sends the next frames of the schedule, so one run interleaves
+ * every stream, and the program counts what it sends per stream. Threads run on CPUs
+ * of their own where there are enough, each with long runs (about a quarter of a
+ * second: a test run's setup and teardown cost tens of milliseconds here), which SIGINT
+ * does not cut short: it stops the loop between runs. What the interface then does with
+ * a frame (a full veth ring, a link down) is the driver's to count (`ethtool -S`).
+ *
+ * A run stops at --count frames per stream and unit of weight (whole turns of the
+ * schedule, so the counts come out exact), at --duration seconds (default 10 when
+ * neither is given), or at SIGINT/SIGTERM. --rate sends runs of 0.1 s worth of frames
+ * and sleeps between them. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "flood.h"
+#include "flood_tx.h"
+#include "flood_tx.skel.h"
+#include "json.h"
+#include "mix.h"
+#include "stats.h"
+#include "testbed.h"
+#include "tinyprog.h"
+
+#define DEFAULT_DURATION 10
+#define MAX_THREADS 256
+/* Seconds a run should last: long against a run's setup, short against SIGINT. */
+#define RUN_SECONDS 0.25
+#define RATE_RUN_SECONDS 0.1
+#define FIRST_RUN 65536
+
+struct flood_opts {
+	const char *ifname;
+	const char *profile;
+	const char *mix;
+	uint8_t dst_mac[6], src_mac[6];
+	bool have_dst, have_src;
+	unsigned long long rate;  /* frames per second over all threads; 0: no limit */
+	unsigned long long count; /* frames per stream and unit of weight; 0: no limit */
+	double duration;	  /* seconds; 0: no limit */
+	unsigned long threads;
+	unsigned long batch;
+	bool json;
+};
+
+struct flood {
+	const struct flood_opts *o;
+	const struct pc_mix *m;
+	struct flood_tx *skel;
+	uint32_t schedule_len;
+	uint32_t frame_len; /* of the run's frame: the longest stream's */
+	int ifindex;
+	double deadline; /* CLOCK_MONOTONIC seconds; 0: none */
+};
+
+struct worker {
+	pthread_t tid;
+	const struct flood *f;
+	int cpu; /* -1: not pinned */
+	unsigned long long rate;
+	unsigned long long left; /* frames; ULLONG_MAX: no limit */
+	int failed;
+	struct pc_err err;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double t)
+{
+	double d = t - now_s();
+	struct timespec ts;
+
+	if (d <= 0)
+		return;
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* Frames of the next run: RUN_SECONDS at the speed of the last one (or 0.1 s at the
+ * rate), not beyond the deadline, and whole turns of the schedule under --count. */
+static unsigned long long next_run(const struct worker *w, double speed)
+{
+	const struct flood *f = w->f;
+	double secs = w->rate ? RATE_RUN_SECONDS : RUN_SECONDS;
+	double n = w->rate ? w->rate * secs : speed > 0 ? speed * secs : FIRST_RUN;
+
+	if (f->deadline && !w->rate && speed > 0 && n > speed * (f->deadline - now_s()))
+		n = speed * (f->deadline - now_s());
+	if (n < 1)
+		n = 1;
+	if (n > w->left)
+		n = w->left;
+	if (w->left != ULLONG_MAX) {
+		unsigned long long turns = (unsigned long long)n / f->schedule_len;
+
+		return (turns ? turns : 1) * f->schedule_len;
+	}
+	return n > 1e12 ? 1e12 : (unsigned long long)n;
+}
+
+static int transmit(const struct worker *w, unsigned long long n)
+{
+	const struct flood *f = w->f;
+	struct xdp_md ctx = { .data_end = f->frame_len, .ingress_ifindex = f->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->m->s[0].frame,
+		    .data_size_in = f->frame_len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = n, .batch_size = f->o->batch);
+
+	return bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.flood_tx), &opts) ? -errno : 0;
+}
+
+static int send_error(struct worker *w, int err)
+{
+	const char *advice = err == -EINVAL || err == -EOPNOTSUPP
+				     ? "live frames need Linux 5.18 or later "
+				       "(BPF_F_TEST_XDP_LIVE_FRAMES)"
+			     : err == -EPERM ? "run as root"
+					     : NULL;
+
+	w->failed = 1;
+	stop = 1;
+	return pc_fail(&w->err, err, advice,
+		       "transmitting on %s (bpf BPF_PROG_TEST_RUN, live frames)", w->f->o->ifname);
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	const struct flood *f = w->f;
+	unsigned long long total = 0;
+	double start = now_s(), speed = 0;
+
+	if (w->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	while (!stop && w->left) {
+		unsigned long long n = next_run(w, speed);
+		double t0;
+		int err;
+
+		if (w->rate)
+			sleep_until(start + (double)total / w->rate);
+		t0 = now_s();
+		if (stop || (f->deadline && t0 >= f->deadline))
+			break;
+		err = transmit(w, n);
+		if (err) {
+			send_error(w, err);
+			break;
+		}
+		speed = n / (now_s() - t0);
+		total += n;
+		if (w->left != ULLONG_MAX)
+			w->left -= n;
+	}
+	return NULL;
+}
+
+/* The CPUs this process may run on, in order; thread t runs on the t-th (modulo). */
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+static int start_workers(struct flood *f, struct worker *w, unsigned long n, struct pc_err *e)
+{
+	int cpus[CPU_SETSIZE], ncpu = allowed_cpus(cpus, CPU_SETSIZE);
+	unsigned long k;
+
+	for (k = 0; k < n; k++) {
+		int err;
+
+		w[k].f = f;
+		w[k].cpu = ncpu ? cpus[k % ncpu] : -1;
+		w[k].rate = f->o->rate / n + (k < f->o->rate % n);
+		err = pthread_create(&w[k].tid, NULL, worker_run, &w[k]);
+		if (err) {
+			stop = 1;
+			while (k--)
+				pthread_join(w[k].tid, NULL);
+			return pc_fail(e, err, NULL, "starting flood thread %lu", k + 1);
+		}
+	}
+	return 0;
+}
+
+/* Each thread's share of the frames: whole turns of the schedule. */
+static void share_counts(const struct flood *f, struct worker *w)
+{
+	unsigned long n = f->o->threads;
+
+	for (unsigned long k = 0; k < n; k++)
+		w[k].left = !f->o->count
+				    ? ULLONG_MAX
+				    : (f->o->count / n + (k < f->o->count % n)) * f->schedule_len;
+}
+
+/* Blocks SIGINT and SIGTERM in the threads (a signal would cut a test run short and
+ * make its count unknown); the main thread takes them and sets `stop`. */
+static int run(struct flood *f, struct worker *w, double *secs, struct pc_err *e)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, old;
+	double t0;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	t0 = now_s();
+	f->deadline = f->o->duration ? t0 + f->o->duration : 0;
+	err = start_workers(f, w, f->o->threads, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -1;
+	for (unsigned long k = 0; k < f->o->threads; k++)
+		pthread_join(w[k].tid, NULL);
+	*secs = now_s() - t0;
+	for (unsigned long k = 0; k < f->o->threads; k++)
+		if (w[k].failed) {
+			*e = w[k].err;
+			return -1;
+		}
+	return 0;
+}
+
+static void outcome_json(const struct pc_stream *s, const struct pc_testbed *tb, FILE *out)
+{
+	if (s->counter < 0) {
+		fprintf(out, ", \"counter\": null");
+		return;
+	}
+	fprintf(out, ", \"counter\": %d, \"action\": \"%s\"", s->counter,
+		s->action == XDP_PASS ? "pass" : "drop");
+	if (s->counter < PC_CNT_IMPLICIT)
+		fprintf(out, ", \"implicit\": \"%s\"", pc_implicit_name(s->counter));
+	else
+		fprintf(out, ", \"rule\": %d, \"line\": %u", s->counter - PC_CNT_IMPLICIT,
+			tb->img.info[s->counter - PC_CNT_IMPLICIT].line);
+}
+
+static void report(const struct flood_opts *o, const struct pc_mix *m,
+		   const unsigned long long *sent, const struct pc_testbed *tb, double secs,
+		   FILE *out)
+{
+	unsigned long long frames = 0, bytes = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		frames += sent[i];
+		bytes += sent[i] * m->s[i].len;
+	}
+	if (o->json) {
+		fprintf(out, "{\"interface\": ");
+		pc_json_str(out, o->ifname);
+		fprintf(out, ", \"mix\": ");
+		pc_json_str(out, m->origin);
+		fprintf(out, ", \"profile\": ");
+		if (o->profile)
+			pc_json_str(out, o->profile);
+		else
+			fprintf(out, "null");
+		fprintf(out,
+			", \"threads\": %lu, \"seconds\": %.6f, \"frames\": %llu, \"bytes\": %llu, "
+			"\"streams\": [",
+			o->threads, secs, frames, bytes);
+	} else {
+		fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu\n", o->ifname,
+			m->origin, m->n, o->threads, o->threads == 1 ? "" : "s", o->batch);
+		fprintf(out,
+			"sent     %llu frames, %llu bytes in %.3f s: %.3f Mpps, %.3f Gbit/s\n\n",
+			frames, bytes, secs, secs > 0 ? frames / secs / 1e6 : 0,
+			secs > 0 ? bytes * 8 / secs / 1e9 : 0);
+		fprintf(out, "%-28s %14s %16s  %s\n", "stream", "frames", "bytes",
+			tb ? "outcome" : "");
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct pc_stream *s = &m->s[i];
+		unsigned long long n = sent[i];
+		char outcome[64] = "";
+
+		if (tb)
+			pc_mix_outcome(s, tb->img.info, tb->img.n_rules, outcome, sizeof(outcome));
+		if (!o->json) {
+			fprintf(out, "%-28s %14llu %16llu  %s\n", s->name, n, n * s->len, outcome);
+			continue;
+		}
+		fprintf(out, "%s{\"name\": ", i ? ", " : "");
+		pc_json_str(out, s->name);
+		fprintf(out, ", \"frames\": %llu, \"bytes\": %llu", n, n * s->len);
+		outcome_json(s, tb, out);
+		fprintf(out, "}");
+	}
+	if (o->json)
+		fprintf(out, "]}\n");
+}
+
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned v[6];
+	char end;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		if (v[i] > 0xff)
+			return -1;
+		mac[i] = v[i];
+	}
+	return 0;
+}
+
+static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
+		     unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end || end == s || *out < lo || *out > hi || *s == '-' ? -1 : 0;
+}
+
+static int opt_error(struct pc_err *e, const char *what)
+{
+	return pc_usage(e, "%s; usage: portcullis flood " PC_FLOOD_ARGS, what);
+}
+
+static int parse_value(int c, const char *arg, struct flood_opts *o, struct pc_err *e)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'd':
+	case 's':
+		if (parse_mac(arg, c == 'd' ? o->dst_mac : o->src_mac))
+			return opt_error(e, "a MAC address is written aa:bb:cc:dd:ee:ff");
+		*(c == 'd' ? &o->have_dst : &o->have_src) = true;
+		return 0;
+	case 'r':
+		if (parse_num(arg, 1, 1000000000000ULL, &o->rate))
+			return opt_error(e, "--rate takes frames per second, at least 1");
+		return 0;
+	case 'n':
+		if (parse_num(arg, 1, 1ULL << 48, &o->count))
+			return opt_error(e, "--count takes a number of frames, at least 1");
+		return 0;
+	case 't':
+		if (parse_num(arg, 1, 86400 * 365, &v))
+			return opt_error(e, "--duration takes a number of seconds, at least 1");
+		o->duration = v;
+		return 0;
+	case 'j':
+		if (parse_num(arg, 1, MAX_THREADS, &v))
+			return opt_error(e, "--threads takes 1-256");
+		o->threads = v;
+		return 0;
+	case 'b':
+		if (parse_num(arg, 1, 256, &v))
+			return opt_error(e, "--batch takes 1-256 frames");
+		o->batch = v;
+		return 0;
+	}
+	return opt_error(e, "unknown option");
+}
+
+static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err *e)
+{
+	static const struct option opts[] = {
+		{ "dst-mac", required_argument, NULL, 'd' },
+		{ "src-mac", required_argument, NULL, 's' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'J' },
+		{ 0 },
+	};
+	int c;
+
+	*o = (struct flood_opts){ .threads = 1, .batch = 64 };
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'm')
+			o->mix = optarg;
+		else if (c == 'p')
+			o->profile = optarg;
+		else if (c == 'J')
+			o->json = true;
+		else if (parse_value(c, optarg, o, e))
+			return -1;
+	}
+	if (argc - optind != 1)
+		return opt_error(e, "expected one IFACE");
+	o->ifname = argv[optind];
+	if (!o->have_dst)
+		return opt_error(e, "--dst-mac is required: the MAC of the receiving interface");
+	if (!o->count && !o->duration)
+		o->duration = DEFAULT_DURATION;
+	return 0;
+}
+
+static int interface(struct flood_opts *o, int *ifindex, struct pc_err *e)
+{
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (strlen(o->ifname) >= IF_NAMESIZE)
+		return pc_usage(e, "%s is not an interface name", o->ifname);
+	*ifindex = if_nametoindex(o->ifname);
+	if (!*ifindex)
+		return pc_fail(e, errno, "check the name with `ip link`",
+			       "interface %s (if_nametoindex)", o->ifname);
+	if (o->have_src)
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->ifname);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		int err = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return pc_fail(e, err, "give one with --src-mac",
+			       "reading the MAC address of %s (SIOCGIFHWADDR)", o->ifname);
+	}
+	close(fd);
+	memcpy(o->src_mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+static void set_macs(struct pc_mix *m, const struct flood_opts *o)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		memcpy(m->s[i].frame, o->dst_mac, 6);
+		memcpy(m->s[i].frame + 6, o->src_mac, 6);
+	}
+}
+
+/* Stream indices, each as often as its weight, spread evenly: entry j of stream i
+ * sorts at (j + 0.5) / weight. */
+struct slot {
+	double key;
+	uint32_t stream;
+};
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->stream < y->stream ? -1 : x->stream > y->stream;
+}
+
+static int build_schedule(const struct pc_mix *m, uint32_t **out, uint32_t *len, struct pc_err *e)
+{
+	uint64_t total = pc_mix_total_weight(m), k = 0;
+	struct slot *slots;
+
+	if (total > PC_FLOOD_SCHEDULE_MAX)
+		return pc_usage(e, "the mix's weights add up to %llu; flood takes at most %u",
+				(unsigned long long)total, PC_FLOOD_SCHEDULE_MAX);
+	slots = calloc(total, sizeof(*slots));
+	*out = calloc(total, sizeof(**out));
+	if (!slots || !*out) {
+		free(slots);
+		return pc_fail(e, ENOMEM, NULL, "building the flood's schedule");
+	}
+	for (uint32_t i = 0; i < m->n; i++)
+		for (unsigned j = 0; j < m->s[i].weight; j++)
+			slots[k++] = (struct slot){ (j + 0.5) / m->s[i].weight, i };
+	qsort(slots, total, sizeof(*slots), cmp_slot);
+	for (k = 0; k < total; k++)
+		(*out)[k] = slots[k].stream;
+	free(slots);
+	*len = total;
+	return 0;
+}
+
+static int fill(struct bpf_map *map, const void *values, uint32_t n, struct pc_err *e)
+{
+	uint32_t *keys = calloc(n, sizeof(*keys)), count = n;
+	int err = 0;
+
+	if (!keys)
+		return pc_fail(e, ENOMEM, NULL, "filling map %s", bpf_map__name(map));
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = i;
+	if (bpf_map_update_batch(bpf_map__fd(map), keys, values, &count, NULL))
+		err = pc_fail(e, errno, NULL, "filling map %s (bpf_map_update_batch)",
+			      bpf_map__name(map));
+	free(keys);
+	return err;
+}
+
+/* Loads the transmitter with the mix's frames and schedule. */
+static int tx_prepare(struct flood *f, const struct pc_mix *m, struct pc_err *e)
+{
+	struct pc_flood_frame *frames = calloc(m->n, sizeof(*frames));
+	uint32_t *schedule = NULL;
+	int err = frames ? 0 : pc_fail(e, ENOMEM, NULL, "preparing the flood");
+
+	for (size_t i = 0; !err && i < m->n; i++) {
+		frames[i].len = m->s[i].len;
+		memcpy(frames[i].data, m->s[i].frame, m->s[i].len);
+		if (m->s[i].len > f->frame_len)
+			f->frame_len = m->s[i].len;
+	}
+	if (!err)
+		err = build_schedule(m, &schedule, &f->schedule_len, e);
+	if (!err && !(f->skel = flood_tx__open()))
+		err = pc_fail(e, errno, NULL, "opening the flood's BPF object");
+	if (!err) {
+		f->skel->rodata->schedule_len = f->schedule_len;
+		f->skel->rodata->run_len = f->frame_len;
+		bpf_map__set_max_entries(f->skel->maps.frames, m->n);
+		bpf_map__set_max_entries(f->skel->maps.sent, m->n);
+		bpf_map__set_max_entries(f->skel->maps.schedule, f->schedule_len);
+		err = flood_tx__load(f->skel);
+		if (err)
+			pc_fail(e, err,
+				err == -EPERM ? "run as root"
+					      : "run with -v to see the verifier log",
+				"loading the flood's transmitter (bpf BPF_PROG_LOAD)");
+	}
+	if (!err)
+		err = fill(f->skel->maps.frames, frames, m->n, e);
+	if (!err)
+		err = fill(f->skel->maps.schedule, schedule, f->schedule_len, e);
+	free(frames);
+	free(schedule);
+	return err;
+}
+
+/* What the transmitter counted, per stream, over the CPUs. */
+static int read_sent(const struct flood *f, size_t n, unsigned long long *sent, struct pc_err *e)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+
+	if (!v || ncpu < 0) {
+		free(v);
+		return pc_fail(e, ENOMEM, NULL, "reading the flood's counts");
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		sent[i] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.sent), &i, v)) {
+			free(v);
+			return pc_fail(e, errno, NULL, "reading the flood's count of stream %u", i);
+		}
+		for (int c = 0; c < ncpu; c++)
+			sent[i] += v[c];
+	}
+	free(v);
+	return 0;
+}
+
+int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
+{
+	struct flood_opts o;
+	struct flood f = { .o = &o };
+	struct pc_testbed tb = { 0 };
+	struct pc_mix m = { 0 };
+	struct worker *w = NULL;
+	unsigned long long *sent = NULL;
+	double secs = 0;
+	int err;
+
+	if (parse_opts(argc, argv, &o, e) || interface(&o, &f.ifindex, e))
+		return -1;
+	err = o.profile ? pc_testbed_open(o.profile, &tb, e) : 0;
+	if (!err)
+		err = pc_mix_load(o.mix, o.profile ? &tb.p : NULL, o.profile, &m, e);
+	if (!err && o.profile)
+		err = pc_testbed_judge(&tb, &m, e);
+	if (!err) {
+		set_macs(&m, &o);
+		f.m = &m;
+		err = tx_prepare(&f, &m, e);
+	}
+	if (!err && (!(w = calloc(o.threads, sizeof(*w))) || !(sent = calloc(m.n, sizeof(*sent)))))
+		err = pc_fail(e, ENOMEM, NULL, "allocating the flood's threads");
+	if (!err) {
+		share_counts(&f, w);
+		err = run(&f, w, &secs, e);
+	}
+	if (!err)
+		err = read_sent(&f, m.n, sent, e);
+	if (!err)
+		report(&o, &m, sent, o.profile ? &tb : NULL, secs, stdout);
+	free(w);
+	free(sent);
+	flood_tx__destroy(f.skel);
+	pc_mix_free(&m);
+	pc_testbed_close(&tb);
+	return err;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A profile compiled into a program that is loaded but attached nowhere, for
+ * BPF_PROG_TEST_RUN: what `bench` times, and what tells `flood` and `mix` where each
+ * stream of a mix lands. */
+#ifndef PC_TESTBED_H
+#define PC_TESTBED_H
+
+#include "compile.h"
+#include "error.h"
+#include "mix.h"
+#include "program.h"
+
+struct pc_testbed {
+	const char *path;
+	struct pc_profile p;
+	struct pc_diags d;
+	struct pc_image img;
+	struct portcullis *skel;
+	double compile_ms; /* parse and compile */
+	double load_ms;	   /* program load and map fill */
+};
+
+/* Parses and compiles path (diagnostics on stderr; an error is exit code 2), then
+ * loads the program with its maps filled. */
+int pc_testbed_open(const char *path, struct pc_testbed *t, struct pc_err *e);
+void pc_testbed_close(struct pc_testbed *t);
+int pc_testbed_prog_fd(const struct pc_testbed *t);
+/* With state on, records the flow each `reply` stream answers in the program's flow
+ * table, under the out rule that allows it, as the egress hook would have: what a
+ * reply of a real connection meets. The flows stay fresh for a day. Streams no out
+ * rule allows stay look-alikes. */
+int pc_testbed_seed(struct pc_testbed *t, const struct pc_mix *m, struct pc_err *e);
+/* Runs each stream's frame once through the program: its counter and action. */
+int pc_testbed_judge(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e);
+
+#endif /* PC_TESTBED_H */
