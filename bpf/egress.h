@@ -77,6 +77,7 @@ static __always_inline pc_verdict_t egress_out_verdict(const struct pc_pkt *pkt,
 static __always_inline void egress_record(const struct pc_pkt *pkt, pc_verdict_t v, void *data_end)
 {
 	struct pc_flow_key key;
+	__u32 local[4] = {};
 
 	if (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP)
 		flow_key(&key, pkt->family, pkt->proto, pkt->l3, false, pkt->dport, pkt->sport);
@@ -85,7 +86,11 @@ static __always_inline void egress_record(const struct pc_pkt *pkt, pc_verdict_t
 			 icmp_echo_id(pkt, data_end));
 	else
 		return; /* other ICMP opens no flow */
-	flow_record(&key, (v & PC_VERDICT_RULE) - 1, pkt->tcp_flags);
+	if (pkt->family == 4)
+		__builtin_memcpy(local, ip_addr(4, pkt->l3, true), 4);
+	else
+		__builtin_memcpy(local, ip_addr(6, pkt->l3, true), 16);
+	flow_record(&key, local, (v & PC_VERDICT_RULE) - 1, pkt->tcp_flags);
 }
 
 /* Link-local control the stack sends on its own: IGMP and MLD (queries, reports,

@@ -32,13 +32,27 @@ static __always_inline void flow_key(struct pc_flow_key *k, __u8 family, __u8 pr
 	k->proto = proto;
 	k->peer_port = peer_port;
 	k->local_port = local_port;
-	if (family == 4) {
+	if (family == 4)
 		__builtin_memcpy(k->peer, ip_addr(4, l3, peer_is_src), 4);
-		__builtin_memcpy(k->local, ip_addr(4, l3, !peer_is_src), 4);
-	} else {
+	else
 		__builtin_memcpy(k->peer, ip_addr(6, l3, peer_is_src), 16);
-		__builtin_memcpy(k->local, ip_addr(6, l3, !peer_is_src), 16);
+}
+
+/* The coarse clock, read through this CPU's cache: exact, since the coarse clock
+ * only moves with jiffies, and a helper call once a tick instead of once a packet. */
+static __always_inline __u64 coarse_now(void)
+{
+	__u32 zero = 0;
+	struct pc_clock *c = bpf_map_lookup_elem(&clock, &zero);
+	__u64 j = bpf_jiffies64();
+
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j) {
+		c->jiffies = j;
+		c->ns = bpf_ktime_get_coarse_ns();
 	}
+	return c->ns;
 }
 
 static __always_inline __u64 flow_timeout_ns(const struct pc_flow *f, __u8 proto)
@@ -57,7 +71,7 @@ static __always_inline __u64 flow_timeout_ns(const struct pc_flow *f, __u8 proto
  * translated through flow_remap until the loader has rewritten it. */
 static __always_inline int flow_counter(const struct pc_flow *f, __u8 proto)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = coarse_now();
 	__u32 rule = f->rule;
 
 	/* Signed: a flow refreshed on another CPU after we read the clock is live. */
@@ -234,8 +248,7 @@ static __always_inline bool may_be_reply(const struct pc_pkt *pkt, __u32 class)
 
 /* Ingress, state on, for a frame the rules would not pass: the counter of the flow
  * it belongs to, or -1. class is the class of its source. */
-static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 class,
-					      void *data_end)
+static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 class, void *data_end)
 {
 	struct pc_flow_key key;
 	__u8 type = pkt->dport;
@@ -261,11 +274,12 @@ static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 cl
 /* Egress: the appliance sends a packet of a flow out rule `rule` allows. A RST opens
  * nothing; a FIN or RST starts an existing TCP flow's short timeout, a SYN revives
  * a closing one (the port pair is used again). */
-static __always_inline void flow_record(const struct pc_flow_key *key, __u32 rule, __u8 tcp_flags)
+static __always_inline void flow_record(const struct pc_flow_key *key, const __u32 *local,
+					__u32 rule, __u8 tcp_flags)
 {
 	bool tcp = key->proto == IPPROTO_TCP;
 	bool closing = tcp && (tcp_flags & (PC_TCP_FIN | PC_TCP_RST));
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = coarse_now();
 	struct pc_flow *f = bpf_map_lookup_elem(&flows, key);
 	struct pc_flow n = {};
 
@@ -290,6 +304,7 @@ static __always_inline void flow_record(const struct pc_flow_key *key, __u32 rul
 	n.rule = rule;
 	n.closing = closing;
 	n.origin = PC_FLOW_EGRESS;
+	__builtin_memcpy(n.local, local, sizeof(n.local));
 	/* The LRU evicts the least recently used flow when the table is full. */
 	bpf_map_update_elem(&flows, key, &n, BPF_NOEXIST);
 }

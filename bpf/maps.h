@@ -80,6 +80,14 @@ struct {
 	__type(value, struct pc_flow);
 } flows SEC(".maps");
 
+/* Each CPU's cached coarse clock (struct pc_clock). Program only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_clock);
+} clock SEC(".maps");
+
 /* Previous generation's rule index -> this one's + 1 (0: gone). Loader writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

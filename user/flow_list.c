@@ -87,7 +87,7 @@ static void print_row(const struct pc_snapshot *s, const struct row *r, uint64_t
 	bool icmp = r->k.proto != IPPROTO_TCP && r->k.proto != IPPROTO_UDP;
 
 	addr_text(r->k.family, r->k.peer, peer, sizeof(peer));
-	addr_text(r->k.family, r->k.local, local, sizeof(local));
+	addr_text(r->k.family, r->f.local, local, sizeof(local));
 	if (!json) {
 		char l[INET6_ADDRSTRLEN + 16], p[INET6_ADDRSTRLEN + 16];
 		bool v6 = r->k.family == 6;

@@ -207,7 +207,7 @@ int pc_flows_seed(int fd, const struct pc_image *img, uint32_t gen, struct pc_se
 		int rule;
 
 		memcpy(k.peer, s->peer, s->family == 4 ? 4 : 16);
-		memcpy(k.local, s->local, s->family == 4 ? 4 : 16);
+		memcpy(f.local, s->local, s->family == 4 ? 4 : 16);
 		if (inbound_allowed(img, s)) {
 			r->inbound++;
 			continue;

@@ -56,24 +56,23 @@ int pc_testbed_prog_fd(const struct pc_testbed *t)
 	return bpf_program__fd(t->skel->progs.portcullis_xdp);
 }
 
-/* The flow a reply stream answers: the peer is its source, the appliance its
- * destination; an echo-reply's identifier is the frame's, 0. */
+/* The flow a reply stream answers: the peer is its source; an echo-reply's
+ * identifier is the frame's, 0. */
 static void reply_key(const struct pc_packet *pk, struct pc_flow_key *k)
 {
 	int af = pk->family == 4 ? AF_INET : AF_INET6;
 
 	memset(k, 0, sizeof(*k));
 	k->family = pk->family;
-	k->proto = pk->kind == PC_PACKET_TCP	 ? IPPROTO_TCP
-		   : pk->kind == PC_PACKET_UDP	 ? IPPROTO_UDP
+	k->proto = pk->kind == PC_PACKET_TCP	? IPPROTO_TCP
+		   : pk->kind == PC_PACKET_UDP	? IPPROTO_UDP
 		   : pk->kind == PC_PACKET_ICMP ? IPPROTO_ICMP
-						 : IPPROTO_ICMPV6;
+						: IPPROTO_ICMPV6;
 	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
 		k->peer_port = pk->sport;
 		k->local_port = pk->dport;
 	}
 	inet_pton(af, pk->src, k->peer);
-	inet_pton(af, pk->dst, k->local);
 }
 
 int pc_testbed_seed(struct pc_testbed *t, const struct pc_mix *m, struct pc_err *e)

@@ -313,8 +313,7 @@ static bool is_reply_row(const struct loaded *l, int counter)
 }
 
 /* Records (or, counter < 0, forgets) the flow a reply row answers, as the egress hook
- * would have: keyed by the row's source as the peer and the frame's destination
- * (pkt.h's default) as local. */
+ * would have: keyed by the row's source as the peer. */
 static void record_flow(struct loaded *l, const struct row *r, int counter)
 {
 	bool v6 = strchr(r->src, ':');
@@ -331,7 +330,6 @@ static void record_flow(struct loaded *l, const struct row *r, int counter)
 		k.local_port = r->dport;
 	}
 	inet_pton(v6 ? AF_INET6 : AF_INET, r->src, k.peer);
-	inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? "2001:db8::2" : "198.51.100.1", k.local);
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	f.seen_ns = f.created_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	if (counter < 0) {
