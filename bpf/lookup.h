@@ -59,16 +59,17 @@ static __always_inline const __u8 *ip_addr(__u8 family, const void *l3, bool src
 		   : (const __u8 *)&((const struct ipv6hdr *)l3)->daddr;
 }
 
-/* One table: dirs gives the page for the index's high byte, the page the verdict. */
+/* One table: the class's dir gives the page (by the port's high byte), the page the
+ * verdict. */
 static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table, __u32 index)
 {
-	__u32 key = class * PC_TBL_COUNT + table;
-	struct pc_dir *dir = bpf_map_lookup_elem(&dirs, &key);
+	struct pc_dir *dir = bpf_map_lookup_elem(&dirs, &class);
 	struct pc_page *page;
+	__u32 key, slot = pc_dir_slot(table, index);
 
-	if (!dir)
+	if (!dir || slot >= PC_DIR_SLOTS)
 		return 0;
-	key = dir->page[(index >> 8) & 0xff];
+	key = dir->page[slot];
 	if (!key)
 		return 0; /* page 0 matches nothing: skip its lookup */
 	page = bpf_map_lookup_elem(&pages, &key);

@@ -46,10 +46,10 @@ struct {
 	__type(value, struct pc_trie_chunk);
 } trie_chunks SEC(".maps");
 
-/* class * PC_TBL_COUNT + table -> pages by high byte of port/type. Loader writes. */
+/* class -> page numbers of its tables (pc_dir_slot). Loader writes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PC_TBL_COUNT);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct pc_dir);
 } dirs SEC(".maps");
@@ -118,6 +118,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pc_rule_info);
 } rule_info SEC(".maps");
+
+/* The profile's file names, keyed by pc_rule_info.file. Loader only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_file_name);
+} files SEC(".maps");
 
 /* What was loaded, when, from where. Loader only. */
 struct {

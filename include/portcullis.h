@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The ABI shared by the XDP program and the loader: map keys and values, counter
- * indices, verdict encoding, limits and pin names. No logic lives here.
+ * indices, verdict encoding, limits and pin names. No logic lives here but the one
+ * layout function both sides must compute alike (pc_dir_slot).
  *
  * Byte order: addresses and ports are looked up by value in host order: the program
  * converts with bpf_ntohs()/bpf_ntohl() once, and the compiler fills the tables with
@@ -66,19 +67,20 @@ struct pc_trie_chunk {
 
 /* --- Port / ICMP-type tables ------------------------------------------------------
  * For each (class, table) the compiler resolves every port (or ICMP type) to the first
- * rule that matches it. Index = port, or type for ICMP tables (only 0..255 used).
- * "dirs": key class * PC_TBL_COUNT + table -> struct pc_dir, whose page[index >> 8]
- * is a page number. "pages": key page number -> struct pc_page, whose v[index & 0xff]
- * is the verdict. Page 0 is all zero (no match); identical pages are stored once. */
+ * rule that matches it. Index = port, or type for ICMP tables (0..255).
+ * "dirs": key class -> struct pc_dir, whose page[pc_dir_slot(table, index)] is a page
+ * number: a port table has a page per high byte of the port, an ICMP table one page.
+ * "pages": key page number -> struct pc_page, whose v[index & 0xff] is the verdict.
+ * Page 0 is all zero (no match); identical pages are stored once. */
 enum pc_table {
-	PC_TBL_TCP_IN = 0,   /* in rules, by destination port */
-	PC_TBL_UDP_IN = 1,   /* in rules, by destination port */
-	PC_TBL_ICMP_IN = 2,  /* in rules, by ICMP type */
-	PC_TBL_ICMP6_IN = 3, /* in rules, by ICMPv6 type */
+	PC_TBL_TCP_IN = 0, /* in rules, by destination port */
+	PC_TBL_UDP_IN = 1, /* in rules, by destination port */
 	/* out rules by the peer's port: the egress hook looks up the destination
 	 * port, and with state off ingress reads them statelessly by source port */
-	PC_TBL_TCP_REPLY = 4,
-	PC_TBL_UDP_REPLY = 5,
+	PC_TBL_TCP_REPLY = 2,
+	PC_TBL_UDP_REPLY = 3,
+	PC_TBL_ICMP_IN = 4,	/* in rules, by ICMP type */
+	PC_TBL_ICMP6_IN = 5,	/* in rules, by ICMPv6 type */
 	PC_TBL_ICMP_REPLY = 6,	/* state off: echo-request out rules, at echo-reply (0) */
 	PC_TBL_ICMP6_REPLY = 7, /* state off: echo-request out rules, at echo-reply (129) */
 	PC_TBL_ICMP_OUT = 8,	/* out rules by the ICMP type the appliance sends */
@@ -86,6 +88,18 @@ enum pc_table {
 	PC_TBL_COUNT = 10,
 };
 #define PC_PAGE_SIZE 256
+#define PC_PORT_TABLES 4 /* the tables before PC_TBL_ICMP_IN are indexed by port */
+#define PC_DIR_SLOTS (PC_PORT_TABLES * PC_PAGE_SIZE + PC_TBL_COUNT - PC_PORT_TABLES)
+
+/* The one piece of layout logic both sides must agree on: where a dir keeps the page
+ * of (table, index). ICMP tables need one page, not 256: 6 of 10 tables, so a class
+ * takes 4 KiB of directory rather than 10. */
+static inline __u32 pc_dir_slot(__u32 table, __u32 index)
+{
+	if (table < PC_PORT_TABLES)
+		return table * PC_PAGE_SIZE + ((index >> 8) & 0xff);
+	return PC_PORT_TABLES * PC_PAGE_SIZE + table - PC_PORT_TABLES;
+}
 
 /* A verdict: 0 = no rule matches; otherwise (rule id + 1) in the low 15 bits and
  * PC_VERDICT_PASS set when the rule allows. Zeroed maps therefore match nothing, and
@@ -95,7 +109,7 @@ typedef __u16 pc_verdict_t;
 #define PC_VERDICT_RULE 0x7fffu
 
 struct pc_dir {
-	__u32 page[PC_PAGE_SIZE];
+	__u32 page[PC_DIR_SLOTS];
 };
 
 struct pc_page {
@@ -140,7 +154,7 @@ enum pc_frag_policy { PC_FRAG_TRACK = 0, PC_FRAG_PASS = 1, PC_FRAG_DROP = 2 };
 #define PC_TEXT_MATCH 96
 #define PC_TEXT_LABEL 96
 #define PC_TEXT_PROTO 16
-#define PC_TEXT_FILE 128
+#define PC_TEXT_FILE 256
 
 enum pc_action { PC_ACT_DROP = 0, PC_ACT_PASS = 1 };
 enum pc_direction { PC_DIR_IN = 0, PC_DIR_OUT = 1 };
@@ -149,12 +163,19 @@ struct pc_rule_info {
 	__u32 line;
 	__u8 action;	/* enum pc_action */
 	__u8 direction; /* enum pc_direction */
-	__u16 pad;
+	__u16 file;	/* the file the rule is in (includes): its key in "files" */
 	char proto[PC_TEXT_PROTO];
 	char peer[PC_TEXT_PEER];
 	char match[PC_TEXT_MATCH];
 	char label[PC_TEXT_LABEL];
-	char file[PC_TEXT_FILE]; /* the profile file the rule is in (includes) */
+};
+
+/* "files": array, the profile's files (the profile, then its includes), each named
+ * once rather than in every rule: 10,000 rules would otherwise carry 2.5 MB of the
+ * same few paths. */
+#define PC_MAX_FILES 65535
+struct pc_file_name {
+	char path[PC_TEXT_FILE];
 };
 
 struct pc_load_info {

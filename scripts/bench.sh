@@ -71,15 +71,17 @@ load_ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
 nsenter --net="/run/netns/$ns" "$BIN" status pcb0 --json >"$tmp/status.json" || exit 1
 nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
 map_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["map_bytes"])' "$tmp/status.json")
+flow_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flow_bytes"])' "$tmp/status.json")
 
 read -r e10 p10 a10 < <(mix_row gen10)
 read -r e10k p10k a10k < <(mix_row gen10k)
 read -r es ps as < <(mix_row spammertrap)
-python3 - "$p10" "$p10k" "$a10" "$a10k" "$load_ms" "$map_bytes" "$es" "$ps" "$as" >"$tmp/summary.md" <<'PY'
+python3 - "$p10" "$p10k" "$a10" "$a10k" "$load_ms" "$map_bytes" "$es" "$ps" "$as" "$flow_bytes" >"$tmp/summary.md" <<'PY'
 import sys
 p10, p10k, a10, a10k = map(float, sys.argv[1:5])
 load_ms, map_bytes = int(sys.argv[5]), int(sys.argv[6])
 es, ps, adds = map(float, sys.argv[7:10])
+flow_bytes = int(sys.argv[10])
 print("| figure | measured | goal |")
 print("|---|--:|--:|")
 print("| SpammerTrap, built-in mix: added over the empty program | %.1f ns | at most 15 ns |" % adds)
@@ -87,7 +89,9 @@ print("| SpammerTrap, built-in mix: portcullis per packet (empty program) | %.1f
 print("| SpammerTrap, built-in mix: one core at that cost | %.1f Mpps | 14.88 Mpps (10GbE, 64 B) |" % (1e3 / ps))
 print("| 10,000 rules vs 10 rules, both over 1,000 prefixes, per packet | %+.1f%% (%.1f vs %.1f ns) | within 5%% |"
       % ((p10k / p10 - 1) * 100, p10k, p10))
-print("| 10,000 rules: maps (`status`) | %.1f MiB | at most 16 MiB |" % (map_bytes / 1048576))
+print("| 10,000 rules: maps of the profile (`status`, without the flow table) | %.1f MiB | at most 16 MiB |"
+      % ((map_bytes - flow_bytes) / 1048576))
+print("| the flow table beside them (`set flows`, default 65,536) | %.1f MiB | |" % (flow_bytes / 1048576))
 print("| 10,000 rules: compile and load onto a veth (`load`) | %d ms | under 1 s |" % load_ms)
 PY
 {

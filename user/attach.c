@@ -27,6 +27,7 @@
 #include "flows.h"
 #include "pins.h"
 #include "program.h"
+#include "rule_text.h"
 
 struct staged {
 	const char *ifname;
@@ -124,6 +125,18 @@ static int carry_egress(const char *ifname, struct portcullis *s, const int32_t 
 	return err;
 }
 
+/* The file names the removed rules refer to, for the reload's report. */
+static int read_old_files(const char *ifname, struct pc_attach_result *res, struct pc_err *e)
+{
+	int fd = pc_pin_open(ifname, "files", e), err;
+
+	if (fd < 0)
+		return -1;
+	err = pc_files_read(fd, &res->old_files, &res->n_old_files, e);
+	close(fd);
+	return err;
+}
+
 static int carry_over(const char *ifname, struct portcullis *s, const struct pc_image *img,
 		      struct pc_attach_result *res, struct pc_err *e)
 {
@@ -161,6 +174,8 @@ static int carry_over(const char *ifname, struct portcullis *s, const struct pc_
 		res->removed[res->n_removed] = old.info[k];
 		res->removed_count[res->n_removed++] = old.count[k];
 	}
+	if (!err && res->n_removed)
+		err = read_old_files(ifname, res, e);
 out:
 	free(map);
 	free(used);
@@ -173,9 +188,11 @@ void pc_attach_result_free(struct pc_attach_result *res)
 	free(res->added);
 	free(res->removed);
 	free(res->removed_count);
+	free(res->old_files);
 	res->added = NULL;
 	res->removed = NULL;
 	res->removed_count = NULL;
+	res->old_files = NULL;
 }
 
 /* --- Attach ------------------------------------------------------------------------ */

@@ -31,6 +31,8 @@ struct pc_attach_result {
 	struct pc_rule_info *removed;
 	struct pc_count *removed_count;
 	uint32_t n_removed;
+	struct pc_file_name *old_files; /* the names removed[k].file refers to */
+	uint32_t n_old_files;
 	struct pc_load_info old; /* what ran before a replace */
 	/* The flow table: open sessions recorded at load, and on a replace the flows
 	 * that carried over to the new rules or ended with the rule that allowed them. */

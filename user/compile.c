@@ -474,16 +474,18 @@ static int build_class(struct build *b, uint32_t cls, const struct class_set *se
 		}
 	}
 	for (int t = 0; t < PC_TBL_COUNT; t++) {
-		uint32_t *dir = b->img->dirs + ((size_t)cls * PC_TBL_COUNT + t) * PC_PAGE_SIZE;
+		uint32_t *dir = b->img->dirs + (size_t)cls * PC_DIR_SLOTS;
+		/* ICMP tables: types are < 256, one page. */
+		unsigned n = t < PC_PORT_TABLES ? TABLE_SLOTS / PC_PAGE_SIZE : 1;
 
 		if (!b->filled[t])
 			continue; /* every slot of dir stays page 0 */
-		for (unsigned hi = 0; hi < TABLE_SLOTS / PC_PAGE_SIZE; hi++) {
+		for (unsigned hi = 0; hi < n; hi++) {
 			int64_t id = page_intern(&b->pages, b->tbl[t] + hi * PC_PAGE_SIZE);
 
 			if (id < 0)
 				return -1;
-			dir[hi] = (uint32_t)id;
+			dir[pc_dir_slot(t, hi << 8)] = (uint32_t)id;
 		}
 	}
 	return 0;
@@ -608,8 +610,19 @@ static void fill_info(const struct pc_profile *p, struct pc_image *img, const st
 		snprintf(in->match, sizeof(in->match), "%s", rule->match_text);
 		snprintf(in->label, sizeof(in->label), "%s", rule->label);
 		if (rule->pos.src >= 0 && (size_t)rule->pos.src < d->n_sources)
-			snprintf(in->file, sizeof(in->file), "%s", d->sources[rule->pos.src].path);
+			in->file = (uint16_t)rule->pos.src;
 	}
+}
+
+static int fill_files(struct pc_image *img, const struct pc_diags *d)
+{
+	img->n_files = d->n_sources < PC_MAX_FILES ? (uint32_t)d->n_sources : PC_MAX_FILES;
+	img->files = calloc(img->n_files + 1, sizeof(*img->files));
+	if (!img->files)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < img->n_files; i++)
+		snprintf(img->files[i].path, sizeof(img->files[i].path), "%s", d->sources[i].path);
+	return 0;
 }
 
 static void report_shadowed(const struct pc_profile *p, struct pc_image *img,
@@ -641,7 +654,7 @@ static int build_tables(const struct pc_profile *p, struct pc_image *img,
 	int err = -ENOMEM;
 
 	b.pages.pages.size = PC_PAGE_SIZE * sizeof(pc_verdict_t);
-	img->dirs = calloc((size_t)img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE, sizeof(uint32_t));
+	img->dirs = calloc((size_t)img->n_classes * PC_DIR_SLOTS, sizeof(uint32_t));
 	if (!img->dirs || dedup_init(&b.pages.index, 1024))
 		goto out;
 	for (int t = 0; t < PC_TBL_COUNT; t++)
@@ -706,6 +719,8 @@ int pc_compile(const struct pc_profile *p, struct pc_image *img, struct pc_diags
 		err = build_tables(p, img, sets, blocker);
 	if (!err)
 		err = build_trie(&nodes, img);
+	if (!err)
+		err = fill_files(img, d);
 	if (!err) {
 		fill_info(p, img, d);
 		report_shadowed(p, img, blocker, d);
@@ -733,6 +748,7 @@ void pc_image_free(struct pc_image *img)
 	free(img->dirs);
 	free(img->pages);
 	free(img->info);
+	free(img->files);
 	free(img->wins);
 	free(img->lost);
 	memset(img, 0, sizeof(*img));
@@ -742,8 +758,10 @@ uint64_t pc_image_bytes(const struct pc_image *img)
 {
 	return 2ull * PC_TRIE_ROOT_SIZE * sizeof(uint32_t) +
 	       (uint64_t)img->n_chunks * PC_TRIE_CHUNK * sizeof(uint32_t) +
-	       (uint64_t)img->n_classes * PC_TBL_COUNT * PC_PAGE_SIZE * sizeof(uint32_t) +
-	       (uint64_t)img->n_pages * PC_PAGE_SIZE * sizeof(pc_verdict_t);
+	       (uint64_t)img->n_classes * sizeof(struct pc_dir) +
+	       (uint64_t)img->n_pages * PC_PAGE_SIZE * sizeof(pc_verdict_t) +
+	       (uint64_t)img->n_rules * sizeof(struct pc_rule_info) +
+	       (uint64_t)img->n_files * sizeof(struct pc_file_name);
 }
 
 uint32_t pc_image_class(const struct pc_image *img, int family, const uint8_t *addr)
@@ -763,6 +781,8 @@ pc_verdict_t pc_image_verdict(const struct pc_image *img, uint32_t cls, enum pc_
 
 	if (cls >= img->n_classes || index > 65535)
 		return 0;
-	page = img->dirs[((size_t)cls * PC_TBL_COUNT + t) * PC_PAGE_SIZE + (index >> 8)];
+	if (t >= PC_PORT_TABLES && index >= PC_PAGE_SIZE)
+		return 0; /* no ICMP type */
+	page = img->dirs[(size_t)cls * PC_DIR_SLOTS + pc_dir_slot(t, index)];
 	return img->pages[(size_t)page * PC_PAGE_SIZE + (index & 0xff)];
 }

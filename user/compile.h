@@ -13,12 +13,14 @@ struct pc_image {
 	uint32_t *root;	  /* 2 * PC_TRIE_ROOT_SIZE entries, as trie_root */
 	uint32_t *chunks; /* n_chunks * PC_TRIE_CHUNK entries, as trie_chunks */
 	uint32_t n_chunks;
-	uint32_t *dirs; /* n_classes * PC_TBL_COUNT * PC_PAGE_SIZE, as dirs */
+	uint32_t *dirs; /* n_classes * PC_DIR_SLOTS, as dirs */
 	uint32_t n_classes;
 	pc_verdict_t *pages; /* n_pages * PC_PAGE_SIZE, as pages; page 0 is zero */
 	uint32_t n_pages;
 	uint32_t n_rules;
 	struct pc_rule_info *info; /* n_rules, as rule_info */
+	struct pc_file_name *files; /* n_files, as files: the diagnostics' sources */
+	uint32_t n_files;
 	/* Per rule: table slots (class x table x port) it decides, and those it wanted
 	 * but an earlier rule had; how `check` tells a shadowed rule. */
 	uint64_t *wins;

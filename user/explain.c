@@ -25,7 +25,9 @@
 struct subject {
 	struct portcullis *skel;
 	uint32_t n_rules;
-	struct pc_rule_info *info; /* n_rules */
+	struct pc_rule_info *info;  /* n_rules */
+	struct pc_file_name *files; /* n_files */
+	uint32_t n_files;
 	struct pc_options opt;
 	char origin[256]; /* profile path */
 	char live[64];	  /* "running on IFACE" for a twin */
@@ -46,6 +48,8 @@ static int subject_from_profile(const char *path, struct subject *s, struct pc_e
 		return -1;
 	s->n_rules = s->img.n_rules;
 	s->info = s->img.info;
+	s->files = s->img.files;
+	s->n_files = s->img.n_files;
 	s->opt = s->p.opt;
 	snprintf(s->origin, sizeof(s->origin), "%s", path);
 	return 0;
@@ -67,6 +71,9 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	s->n_rules = snap.n_rules;
 	s->info = snap.info;
 	snap.info = NULL;
+	s->files = snap.files;
+	s->n_files = snap.n_files;
+	snap.files = NULL;
 	pc_load_info_options(&snap.load, &s->opt);
 	lin.gen = snap.load.gen;
 	lin.gen_prev = snap.load.gen ? snap.load.gen - 1 : 0;
@@ -114,6 +121,7 @@ static void subject_free(struct subject *s, bool from_profile)
 		pc_diags_free(&s->d);
 	} else {
 		free(s->info);
+		free(s->files);
 	}
 }
 
@@ -141,8 +149,11 @@ static void describe_outcome(const struct subject *s, const struct pc_packet *pr
 					: "echo-reply for an echo-request rule");
 		else
 			fprintf(out, "why      the first rule, in profile order, that matches\n");
-		fprintf(out, "profile  %s:%u%s%s\n", r->file[0] ? r->file : s->origin, r->line,
-			s->live[0] ? ", " : "", s->live);
+		fprintf(out, "profile  %s:%u%s%s\n",
+			pc_rule_file(r, s->files, s->n_files)[0]
+				? pc_rule_file(r, s->files, s->n_files)
+				: s->origin,
+			r->line, s->live[0] ? ", " : "", s->live);
 		return;
 	}
 	fprintf(out, "rule     none: %s\n", pc_implicit_name(counter));

@@ -99,11 +99,11 @@ static int parse_hook(const char *s, enum pc_egress_hook *hook, struct pc_err *e
 	return 0;
 }
 
-static void print_rule_line(char sign, const struct pc_rule_info *r)
+static void print_rule_line(char sign, const struct pc_rule_info *r, const char *file)
 {
 	char text[512];
 
-	printf("  %c %s:%u  %s\n", sign, r->file, r->line, pc_rule_text(r, text, sizeof(text)));
+	printf("  %c %s:%u  %s\n", sign, file, r->line, pc_rule_text(r, text, sizeof(text)));
 }
 
 static const char *frag_name(unsigned f)
@@ -195,9 +195,11 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 	       res->carried_rules, res->carried_rules == 1 ? "" : "s", res->n_added,
 	       res->n_removed);
 	for (uint32_t i = 0; i < res->n_removed; i++)
-		print_rule_line('-', &res->removed[i]);
+		print_rule_line('-', &res->removed[i],
+				pc_rule_file(&res->removed[i], res->old_files, res->n_old_files));
 	for (uint32_t i = 0; i < res->n_added; i++)
-		print_rule_line('+', &img->info[res->added[i]]);
+		print_rule_line('+', &img->info[res->added[i]],
+				pc_rule_file(&img->info[res->added[i]], img->files, img->n_files));
 	pc_load_info_options(&res->old, &old);
 	print_option_changes(&old, &p->opt);
 }

@@ -53,9 +53,10 @@ static int size_maps(struct portcullis *s, const struct pc_profile *p, const str
 		{ s->maps.flows, p->opt.flows_max },
 		{ s->maps.flow_remap, at_least_one(prev ? prev->n_remap : 0) },
 		{ s->maps.trie_chunks, at_least_one(img->n_chunks) },
-		{ s->maps.dirs, img->n_classes * PC_TBL_COUNT },
+		{ s->maps.dirs, img->n_classes },
 		{ s->maps.pages, img->n_pages },
 		{ s->maps.rule_info, at_least_one(img->n_rules) },
+		{ s->maps.files, at_least_one(img->n_files) },
 	};
 
 	for (size_t i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
@@ -171,9 +172,10 @@ static int fill_maps(struct portcullis *s, const struct pc_image *img,
 		/* The image's flat arrays are these values laid end to end. */
 		{ s->maps.trie_root, img->root, 2, sizeof(struct pc_trie_root) },
 		{ s->maps.trie_chunks, img->chunks, img->n_chunks, sizeof(struct pc_trie_chunk) },
-		{ s->maps.dirs, img->dirs, img->n_classes * PC_TBL_COUNT, sizeof(struct pc_dir) },
+		{ s->maps.dirs, img->dirs, img->n_classes, sizeof(struct pc_dir) },
 		{ s->maps.pages, img->pages, img->n_pages, sizeof(struct pc_page) },
 		{ s->maps.rule_info, img->info, img->n_rules, sizeof(*img->info) },
+		{ s->maps.files, img->files, img->n_files, sizeof(*img->files) },
 		{ s->maps.flow_remap, prev ? prev->remap : NULL, prev ? prev->n_remap : 0,
 		  sizeof(uint16_t) },
 	};

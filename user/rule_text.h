@@ -5,8 +5,10 @@
 #define PC_RULE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "error.h"
 #include "portcullis.h"
 
 /* "allow" or "drop"; "in" or "out". */
@@ -17,5 +19,11 @@ const char *pc_rule_text(const struct pc_rule_info *r, char *buf, size_t len);
 /* `"line": 39, "action": "allow", ..., "label": "..."`: the SPEC's rule fields,
  * without braces, for an object that may carry more. */
 void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r);
+
+/* The file a rule is in, from the profile's file names ("" when unknown). */
+const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name *files,
+			 uint32_t n_files);
+/* Reads a "files" map: *out (free it) has *n names. */
+int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e);
 
 #endif /* PC_RULE_TEXT_H */

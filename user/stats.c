@@ -28,7 +28,7 @@ const char *pc_implicit_name(unsigned i)
 
 static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
 {
-	int lfd = pc_pin_open(ifname, "load_info", e), rfd = -1, err = -1;
+	int lfd = pc_pin_open(ifname, "load_info", e), rfd = -1, ffd = -1, err = -1;
 	uint32_t k = 0;
 
 	if (lfd < 0)
@@ -45,6 +45,9 @@ static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e
 	}
 	if ((rfd = pc_pin_open(ifname, "rule_info", e)) < 0)
 		goto out;
+	if ((ffd = pc_pin_open(ifname, "files", e)) < 0 ||
+	    pc_files_read(ffd, &s->files, &s->n_files, e))
+		goto out;
 	for (k = 0; k < s->n_rules; k++) {
 		if (bpf_map_lookup_elem(rfd, &k, &s->info[k])) {
 			pc_fail(e, errno, NULL, "reading rule_info[%u] of %s", k, ifname);
@@ -56,6 +59,8 @@ out:
 	close(lfd);
 	if (rfd >= 0)
 		close(rfd);
+	if (ffd >= 0)
+		close(ffd);
 	return err;
 }
 
@@ -111,6 +116,7 @@ void pc_snapshot_free(struct pc_snapshot *s)
 	free(s->info);
 	free(s->count);
 	free(s->ecount);
+	free(s->files);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -19,6 +19,8 @@ struct pc_snapshot {
 	struct pc_rule_info *info; /* n_rules */
 	struct pc_count *count;	   /* PC_CNT_IMPLICIT + n_rules: live + carried */
 	struct pc_count *ecount;   /* the same for the egress hook; NULL without one */
+	struct pc_file_name *files; /* n_files: the files info[k].file names */
+	uint32_t n_files;
 };
 
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);

@@ -26,6 +26,7 @@ struct iface_status {
 	uint32_t prog_id;
 	uint32_t link_id;
 	uint64_t map_bytes;
+	uint64_t flow_bytes;	 /* of map_bytes, the flow table's: sized by `set flows` */
 	uint32_t egress_link_id; /* 0: no egress hook (a load from before it) */
 	uint32_t flows;		 /* entries in the flow table, live or not */
 	bool pending;		 /* a load awaits confirmation */
@@ -42,17 +43,17 @@ static uint64_t map_value_bytes(const struct bpf_map_info *mi)
 	       (mi->type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1);
 }
 
-/* Every map pinned for IFACE: the list follows bpf/maps.h by itself. */
-static uint64_t map_bytes(const char *ifname)
+/* Every map pinned for IFACE (the list follows bpf/maps.h by itself); the flow
+ * table's share apart, since its size is `set flows`, not the profile's. */
+static void map_bytes(const char *ifname, struct iface_status *st)
 {
 	char dir[PATH_MAX];
 	struct pc_err ignore;
 	struct dirent *de;
-	uint64_t total = 0;
 	DIR *d;
 
 	if (pc_pin_path(dir, sizeof(dir), ifname, NULL) || !(d = opendir(dir)))
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		struct bpf_map_info mi = {};
 		uint32_t len = sizeof(mi);
@@ -61,12 +62,14 @@ static uint64_t map_bytes(const char *ifname)
 		if (!pc_pin_is_map(de->d_name) ||
 		    (fd = pc_pin_open(ifname, de->d_name, &ignore)) < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
-			total += map_value_bytes(&mi);
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &len)) {
+			st->map_bytes += map_value_bytes(&mi);
+			if (!strcmp(de->d_name, "flows"))
+				st->flow_bytes = map_value_bytes(&mi);
+		}
 		close(fd);
 	}
 	closedir(d);
-	return total;
 }
 
 /* A load awaiting confirmation, and how long it has left. */
@@ -144,7 +147,7 @@ static int read_status(const char *ifname, struct iface_status *st, struct pc_er
 	}
 	close(fd);
 	read_egress(ifname, st);
-	st->map_bytes = map_bytes(ifname);
+	map_bytes(ifname, st);
 	read_pending(ifname, st);
 	return 0;
 }
@@ -161,8 +164,10 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 		fprintf(out, "%s: %s\n  profile %s\n  %u rules, %s mode, loaded %s\n", ifname,
 			st->attached ? "attached" : "DETACHED (interface gone; run unload)",
 			st->load.profile, st->load.n_rules, mode, when);
-		fprintf(out, "  program id %u, link id %u, maps %.1f KiB\n", st->prog_id,
-			st->link_id, st->map_bytes / 1024.0);
+		fprintf(out,
+			"  program id %u, link id %u, maps %.1f KiB (%.1f KiB of it the flow "
+			"table)\n",
+			st->prog_id, st->link_id, st->map_bytes / 1024.0, st->flow_bytes / 1024.0);
 		fprintf(out, "  egress hook %s (%s id %u), egress %s, state %s, %u of %u flows\n",
 			egress_hook(st),
 			st->load.egress_hook == PC_HOOK_CLSACT ? "program" : "link",
@@ -184,11 +189,11 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 	pc_json_str(out, st->load.profile);
 	fprintf(out,
 		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
-		"\"link_id\": %u, \"map_bytes\": %llu, \"confirm_in\": %lld, "
+		"\"link_id\": %u, \"map_bytes\": %llu, \"flow_bytes\": %llu, \"confirm_in\": %lld, "
 		"\"egress_hook\": \"%s\", \"egress\": \"%s\", \"state\": \"%s\", "
 		"\"flows\": %u, \"flows_max\": %u}",
 		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
-		st->link_id, (unsigned long long)st->map_bytes,
+		st->link_id, (unsigned long long)st->map_bytes, (unsigned long long)st->flow_bytes,
 		st->pending ? st->confirm_left : -1LL, egress_hook(st),
 		st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
 		st->flows, st->load.flows_max);

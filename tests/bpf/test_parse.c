@@ -45,7 +45,7 @@ enum {
 
 static __u32 root[2 * PC_TRIE_ROOT_SIZE];
 static __u32 chunks[N_CHUNKS * PC_TRIE_CHUNK];
-static __u32 dirs[N_CLASSES * PC_TBL_COUNT * PC_PAGE_SIZE];
+static __u32 dirs[N_CLASSES * PC_DIR_SLOTS];
 static pc_verdict_t pages[N_PAGES * PC_PAGE_SIZE];
 static int n_chunks, n_pages = 1; /* page 0 stays all "no match" */
 
@@ -81,7 +81,7 @@ static void rule(int id, bool pass, int class, int table, int lo, int hi)
 		if (class != ALL && class != c)
 			continue;
 		for (int i = lo; i <= hi; i++) {
-			__u32 *d = &dirs[(c * PC_TBL_COUNT + table) * PC_PAGE_SIZE + (i >> 8)];
+			__u32 *d = &dirs[c * PC_DIR_SLOTS + pc_dir_slot(table, i)];
 			pc_verdict_t *v;
 
 			if (!*d)
@@ -165,7 +165,7 @@ static bool env_open(struct env *e, const struct settings *s)
 	bpf_map__set_max_entries(skel->maps.counters, N_COUNTERS);
 	bpf_map__set_max_entries(skel->maps.carry, N_COUNTERS);
 	bpf_map__set_max_entries(skel->maps.trie_chunks, N_CHUNKS);
-	bpf_map__set_max_entries(skel->maps.dirs, N_CLASSES * PC_TBL_COUNT);
+	bpf_map__set_max_entries(skel->maps.dirs, N_CLASSES);
 	bpf_map__set_max_entries(skel->maps.pages, N_PAGES);
 	skel->rodata->cfg_non_ip_pass = !s->non_ip_drop;
 	skel->rodata->cfg_fragments = s->fragments;
@@ -181,7 +181,7 @@ static bool env_open(struct env *e, const struct settings *s)
 	if (!err)
 		err = fill(skel->maps.trie_chunks, chunks, N_CHUNKS, sizeof(struct pc_trie_chunk));
 	if (!err)
-		err = fill(skel->maps.dirs, dirs, N_CLASSES * PC_TBL_COUNT, sizeof(struct pc_dir));
+		err = fill(skel->maps.dirs, dirs, N_CLASSES, sizeof(struct pc_dir));
 	if (!err)
 		err = fill(skel->maps.pages, pages, N_PAGES, sizeof(struct pc_page));
 	if (err) {

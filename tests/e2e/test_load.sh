@@ -166,7 +166,7 @@ check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tm
 # Every pinned map counts: at least the two 256 KiB trie roots and the 256 KiB ring.
 pc_cli status "$PC_IF_APP" --json >"$tmp/status.json" 2>&1
 check status_counts_maps "status --json map_bytes: $(head -c 300 "$tmp/status.json")" \
-	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["attached"] and s["map_bytes"] >= 3 * 262144))' "$tmp/status.json"
+	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["attached"] and s["map_bytes"] >= 3 * 262144 and 65536 * 24 <= s["flow_bytes"] < s["map_bytes"]))' "$tmp/status.json"
 
 # --- a broken profile changes nothing ------------------------------------------------------
 broken=$tmp/broken.conf
