@@ -53,7 +53,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst %.c,$(O)/%,$(BPFT_SRCS))
-TEST_LIB_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c tests/ref/*.c))
+TEST_LIB_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c tests/ref/*.c tests/gen/*.c))
 TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
 
 .DELETE_ON_ERROR:
