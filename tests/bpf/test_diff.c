@@ -387,7 +387,7 @@ TEST(diff_libraesva)
 
 TEST(diff_random_profiles)
 {
-	static char text[16384];
+	static char text[256 * 1024];
 
 	if (geteuid())
 		SKIP("needs root (BPF_PROG_TEST_RUN)");

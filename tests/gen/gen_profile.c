@@ -4,12 +4,17 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen/gen.h"
 
-#define MAX_POOL 24
+#define MAX_POOL 64
 #define MAX_ZONES 6
+#define MAX_RULES 30
+/* Every fourth variant is a large profile: many zones and rules, deep tries. */
+#define LARGE_ZONES 40
+#define LARGE_RULES 400
 
 struct out {
 	char *buf;
@@ -23,13 +28,15 @@ static void emit(struct out *o, const char *fmt, ...)
 	va_list ap;
 	int k;
 
-	if (o->n >= o->len)
-		return;
 	va_start(ap, fmt);
 	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
 	va_end(ap);
-	if (k > 0)
-		o->n += (size_t)k;
+	/* A profile cut short would not parse: that is a bug here, not a finding. */
+	if (k < 0 || (size_t)k >= o->len - o->n) {
+		fprintf(stderr, "gen_profile: a buffer of %zu bytes is too small\n", o->len);
+		abort();
+	}
+	o->n += (size_t)k;
 }
 
 struct pool {
@@ -75,6 +82,14 @@ static void random_prefix(struct rng *r, struct pc_prefix *p)
 		/* Most of them in a few /8s, so that zones and rules meet. */
 		if (rng_pct(r, 70))
 			p->addr[0] = (uint8_t)(10 + rng_below(r, 3));
+	} else if (rng_pct(r, 5)) {
+		/* IPv4-mapped: an IPv6 prefix all the same. */
+		memset(p->addr, 0, 10);
+		p->addr[10] = p->addr[11] = 0xff;
+		p->addr[12] = (uint8_t)(10 + rng_below(r, 3));
+		p->len = (uint8_t)rng_range(r, 96, 128);
+		mask(p);
+		return;
 	} else if (rng_pct(r, 70)) {
 		p->addr[0] = 0x20;
 		p->addr[1] = 0x01;
@@ -308,7 +323,9 @@ void gen_profile(struct rng *r, bool state_on, unsigned variant, char *buf, size
 {
 	struct out o = { buf, len, 0 };
 	struct pool pl = { .n = 0 };
-	unsigned n_zones = rng_below(r, MAX_ZONES + 1), n_rules = rng_range(r, 1, 30);
+	bool large = variant % 4 == 3;
+	unsigned n_zones = rng_below(r, (large ? LARGE_ZONES : MAX_ZONES) + 1);
+	unsigned n_rules = rng_range(r, 1, large ? LARGE_RULES : MAX_RULES);
 	unsigned state_at = rng_below(r, n_rules + 1), opt_at[N_OPTIONS];
 
 	/* Each option set with even odds, anywhere among the rules (or twice: a
