@@ -28,6 +28,7 @@ static void reset(void)
 static int parse(const char *text)
 {
 	reset();
+	pc_test_corpus(text, -1);
 	return pc_profile_parse_string("t.conf", text, &P, &D);
 }
 
@@ -122,6 +123,7 @@ static const char *put(const char *name, const char *text, long len)
 	FILE *f;
 
 	snprintf(p, 256, "%s/%s", tmpdir, name);
+	pc_test_corpus(text, len);
 	f = fopen(p, "w");
 	if (!f)
 		return p;
