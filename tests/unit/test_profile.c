@@ -856,6 +856,32 @@ TEST(nul_bytes_and_binary_files)
 	reset();
 }
 
+/* A long line (a binary file's, a generated one) is shown as the 120 bytes around the
+ * caret, cut with "...", the caret still under the column. */
+TEST(long_lines_are_cut_around_the_caret)
+{
+	char text[1024], want[512], *out = NULL;
+	size_t n, outlen = 0;
+	FILE *f;
+
+	n = (size_t)snprintf(text, sizeof(text), "allow in tcp port 1");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",%d", 10 + i);
+	snprintf(text + n, sizeof(text) - n, ",nope");
+	n += 1; /* the column of "nope" */
+	EXPECT_EQ(parse(text), -1);
+	f = open_memstream(&out, &outlen);
+	pc_diags_print(&D, f);
+	fclose(f);
+	/* 60 bytes before the column, then the rest of the line (under 120). */
+	snprintf(want, sizeof(want), "\n...%s\n   %*s^\n", text + n - 60, 60, "");
+	EXPECT_TRUE(out && strstr(out, want) != NULL);
+	if (out && !strstr(out, want))
+		printf("%s", out);
+	free(out);
+	reset();
+}
+
 /* --- Includes and files ---------------------------------------------------------------------- */
 
 TEST(include_relative_and_in_order)
