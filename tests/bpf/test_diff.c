@@ -31,9 +31,11 @@
 #define FRAG_EPOCH 2000
 #define MAX_REPORTS 8
 #define MAX_WHYS 64
+#define MAX_FLOWS 64
+#define DEFAULT_STATE_PROFILES 4
 
 static unsigned long long seed;
-static long frames_total, n_random, only = -1, verbose;
+static long frames_total, n_random, n_state, only = -1, verbose;
 static int ncpu;
 
 /* DIFF_VERBOSE: how often each step of the reference decided, over the whole run. */
@@ -56,6 +58,7 @@ __attribute__((constructor)) static void read_env(void)
 	seed = s && *s ? strtoull(s, NULL, 0) : DEFAULT_SEED;
 	frames_total = env_long("DIFF_FRAMES", DEFAULT_FRAMES);
 	n_random = env_long("DIFF_PROFILES", DEFAULT_PROFILES);
+	n_state = env_long("DIFF_STATE_PROFILES", DEFAULT_STATE_PROFILES);
 	only = env_long("DIFF_ONLY", -1);
 	verbose = env_long("DIFF_VERBOSE", 0);
 	ncpu = libbpf_num_possible_cpus();
@@ -81,6 +84,7 @@ struct subject {
 	struct pc_count *before, *after, *percpu;
 	uint32_t *keys; /* for the batch lookup */
 	struct ref ref;
+	struct gen_hints hints;
 	/* What was seen, for the summary line. */
 	long frames, diffs, passed, skipped;
 	long hits[PC_CNT_IMPLICIT];
@@ -88,23 +92,45 @@ struct subject {
 	bool *rule_seen;
 };
 
-static bool subject_load(struct subject *s, const char *path, const char *text)
+/* The compiler refuses `state on` until the egress hook exists (issue 3). */
+static bool state_on_refused(struct subject *s)
+{
+	struct pc_diags d = { 0 };
+	struct pc_image img;
+	bool refused;
+
+	if (!s->p.opt.state)
+		return false;
+	s->p.opt.state = false;
+	refused = !pc_compile(&s->p, &img, &d);
+	s->p.opt.state = true;
+	if (refused)
+		pc_image_free(&img);
+	pc_diags_free(&d);
+	return refused;
+}
+
+enum loaded { LOADED, NOT_LOADED, STATE_ON_REFUSED };
+
+static enum loaded subject_load(struct subject *s, const char *path, const char *text)
 {
 	struct pc_err e = { 0 };
 	int err;
 
 	err = path ? pc_profile_parse(path, &s->p, &s->d)
 		   : pc_profile_parse_string(s->name, text, &s->p, &s->d);
-	if (err || pc_compile(&s->p, &s->img, &s->d)) {
+	if (!err && pc_compile(&s->p, &s->img, &s->d) && state_on_refused(s))
+		return STATE_ON_REFUSED;
+	if (err || s->d.n_errors) {
 		pc_diags_print(&s->d, stdout);
 		if (text)
 			printf("%s", text);
 		pc_test_fail(__FILE__, __LINE__, "%s does not compile", s->name);
-		return false;
+		return NOT_LOADED;
 	}
 	if (pc_program_create(&s->p, &s->img, &s->skel, &e)) {
 		pc_test_fail(__FILE__, __LINE__, "%s: %s", s->name, e.msg);
-		return false;
+		return NOT_LOADED;
 	}
 	s->prog_fd = bpf_program__fd(s->skel->progs.portcullis_xdp);
 	s->counters_fd = bpf_map__fd(s->skel->maps.counters);
@@ -118,7 +144,7 @@ static bool subject_load(struct subject *s, const char *path, const char *text)
 	if (!s->before || !s->after || !s->percpu || !s->rule_seen || !s->keys)
 		abort();
 	ref_init(&s->ref, &s->p);
-	return true;
+	return LOADED;
 }
 
 static void subject_free(struct subject *s)
@@ -134,6 +160,7 @@ static void subject_free(struct subject *s)
 	free(s->rule_seen);
 	free(s->keys);
 	free(s->text);
+	gen_hints_free(&s->hints);
 }
 
 /* Every counter summed over the CPUs, in one batch lookup. */
@@ -311,15 +338,18 @@ static void record(struct subject *s, uint32_t action, int counter)
 		s->rule_seen[counter - PC_CNT_IMPLICIT] = true;
 }
 
-static void run_frames(struct subject *s, long n_frames)
+static void run_frames(struct subject *s, long n_frames, const struct ref_flow *flows,
+		       size_t n_flows)
 {
 	static struct pkt f;
 	struct rng rng = { seed * 1000003ULL + (uint64_t)s->index };
-	struct gen_hints h;
 	struct gen g;
 
-	gen_hints_init(&h, &s->p);
-	gen_init(&g, &rng, &h);
+	if (!s->hints.n_ports)
+		gen_hints_init(&s->hints, &s->p);
+	gen_init(&g, &rng, &s->hints);
+	g.flows = flows;
+	g.n_flows = n_flows;
 	if (read_counters(s, s->before)) {
 		pc_test_fail(__FILE__, __LINE__, "reading the counters of %s", s->name);
 		n_frames = 0;
@@ -348,27 +378,55 @@ static void run_frames(struct subject *s, long n_frames)
 		if (action != (uint32_t)v.action || counter != (int)v.counter)
 			report(s, n, &g, &f, action, counter, why, &v);
 	}
-	gen_hints_free(&h);
 	summary(s);
 	if (s->diffs)
 		pc_test_fail(__FILE__, __LINE__, "%s: %ld of %ld frames differ", s->name, s->diffs,
 			     s->frames);
 }
 
-static void run_profile(long index, const char *path, const char *text)
+/* Writes the flows into the program's flow table, as its egress hook would have.
+ * The table comes with issue 3 (`state on`); this is where the differential test
+ * gets wired to it. Until then the compiler refuses `state on` and no profile gets
+ * here. */
+static int load_flows(struct subject *s, const struct ref_flow *flows, size_t n)
 {
+	(void)s;
+	(void)flows;
+	(void)n;
+	return -EOPNOTSUPP;
+}
+
+/* Runs one profile; false when it was refused for asking for `state on`. */
+static bool run_profile(long index, const char *path, const char *text)
+{
+	static struct ref_flow flows[MAX_FLOWS];
 	struct subject s = { .index = index };
+	enum loaded l;
+	size_t n = 0;
 
 	if (only >= 0 && only != index)
-		return;
+		return true;
 	snprintf(s.name, sizeof(s.name), "%s", path ? strrchr(path, '/') + 1 : "random.conf");
 	if (!path) {
 		snprintf(s.name, sizeof(s.name), "random-%ld.conf", index);
 		s.text = strdup(text);
 	}
-	if (subject_load(&s, path, text))
-		run_frames(&s, frames_per_profile());
+	l = subject_load(&s, path, text);
+	if (l == LOADED && s.p.opt.state) {
+		struct rng rng = { seed * 31ULL + (uint64_t)index };
+
+		gen_hints_init(&s.hints, &s.p);
+		n = gen_flows(&rng, &s.p, &s.hints, flows, MAX_FLOWS);
+		ref_set_flows(&s.ref, flows, n);
+		if (load_flows(&s, flows, n)) {
+			pc_test_fail(__FILE__, __LINE__, "%s: filling the flow table", s.name);
+			l = NOT_LOADED;
+		}
+	}
+	if (l == LOADED)
+		run_frames(&s, frames_per_profile(), flows, n);
 	subject_free(&s);
+	return l != STATE_ON_REFUSED;
 }
 
 TEST(diff_spammertrap)
@@ -396,5 +454,22 @@ TEST(diff_random_profiles)
 
 		gen_profile(&rng, false, (unsigned)i, text, sizeof(text));
 		run_profile(2 + i, NULL, text);
+	}
+}
+
+/* `state on`: random profiles that leave it at its default, a table of recorded
+ * flows given to both sides, and frames that answer them. */
+TEST(diff_state_on)
+{
+	static char text[256 * 1024];
+
+	if (geteuid())
+		SKIP("needs root (BPF_PROG_TEST_RUN)");
+	for (long i = 0; i < n_state; i++) {
+		struct rng rng = { seed * 104729ULL + (uint64_t)i };
+
+		gen_profile(&rng, true, (unsigned)i, text, sizeof(text));
+		if (!run_profile(2 + n_random + i, NULL, text))
+			SKIP("the compiler refuses `state on` until the egress hook (issue 3)");
 	}
 }

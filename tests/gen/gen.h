@@ -12,6 +12,7 @@
 
 #include "pkt.h"
 #include "profile.h"
+#include "ref/ref.h"
 
 /* --- Random numbers (splitmix64: small, good enough, the same everywhere) ------------ */
 
@@ -113,11 +114,20 @@ struct gen {
 	} layers[GEN_MAX_LAYERS];
 	int n_layers;
 	char what[160]; /* how the frame was made, for a difference's report */
+	/* State on: the recorded flows, which some frames answer. */
+	const struct ref_flow *flows;
+	size_t n_flows;
 };
 
 void gen_init(struct gen *g, struct rng *r, const struct gen_hints *h);
 /* The next frame: a valid one, a mutated valid one, or random bytes; at least 14 and
  * at most about 1,600 bytes. g->what says which. */
 void gen_frame(struct gen *g, struct pkt *f);
+
+/* State on: up to max flows that the egress hook would have recorded for p (the first
+ * matching `out` rule allows them), to peers of the rules, from the appliance's
+ * address (the frame builder's default destination). Returns how many. */
+size_t gen_flows(struct rng *r, const struct pc_profile *p, const struct gen_hints *h,
+		 struct ref_flow *out, size_t max);
 
 #endif /* PC_GEN_H */

@@ -566,6 +566,22 @@ static void build_valid(struct gen *g, struct pkt *f)
 		pkt_pad(f, rng_range(r, 1, 24)); /* Ethernet padding, in no length */
 }
 
+/* An IP header without options or fragments, from src to dst. */
+static void flow_ip(struct gen *g, struct pkt *f, int family, const uint8_t *src,
+		    const uint8_t *dst, bool inner)
+{
+	char s[64], d[64];
+	size_t off = f->len;
+
+	addr_text(family, src, s, sizeof(s));
+	addr_text(family, dst, d, sizeof(d));
+	if (family == 4)
+		PKT_IPV4(f, .src = s, .dst = d);
+	else
+		PKT_IPV6(f, .src = s, .dst = d);
+	layer(g, f, inner ? GL_INNER_IP : family == 4 ? GL_IP4 : GL_IP6, off);
+}
+
 /* --- Breaking ---------------------------------------------------------------------------- */
 
 /* A byte of a header that matters more than the rest: versions, lengths, offsets,
@@ -658,6 +674,80 @@ static void mutate_one(struct gen *g, struct pkt *f)
 	note(g, "%s", " byte-changed");
 }
 
+/* A frame of a recorded flow: its reply or echo-reply, or an ICMP error (from
+ * anywhere) that embeds the appliance's packet of it; a quarter of them a near miss,
+ * one port, identifier or address off. */
+static void build_flow_frame(struct gen *g, struct pkt *f)
+{
+	static const uint8_t err4[] = { 3, 4, 5, 11, 12 };
+	struct rng *r = g->rng;
+	const struct ref_flow *fl = &g->flows[rng_below(r, (uint32_t)g->n_flows)];
+	struct ref_flow w = *fl;
+	uint8_t router[16];
+	int family = fl->family, rf;
+	size_t off;
+
+	if (rng_pct(r, 25)) {
+		unsigned what = rng_below(r, 3);
+
+		if (what == 0)
+			w.peer_port++;
+		else if (what == 1)
+			w.local_port--;
+		else
+			w.peer[family == 4 ? 3 : 15] ^= 1;
+		note(g, "%s", " near-miss");
+	}
+	pkt_init(f);
+	layer(g, f, GL_ETH, 0);
+	build_vlans(g, f);
+	if (rng_pct(r, 60)) {
+		note(g, "%s", " flow-reply");
+		flow_ip(g, f, family, w.peer, w.local, false);
+		off = f->len;
+		if (w.proto == 6) {
+			PKT_TCP(f, .sport = w.peer_port, .dport = w.local_port,
+				.flags = rng_pct(r, 80) ? PKT_ACK : PKT_SYN);
+			layer(g, f, GL_TCP, off);
+		} else if (w.proto == 17) {
+			PKT_UDP(f, .sport = w.peer_port, .dport = w.local_port);
+			layer(g, f, GL_UDP, off);
+		} else {
+			if (family == 4)
+				pkt_icmp(f, 0, 0);
+			else
+				pkt_icmp6(f, 129, 0);
+			put16(f, off + 4, w.local_port);
+			layer(g, f, GL_ICMP, off);
+		}
+		return;
+	}
+	note(g, "%s", " flow-icmp-error");
+	pick_addr(g, family, &rf, router);
+	flow_ip(g, f, family, router, fl->local, false);
+	off = f->len;
+	if (family == 4)
+		pkt_icmp(f, err4[rng_below(r, 5)], 0);
+	else
+		pkt_icmp6(f, (uint8_t)rng_range(r, 1, 4), 0);
+	layer(g, f, GL_ICMP, off);
+	flow_ip(g, f, family, w.local, w.peer, true);
+	off = f->len;
+	if (w.proto == 6) {
+		PKT_TCP(f, .sport = w.local_port, .dport = w.peer_port);
+		pkt_truncate(f, f->len - 12);
+	} else if (w.proto == 17) {
+		PKT_UDP(f, .sport = w.local_port, .dport = w.peer_port);
+	} else {
+		if (family == 4)
+			pkt_icmp(f, 8, 0);
+		else
+			pkt_icmp6(f, 128, 0);
+		put16(f, off + 4, w.local_port);
+	}
+	layer(g, f, GL_INNER_L4, off);
+}
+
 void gen_frame(struct gen *g, struct pkt *f)
 {
 	struct rng *r = g->rng;
@@ -684,7 +774,10 @@ void gen_frame(struct gen *g, struct pkt *f)
 		note(g, "%s", "random bytes");
 		return;
 	}
-	build_valid(g, f);
+	if (g->n_flows && rng_pct(r, 20))
+		build_flow_frame(g, f);
+	else
+		build_valid(g, f);
 	if (x < 40) {
 		unsigned n = rng_range(r, 1, 3);
 

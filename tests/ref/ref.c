@@ -382,6 +382,29 @@ static long first_rule(const struct pc_profile *p, const struct view *w, bool st
 
 /* --- State on: the flow table -------------------------------------------------------- */
 
+long ref_egress_rule(const struct pc_profile *p, int family, const uint8_t *peer, uint8_t proto,
+		     uint16_t port_or_type)
+{
+	for (size_t k = 0; k < p->n_rules; k++) {
+		const struct pc_rule *r = &p->rules[k];
+		unsigned bit = 0;
+
+		if (proto == IPP_TCP)
+			bit = PC_P_TCP;
+		else if (proto == IPP_UDP)
+			bit = PC_P_UDP;
+		else if (proto == IPP_ICMP && family == 4)
+			bit = PC_P_ICMP;
+		else if (proto == IPP_ICMPV6 && family == 6)
+			bit = PC_P_ICMP6;
+
+		if (r->dir == PC_DIR_OUT && (r->protos & bit) && peer_has(p, r, family, peer) &&
+		    ranges_have(r, port_or_type))
+			return (long)k;
+	}
+	return -1;
+}
+
 static size_t addr_len(int family)
 {
 	return family == 4 ? 4 : 16;
@@ -612,6 +635,7 @@ static void by_rules(struct ref *r, const struct view *w, struct ref_verdict *v)
 {
 	const struct pc_profile *p = r->p;
 	long k = first_rule(p, w, !p->opt.state), f = -1;
+	const char *why = "reply of a recorded flow";
 
 	if (k >= 0 && p->rules[k].action == PC_ACT_PASS) {
 		set(v, true, PC_CNT_IMPLICIT + (uint32_t)k, "first matching rule allows");
@@ -620,11 +644,13 @@ static void by_rules(struct ref *r, const struct view *w, struct ref_verdict *v)
 	/* State on: the flow table only for what the rules would not pass. */
 	if (p->opt.state && w->kind != L4_OTHER) {
 		f = reply_flow(r, w);
-		if (f < 0)
+		if (f < 0) {
 			f = error_flow(r, w);
+			why = "ICMP error about a recorded or allowed flow";
+		}
 	}
 	if (f >= 0)
-		set(v, true, PC_CNT_IMPLICIT + (uint32_t)f, "reply or ICMP error of a flow");
+		set(v, true, PC_CNT_IMPLICIT + (uint32_t)f, why);
 	else if (k >= 0)
 		set(v, false, PC_CNT_IMPLICIT + (uint32_t)k, "first matching rule drops");
 	else

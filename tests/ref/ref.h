@@ -60,6 +60,12 @@ void ref_set_flows(struct ref *r, const struct ref_flow *flows, size_t n);
  * of bpf_ktime_get_ns()). */
 void ref_judge(struct ref *r, const void *frame, size_t len, uint64_t now_ns,
 	       struct ref_verdict *v);
+/* Egress under `state on`: the first `out` rule that matches a packet the appliance
+ * sends to peer (family 4 or 6, network order) with this protocol (6, 17, 1, 58) and
+ * destination port, or ICMP type; -1 if none. The flow is recorded when that rule
+ * allows: a `drop out` rule that matches first keeps it from being recorded. */
+long ref_egress_rule(const struct pc_profile *p, int family, const uint8_t *peer, uint8_t proto,
+		     uint16_t port_or_type);
 /* Forgets every tracked datagram. */
 void ref_forget_fragments(struct ref *r);
 void ref_free(struct ref *r);

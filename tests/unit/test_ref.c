@@ -537,3 +537,23 @@ static void __attribute__((destructor)) cleanup(void)
 	pc_profile_free(&P);
 	pc_diags_free(&D);
 }
+
+/* What the egress hook records: the first matching `out` rule must allow. */
+TEST(ref_egress_first_match)
+{
+	uint8_t peer[16] = { 203, 0, 113, 5 }, lan[16] = { 10, 1, 1, 1 };
+
+	profile("zone lan 10.0.0.0/8\n"
+		"drop out to lan tcp port 443\n"     /* r0 */
+		"allow out tcp port 443\n"	     /* r1 */
+		"allow out icmp type echo-request\n" /* r2 */
+		"allow in tcp port 80\n"	     /* r3 */
+		"allow out to internet udp port 53\n" /* r4 */);
+	EXPECT_EQ(ref_egress_rule(&P, 4, peer, 6, 443), 1);
+	EXPECT_EQ(ref_egress_rule(&P, 4, lan, 6, 443), 0);
+	EXPECT_EQ(ref_egress_rule(&P, 4, peer, 1, 8), 2);
+	EXPECT_EQ(ref_egress_rule(&P, 4, peer, 58, 128), -1);
+	EXPECT_EQ(ref_egress_rule(&P, 4, peer, 6, 80), -1);
+	EXPECT_EQ(ref_egress_rule(&P, 4, peer, 17, 53), 4);
+	EXPECT_EQ(ref_egress_rule(&P, 4, lan, 17, 53), -1);
+}
