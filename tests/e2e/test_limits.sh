@@ -4,8 +4,9 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
-CHECKS=(setup largest_check largest_loads largest_explain largest_unloads too_many_rules
-	too_many_zones map_overflow map_overflow_trie multi_mb_loads over_16_mib device_file include_cycle
+CHECKS=(setup largest_check largest_loads largest_explain largest_unloads
+	largest_classes_loads too_many_rules too_many_zones map_overflow map_overflow_classes
+	map_overflow_trie multi_mb_loads over_16_mib device_file include_cycle
 	include_depth binary_garbage unresolved_host_warns unresolved_host_loads
 	bpffs_mounted_by_load bpffs_cannot_mount unprivileged_load unprivileged_unload
 	unprivileged_status unprivileged_check)
@@ -63,6 +64,7 @@ ok setup
 # --- The largest profile: PC_MAX_RULES rules over the most zones, each zone an IPv4
 # and an IPv6 prefix (4097 address classes, 32767 pages of port tables).
 python3 - "$tmp" <<'EOF'
+import itertools
 import random
 import sys
 d = sys.argv[1]
@@ -94,6 +96,23 @@ with open(f"{d}/trie.conf", "w") as f:
                           for _ in range(7))
         f.write(f"zone z{z} {hosts}\n")
     f.write("allow in from z1 tcp port 25\n")
+# Address classes: n hosts, each listed by a pair of zones of its own, make n owner
+# sets and n + 1 classes.
+def classes(path, n):
+    zones = [[] for _ in range(400)]
+    pairs = itertools.combinations(range(400), 2)
+    for j in range(n):
+        a, b = next(pairs)
+        addr = f"10.{j >> 16}.{(j >> 8) & 255}.{j & 255}"
+        zones[a].append(addr)
+        zones[b].append(addr)
+    with open(path, "w") as f:
+        f.write("set state off\n")
+        for z in range(400):
+            f.write(f"zone z{z} " + ", ".join(zones[z] or ["192.0.2.1"]) + "\n")
+        f.write("allow in from z1 tcp port 25\n")
+classes(f"{d}/classes.conf", 65535)
+classes(f"{d}/classes-over.conf", 65537)
 # Several megabytes: a shipped profile under 8 MiB of comments.
 with open(f"{d}/mb.conf", "w") as f:
     f.write("# padding\n" * (800 * 1024))
@@ -129,6 +148,18 @@ run unload "$app" >/dev/null 2>&1
 check largest_unloads "after unload: $(state)" untouched
 echo "     (largest profile: check, load, explain, unload in $(( (${EPOCHREALTIME/[.,]/} - ${start/[.,]/}) / 1000 )) ms)"
 
+# The most address classes (65536): 512 MiB of port-table directories in the kernel.
+if [ "$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)" -lt 2048 ]; then
+	skip largest_classes_loads "under 2 GiB of memory available for a 512 MiB map"
+else
+	run load "$app" "$tmp/classes.conf" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	run status "$app" >"$tmp/status" 2>&1
+	check largest_classes_loads "load of 65536 address classes exited $rc: $(first "$tmp/err")" \
+		eval '[ "$rc" -eq 0 ] && [ -n "$(xdp_id)" ]'
+	run unload "$app" >/dev/null 2>&1
+fi
+
 # --- One past each limit, and a map that would overflow: profile errors, exit 2.
 expect_fail too_many_rules 2 "rules.conf:36864:1: error: more than 32766 rules; merge rules" \
 	load "$app" "$tmp/rules.conf"
@@ -136,6 +167,8 @@ expect_fail too_many_zones 2 "zones.conf:4098:6: error: more than 4096 zones; me
 	load "$app" "$tmp/zones.conf"
 expect_fail map_overflow 2 "needs more than the program's tables hold .*limits 65536, 262144, 262144.*merge zones or port ranges" \
 	load "$app" "$tmp/overflow.conf"
+expect_fail map_overflow_classes 2 "needs more than the program's tables hold \(65538 address classes.*limits 65536" \
+	load "$app" "$tmp/classes-over.conf"
 expect_fail map_overflow_trie 2 "needs more than the program's tables hold .*262144 trie chunks; limits" \
 	load "$app" "$tmp/trie.conf"
 

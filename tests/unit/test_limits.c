@@ -119,6 +119,63 @@ TEST(one_zone_too_many)
 	free(text);
 }
 
+/* n host addresses, each listed by a pair of zones of its own: n owner sets, so n + 1
+ * address classes (class 0 is "in no prefix"). */
+static char *classes(unsigned n)
+{
+	struct text t = { 0 };
+	unsigned zones = 400, a = 0, b = 1;
+	char **z = calloc(zones, sizeof(*z));
+	size_t *len = calloc(zones, sizeof(*len));
+
+	if (!z || !len)
+		abort();
+	for (unsigned j = 0; j < n; j++) {
+		unsigned pair[2] = { a, b };
+
+		for (int k = 0; k < 2; k++) {
+			z[pair[k]] = realloc(z[pair[k]], len[pair[k]] + 24);
+			if (!z[pair[k]])
+				abort();
+			len[pair[k]] += (size_t)sprintf(z[pair[k]] + len[pair[k]], "%s10.%u.%u.%u",
+							len[pair[k]] ? ", " : "", j >> 16,
+							(j >> 8) & 255, j & 255);
+		}
+		if (++b == zones)
+			b = ++a + 1;
+	}
+	add(&t, "set state off\n");
+	for (unsigned i = 0; i < zones; i++)
+		add(&t, "zone z%u %s\n", i, z[i] ? z[i] : "192.0.2.1");
+	add(&t, "allow in from z1 tcp port 25\n");
+	for (unsigned i = 0; i < zones; i++)
+		free(z[i]);
+	free(z);
+	free(len);
+	return t.s;
+}
+
+/* At the limit the dirs map alone is 512 MiB: tests/e2e/test_limits.sh loads that
+ * one; here, a thousand classes show that the profile makes as many as it says. */
+TEST(address_classes_past_the_limit)
+{
+	char *text = classes(1000);
+	struct result r;
+
+	build(&r, text);
+	EXPECT_EQ(r.err, 0);
+	EXPECT_EQ(r.img.n_classes, 1001);
+	release(&r);
+	free(text);
+	text = classes(PC_MAX_CLASSES + 1);
+	build(&r, text);
+	EXPECT_EQ(r.err, -1);
+	EXPECT_TRUE(strstr(message(&r, 0), "needs more than the program's tables hold (65538 "
+					   "address classes") != NULL);
+	release(&r);
+	free(text);
+}
+
 /* Every 256-slot page of the port tables distinct (1200 classes x 17 rules x 15
  * pages): more than PC_MAX_PAGES, so the pages map would overflow. */
 TEST(port_tables_overflow)
