@@ -6,8 +6,9 @@
  *
  * Environment: DIFF_SEED (default fixed, so `make check` always runs the same frames),
  * DIFF_FRAMES (total over all profiles, default 200000), DIFF_PROFILES (random
- * profiles, default 14), DIFF_ONLY (run only profile number N, to reproduce),
- * DIFF_VERBOSE=1 (at the end, how often each step of SPEC §3 decided). */
+ * profiles, default 14), DIFF_STATE_PROFILES (random profiles with `state on`,
+ * default 4), DIFF_ONLY (run only profile number N, to reproduce), DIFF_VERBOSE=1
+ * (at the end, how often each step of SPEC §3 decided). */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static long frames_per_profile(void)
 /* --- One profile, loaded twice: into the program and into the reference -------------- */
 
 struct subject {
-	long index; /* 0, 1: shipped; 2...: random */
+	long index; /* 0, 1: shipped; 2...: random; then the state-on ones */
 	char name[64];
 	char *text; /* random profiles: the text, printed with a difference */
 	struct pc_profile p;
@@ -86,7 +87,7 @@ struct subject {
 	struct ref ref;
 	struct gen_hints hints;
 	/* What was seen, for the summary line. */
-	long frames, diffs, passed, skipped;
+	long frames, diffs, passed;
 	long hits[PC_CNT_IMPLICIT];
 	long rules_hit;
 	bool *rule_seen;
@@ -104,8 +105,7 @@ static bool state_on_refused(struct subject *s)
 	s->p.opt.state = false;
 	refused = !pc_compile(&s->p, &img, &d);
 	s->p.opt.state = true;
-	if (refused)
-		pc_image_free(&img);
+	pc_image_free(&img);
 	pc_diags_free(&d);
 	return refused;
 }
@@ -278,7 +278,7 @@ static void report(struct subject *s, long n, const struct gen *g, const struct 
 		printf("  --- %s ---\n%s  ---\n", s->name, s->text);
 	printf("  DIFF %s, frame %ld (%s): reproduce with DIFF_SEED=%llu DIFF_ONLY=%ld "
 	       "DIFF_FRAMES=%ld DIFF_PROFILES=%ld\n",
-	       s->name, n, g->what, seed, s->index, frames_total, n_random);
+	       s->name, n, g->what + (g->what[0] == ' '), seed, s->index, frames_total, n_random);
 	printf("    program:   %s on ", action_name(action));
 	describe_counter(s, counter, stdout);
 	if (why)
@@ -375,7 +375,7 @@ static void run_frames(struct subject *s, long n_frames, const struct ref_flow *
 		s->frames++;
 		if (counter >= 0)
 			record(s, action, counter);
-		if (action != (uint32_t)v.action || counter != (int)v.counter)
+		if (why || action != (uint32_t)v.action || counter != (int)v.counter)
 			report(s, n, &g, &f, action, counter, why, &v);
 	}
 	summary(s);
