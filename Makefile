@@ -140,8 +140,11 @@ check: tests
 # $(O)/fuzz/corpus, then the differential test on DIFF_FRAMES frames of a new seed.
 fuzz: tests
 	$(Q)bash fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SEEDS) $(FUZZ_SECONDS) $(O)/fuzz
-	$(Q)DIFF_SEED=$${DIFF_SEED:-$$(date +%s)} DIFF_FRAMES=$(DIFF_FRAMES) \
-		DIFF_PROFILES=$(DIFF_PROFILES) $(O)/tests/bpf/test_diff | grep -v '^  [a-z].* 0 differences$$'
+	$(Q)seed=$${DIFF_SEED:-$$(date +%s)}; \
+	echo "differential test: DIFF_SEED=$$seed DIFF_FRAMES=$(DIFF_FRAMES) DIFF_PROFILES=$(DIFF_PROFILES)"; \
+	DIFF_SEED=$$seed DIFF_FRAMES=$(DIFF_FRAMES) DIFF_PROFILES=$(DIFF_PROFILES) \
+		$(O)/tests/bpf/test_diff >$(O)/fuzz/diff.log; rc=$$?; \
+	grep -v ' 0 differences$$' $(O)/fuzz/diff.log; echo "(log: $(O)/fuzz/diff.log)"; exit $$rc
 
 demo: $(BIN)
 	$(Q)bash scripts/demo.sh $(BIN)
