@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # portcullis: build the XDP program, its skeleton and the CLI; run the tests.
-#   make [all] | check | unit | demo | bench | stress | install | format | clean | help
+#   make [all] | check | unit | fuzz | demo | bench | stress | install | format | clean | help
 #   O=DIR puts every generated file under DIR (default build); V=1 shows commands.
 
 O ?= build
@@ -53,13 +53,27 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst %.c,$(O)/%,$(BPFT_SRCS))
-TEST_LIB_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c))
+TEST_LIB_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c tests/ref/*.c tests/gen/*.c))
 TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
+
+# The libFuzzer target: the lexer, parser and compiler, built with clang's sanitizers
+# (docs/testing.md). --wrap keeps fuzz inputs inside a private directory and off the
+# network (fuzz/fuzz_profile.c says how).
+FUZZ_BIN := $(O)/fuzz/fuzz_profile
+FUZZ_LIB_SRCS := $(addprefix user/,lexer.c profile.c compile.c diag.c names.c prefix.c)
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_WRAP := -Wl,--wrap=open,--wrap=getaddrinfo,--wrap=freeaddrinfo
+FUZZ_SEEDS := $(O)/fuzz/seeds
+# make fuzz: how long the fuzzer runs, and how many frames the differential test runs.
+FUZZ_SECONDS ?= 600
+DIFF_FRAMES ?= 5000000
+DIFF_PROFILES ?= 300
 
 .DELETE_ON_ERROR:
 # Keep BPF objects for bpftool and llvm-objdump.
 .SECONDARY:
-.PHONY: all check unit tests demo bench stress install format clean help
+.PHONY: all check unit tests fuzz demo bench stress install format clean help
 
 all: $(BIN)
 
@@ -98,7 +112,22 @@ $(O)/tests/bpf/%: $(O)/tests/bpf/%.o $(HARNESS_OBJ) $(TEST_LIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-tests: $(BIN) $(UNIT_BINS) $(BPFT_BINS)
+$(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h include/*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS)
+
+# Seeds: the shipped profiles, fuzz/corpus/, and every text the profile and compiler
+# unit tests parse (their helpers write it where PC_CORPUS_OUT says).
+$(FUZZ_SEEDS): $(O)/tests/unit/test_profile $(O)/tests/unit/test_compile \
+		$(wildcard profiles/*.conf fuzz/corpus/*)
+	$(call msg,SEEDS,$@)
+	$(Q)rm -rf $@ && mkdir -p $@
+	$(Q)cp profiles/*.conf fuzz/corpus/* $@/
+	$(Q)PC_CORPUS_OUT=$@ $(O)/tests/unit/test_profile >/dev/null
+	$(Q)PC_CORPUS_OUT=$@ $(O)/tests/unit/test_compile >/dev/null
+
+tests: $(BIN) $(UNIT_BINS) $(BPFT_BINS) $(FUZZ_BIN) $(FUZZ_SEEDS)
 
 unit: $(UNIT_BINS)
 
@@ -106,6 +135,16 @@ unit: $(UNIT_BINS)
 check: tests
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=1 unit
 	$(Q)O=$(O) bash tests/run.sh
+
+# A long campaign: the fuzzer for FUZZ_SECONDS on every CPU, keeping its corpus in
+# $(O)/fuzz/corpus, then the differential test on DIFF_FRAMES frames of a new seed.
+fuzz: tests
+	$(Q)bash fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SEEDS) $(FUZZ_SECONDS) $(O)/fuzz
+	$(Q)seed=$${DIFF_SEED:-$$(date +%s)}; \
+	echo "differential test: DIFF_SEED=$$seed DIFF_FRAMES=$(DIFF_FRAMES) DIFF_PROFILES=$(DIFF_PROFILES)"; \
+	DIFF_SEED=$$seed DIFF_FRAMES=$(DIFF_FRAMES) DIFF_PROFILES=$(DIFF_PROFILES) \
+		$(O)/tests/bpf/test_diff >$(O)/fuzz/diff.log; rc=$$?; \
+	grep -v ' 0 differences$$' $(O)/fuzz/diff.log; echo "(log: $(O)/fuzz/diff.log)"; exit $$rc
 
 demo: $(BIN)
 	$(Q)bash scripts/demo.sh $(BIN)
@@ -124,7 +163,8 @@ install: $(BIN)
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/portcullis/profiles/
 
 format:
-	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h tests/*/*.c
+	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h tests/*/*.c \
+		tests/*/*.h fuzz/*.c
 
 clean:
 	rm -rf $(O)

@@ -147,7 +147,8 @@ struct pc_inner {
 
 /* Reads the quoted packet of the error whose ICMP header is pkt->l4: same family as
  * the outer packet, not a later fragment, and an IPv6 header followed directly by its
- * upper layer (a quote with extension headers is not matched). 0, or -1. */
+ * upper layer (a quote with extension headers is not matched), all of it inside the
+ * outer IP packet (Ethernet padding is no part of a quote). 0, or -1. */
 static __always_inline int parse_inner(const struct pc_pkt *pkt, void *data_end,
 				       struct pc_inner *in)
 {
@@ -157,20 +158,21 @@ static __always_inline int parse_inner(const struct pc_pkt *pkt, void *data_end,
 	if (pkt->family == 4) {
 		const struct iphdr *ip = pos;
 
-		if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5 ||
-		    (bpf_ntohs(ip->frag_off) & PC_IP_OFFSET))
+		if ((void *)(ip + 1) > data_end || (void *)(ip + 1) > pkt->end ||
+		    ip->version != 4 || ip->ihl < 5 || (bpf_ntohs(ip->frag_off) & PC_IP_OFFSET))
 			return -1;
 		in->proto = ip->protocol;
 		l4 = pos + (ip->ihl & 0xf) * 4;
 	} else {
 		const struct ipv6hdr *ip6 = pos;
 
-		if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		if ((void *)(ip6 + 1) > data_end || (void *)(ip6 + 1) > pkt->end ||
+		    ip6->version != 6)
 			return -1;
 		in->proto = ip6->nexthdr;
 		l4 = (void *)(ip6 + 1);
 	}
-	if (l4 + 8 > data_end)
+	if (l4 + 8 > data_end || l4 + 8 > pkt->end)
 		return -1;
 	u = l4;
 	in->l3 = pos;

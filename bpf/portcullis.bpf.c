@@ -230,9 +230,10 @@ int portcullis_xdp(struct xdp_md *ctx)
 		v = verdict(&pkt, class);
 	}
 	out = rule_outcome(v);
-	/* Established wins over drop rules and the default, but only frames the rules
-	 * would not pass pay for the hash lookup. */
-	if (cfg_state && out.action != XDP_PASS && pkt.tbl != PC_TBL_COUNT) {
+	/* Established wins over drop rules and the default, but only frames no rule
+	 * passes pay for the hash lookup. Under `default pass` a reply still counts on
+	 * its flow's rule: the flows come before the default (SPEC §3, 4 before 6). */
+	if (cfg_state && !verdict_passes(v) && pkt.tbl != PC_TBL_COUNT) {
 		int c = flow_reply_counter(&pkt, class, data_end);
 
 		if (c >= 0)

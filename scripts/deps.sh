@@ -25,9 +25,12 @@ done
 for f in "${!files[@]}"; do
 	[ -e "$f" ] || missing+=("${files[$f]}")
 done
-# libclang_rt for the sanitizer build of the unit tests
-ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a >/dev/null 2>&1 ||
-	missing+=(libclang-rt-dev)
+# libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
+# fuzz/ (both in the same package)
+for rt in asan fuzzer; do
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.$rt-x86_64.a >/dev/null 2>&1 ||
+		missing+=(libclang-rt-dev)
+done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -2,6 +2,7 @@
 /* Runs the tests registered with TEST(), optionally only those named on the command
  * line, and prints one line per test and the summary tests/run.sh reads. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "harness.h"
@@ -42,6 +43,27 @@ void pc_test_skip(const char *why)
 {
 	printf("  %s: skipped: %s\n", cur_name, why);
 	cur_skipped = true;
+}
+
+void pc_test_corpus(const char *text, long len)
+{
+	const char *dir = getenv("PC_CORPUS_OUT");
+	uint64_t h = 14695981039346656037ULL;
+	size_t n = len < 0 ? strlen(text) : (size_t)len;
+	char path[4096];
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)text[i]) * 1099511628211ULL;
+	snprintf(path, sizeof(path), "%s/test-%016llx", dir, (unsigned long long)h);
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, n, f) != n) {
+		fprintf(stderr, "harness: writing %s failed\n", path);
+		exit(2);
+	}
+	fclose(f);
 }
 
 bool pc_test_failed(void)

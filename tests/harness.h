@@ -15,6 +15,10 @@ void pc_test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pc_test_skip(const char *why);
 bool pc_test_failed(void);
+/* Keeps a profile text that a test parses as a fuzzing seed: when PC_CORPUS_OUT names
+ * a directory, writes it there under a name made from its contents (make's seed rule
+ * runs the profile and compiler tests that way). len < 0: strlen(text). */
+void pc_test_corpus(const char *text, long len);
 
 #define TEST(name)                                                                                 \
 	static void name(void);                                                                    \

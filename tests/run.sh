@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The suite runner behind `make check`: unit (plain and sanitized), BPF and e2e tests, one line each, then the total.
+# The suite runner behind `make check`: unit (plain and sanitized), BPF, fuzz and e2e tests, one line each, then the total.
 #
 # O (default build) is the build directory. Each test binary or script runs with a
 # timeout, its output goes to $O/test-logs/NAME.log, and its last
@@ -78,6 +78,10 @@ run_dir unit "$O/tests/unit"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_dir san/unit "$O/san/tests/unit"
 run_dir bpf "$O/tests/bpf"
+# A short libFuzzer run on the profile language (make fuzz runs a long one).
+[ -x "$O/fuzz/fuzz_profile" ] &&
+	run fuzz/fuzz_profile bash fuzz/run.sh "$O/fuzz/fuzz_profile" "$O/fuzz/seeds" \
+		"${FUZZ_CHECK_SECONDS:-15}"
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	O=$O run "e2e/$(basename "$t" .sh)" bash "$t"

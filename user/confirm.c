@@ -36,17 +36,24 @@ static void run_path(char *buf, size_t len, const char *ifname, const char *what
 	snprintf(buf, len, PC_RUN_DIR "/%s.%s", ifname, what);
 }
 
+/* The lock is the first thing a command that changes the NIC touches: without root,
+ * it is where the user learns that root is needed. */
+static const char *lock_advice(int err)
+{
+	return err == EACCES || err == EPERM ? "run as root" : NULL;
+}
+
 int pc_lock(const char *ifname, struct pc_err *e)
 {
 	char path[128];
 	int fd;
 
 	if (mkdir(PC_RUN_DIR, 0700) && errno != EEXIST)
-		return pc_fail(e, errno, NULL, "creating %s", PC_RUN_DIR);
+		return pc_fail(e, errno, lock_advice(errno), "creating %s", PC_RUN_DIR);
 	run_path(path, sizeof(path), ifname, "lock");
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return pc_fail(e, errno, NULL, "opening %s", path);
+		return pc_fail(e, errno, lock_advice(errno), "opening %s", path);
 	if (flock(fd, LOCK_EX)) {
 		close(fd);
 		return pc_fail(e, errno, NULL, "locking %s", path);

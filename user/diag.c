@@ -76,13 +76,26 @@ void pc_diag_format(const struct pc_diags *d, const struct pc_diag *it, char *bu
 		snprintf(buf, len, "%s: %s", level, msg);
 }
 
+/* At most this many bytes of a long line are shown, around the caret: a binary file
+ * or a minified line must not flood the terminal. */
+#define EXCERPT_MAX 120
+
+/* Moves off the middle of a UTF-8 sequence, forwards. */
+static size_t char_start(const unsigned char *l, size_t i, size_t n)
+{
+	while (i < n && (l[i] & 0xc0) == 0x80)
+		i++;
+	return i;
+}
+
 /* The line, with bytes a terminal would misread shown as '?', and under it a
  * caret whose padding copies the line's tabs and counts a multi-byte character
- * as one column, so that it lines up in any tab width. */
+ * as one column, so that it lines up in any tab width. A long line is cut to the
+ * EXCERPT_MAX bytes around the column, with "..." where it was cut. */
 static void print_excerpt(const char *text, struct pc_pos pos, FILE *out)
 {
 	const unsigned char *l = (const unsigned char *)text;
-	size_t n, i;
+	size_t n, i, from = 0, to, col = (size_t)pos.col - 1;
 
 	for (int line = 1; line < pos.line; line++) {
 		const char *nl = strchr((const char *)l, '\n');
@@ -94,7 +107,13 @@ static void print_excerpt(const char *text, struct pc_pos pos, FILE *out)
 	n = strcspn((const char *)l, "\n");
 	if (n && l[n - 1] == '\r')
 		n--;
-	for (i = 0; i < n;) {
+	to = n;
+	if (n > EXCERPT_MAX) {
+		from = col > EXCERPT_MAX / 2 ? char_start(l, col - EXCERPT_MAX / 2, n) : 0;
+		to = from + EXCERPT_MAX < n ? char_start(l, from + EXCERPT_MAX, n) : n;
+	}
+	fputs(from ? "..." : "", out);
+	for (i = from; i < to;) {
 		int k = pc_utf8_seq(l + i, n - i);
 
 		if (k && (l[i] >= 0x20 || l[i] == '\t') && l[i] != 0x7f)
@@ -103,8 +122,9 @@ static void print_excerpt(const char *text, struct pc_pos pos, FILE *out)
 			fputc('?', out);
 		i += k ? k : 1;
 	}
-	fputc('\n', out);
-	for (i = 0; i + 1 < (size_t)pos.col;) {
+	fputs(to < n ? "...\n" : "\n", out);
+	fputs(from ? "   " : "", out);
+	for (i = from; i < col;) {
 		int k = i < n ? pc_utf8_seq(l + i, n - i) : 1;
 
 		fputc(i < n && l[i] == '\t' ? '\t' : ' ', out);

@@ -28,8 +28,10 @@ int pc_bpffs_ensure(struct pc_err *e)
 	if (mkdir(BPFFS, 0700) && errno != EEXIST)
 		return pc_fail(e, errno, "is /sys mounted read-write?", "creating %s", BPFFS);
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
-		return pc_fail(e, errno, "run as root, or mount it: mount -t bpf bpf " BPFFS,
-			       "mounting bpffs on %s", BPFFS);
+		return pc_fail(e, errno,
+			       "mounting needs root (CAP_SYS_ADMIN); or mount it first: "
+			       "mount -t bpf bpf " BPFFS,
+			       "bpffs is not mounted on %s, and mounting it failed", BPFFS);
 	return 0;
 }
 

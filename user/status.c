@@ -215,9 +215,13 @@ int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
 		fputs(json ? "\n" : "", out);
 		return 0;
 	}
+	d = opendir(PC_PIN_ROOT);
+	/* Nothing pinned yet is "not loaded"; a directory we may not read is not. */
+	if (!d && errno != ENOENT)
+		return pc_fail(e, errno, errno == EACCES ? "run as root" : NULL, "reading %s",
+			       PC_PIN_ROOT);
 	if (json)
 		fputs("[", out);
-	d = opendir(PC_PIN_ROOT);
 	while (d && (de = readdir(d))) {
 		struct pc_err skip;
 

@@ -351,6 +351,32 @@ TEST(icmp_errors_follow_their_quoted_packet)
 	/* Cut inside the quote: nothing to match. */
 	f = icmp_error(ROUTER, 3, 4, Q_SHORT, LOCAL, 40000, PEER, 53);
 	ingress(&s, "quote cut short", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	/* Cut short by the IP length, the rest of the ports in Ethernet padding: the
+	 * padding is no part of the quote (found by the differential test). */
+	pkt_pad(&f, 4);
+	f.data[f.len - 4] = 0;
+	f.data[f.len - 3] = 8;
+	ingress(&s, "quote completed by padding", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	teardown(&s);
+}
+
+/* The flows come before the default policy (SPEC §3, 4 before 6): under `default
+ * pass` a reply still counts on its flow's rule (found by the differential test). */
+TEST(flows_before_default_pass)
+{
+	char text[1024];
+	struct state s;
+	struct pkt f;
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	snprintf(text, sizeof(text), "%sset default pass\n", profile);
+	if (!setup(&s, text, NULL))
+		return;
+	f = udp(PEER, 53, LOCAL, 40000);
+	ingress(&s, "dns reply, no flow", &f, PC_CNT_NO_MATCH, XDP_PASS);
+	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 1, 0, false);
+	ingress(&s, "dns reply of a flow", &f, RULE(DNS), XDP_PASS);
 	teardown(&s);
 }
 

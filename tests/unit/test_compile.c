@@ -18,6 +18,7 @@ struct compiled {
 static void compile_text(struct compiled *c, const char *text)
 {
 	memset(c, 0, sizeof(*c));
+	pc_test_corpus(text, -1);
 	c->err = pc_profile_parse_string("t.conf", text, &c->p, &c->d);
 	if (!c->err)
 		c->err = pc_compile(&c->p, &c->img, &c->d);

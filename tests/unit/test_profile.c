@@ -28,6 +28,7 @@ static void reset(void)
 static int parse(const char *text)
 {
 	reset();
+	pc_test_corpus(text, -1);
 	return pc_profile_parse_string("t.conf", text, &P, &D);
 }
 
@@ -122,6 +123,7 @@ static const char *put(const char *name, const char *text, long len)
 	FILE *f;
 
 	snprintf(p, 256, "%s/%s", tmpdir, name);
+	pc_test_corpus(text, len);
 	f = fopen(p, "w");
 	if (!f)
 		return p;
@@ -881,6 +883,32 @@ TEST(nul_bytes_and_binary_files)
 	fclose(f);
 	free(out);
 	rmtmp();
+	reset();
+}
+
+/* A long line (a binary file's, a generated one) is shown as the 120 bytes around the
+ * caret, cut with "...", the caret still under the column. */
+TEST(long_lines_are_cut_around_the_caret)
+{
+	char text[1024], want[512], *out = NULL;
+	size_t n, outlen = 0;
+	FILE *f;
+
+	n = (size_t)snprintf(text, sizeof(text), "allow in tcp port 1");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ",%d", 10 + i);
+	snprintf(text + n, sizeof(text) - n, ",nope");
+	n += 1; /* the column of "nope" */
+	EXPECT_EQ(parse(text), -1);
+	f = open_memstream(&out, &outlen);
+	pc_diags_print(&D, f);
+	fclose(f);
+	/* 60 bytes before the column, then the rest of the line (under 120). */
+	snprintf(want, sizeof(want), "\n...%s\n   %*s^\n", text + n - 60, 60, "");
+	EXPECT_TRUE(out && strstr(out, want) != NULL);
+	if (out && !strstr(out, want))
+		printf("%s", out);
+	free(out);
 	reset();
 }
 
