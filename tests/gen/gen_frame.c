@@ -426,9 +426,10 @@ static void build_ip4(struct gen *g, struct pkt *f, const uint8_t *src, const ui
 	layer(g, f, GL_IP4, off);
 	note(g, "%s", " ipv4");
 	if (fp.later) {
-		proto = fp.reuse && fp.reuse->family == 4 ? fp.reuse->proto
-			: rng_pct(r, 50)		  ? 6
-							  : 17;
+		if (fp.reuse && fp.reuse->family == 4)
+			proto = fp.reuse->proto;
+		else
+			proto = rng_pct(r, 50) ? 6 : 17;
 		build_later(g, f, 4, proto);
 		return;
 	}
