@@ -685,11 +685,35 @@ static void free_nodes(struct vec *nodes)
 	free(nodes->data);
 }
 
+/* A map the profile would overflow: which one, how far it got, and what to change. It
+ * is about the profile as a whole, so it points at the top file's first line. */
+static void overflow_error(const struct pc_image *img, const char *full, struct pc_diags *d)
+{
+	struct pc_pos top = { .src = d->n_sources ? 0 : -1, .line = 1, .col = 1 };
+	const char *advice = !strcmp(full, "trie chunks")
+				     ? "write fewer prefixes, or shorter ones (each byte of a "
+				       "prefix below the first two takes a chunk)"
+			     : !strcmp(full, "pages")
+				     ? "merge port ranges, or zones that share rules"
+				     : "merge zones, or write fewer distinct prefixes";
+
+	pc_diag_add(d, PC_ERROR, top,
+		    "the profile needs more than the program's tables hold: more than %u %s "
+		    "(so far %u address classes, %u pages, %u trie chunks; limits %u, %u, "
+		    "%u); %s",
+		    !strcmp(full, "address classes") ? PC_MAX_CLASSES
+		    : !strcmp(full, "pages")	     ? PC_MAX_PAGES
+						     : PC_MAX_TRIE_CHUNKS,
+		    full, img->n_classes, img->n_pages, img->n_chunks, PC_MAX_CLASSES, PC_MAX_PAGES,
+		    PC_MAX_TRIE_CHUNKS, advice);
+}
+
 int pc_compile(const struct pc_profile *p, struct pc_image *img, struct pc_diags *d)
 {
 	struct vec pairs = { .size = sizeof(struct owner_pair) };
 	struct vec nodes = { .size = sizeof(struct node) };
 	struct pc_pos nowhere = { .src = -1 };
+	const char *full = NULL; /* the map that would overflow */
 	struct class_set *sets = NULL;
 	int32_t *blocker = NULL;
 	int err;
@@ -714,23 +738,18 @@ int pc_compile(const struct pc_profile *p, struct pc_image *img, struct pc_diags
 	if (!err)
 		err = assign_classes(&nodes, &sets, &img->n_classes);
 	if (!err && img->n_classes > PC_MAX_CLASSES)
-		err = -E2BIG;
-	if (!err)
-		err = build_tables(p, img, sets, blocker);
-	if (!err)
-		err = build_trie(&nodes, img);
+		err = -E2BIG, full = "address classes";
+	if (!err && (err = build_tables(p, img, sets, blocker)) == -E2BIG)
+		full = "pages";
+	if (!err && (err = build_trie(&nodes, img)) == -E2BIG)
+		full = "trie chunks";
 	if (!err)
 		err = fill_files(img, d);
 	if (!err) {
 		fill_info(p, img, d);
 		report_shadowed(p, img, blocker, d);
 	} else if (err == -E2BIG) {
-		pc_diag_add(d, PC_ERROR, nowhere,
-			    "the profile needs more than the program's tables hold (%u address "
-			    "classes, %u pages, %u trie chunks; limits %u, %u, %u): merge "
-			    "zones or port ranges",
-			    img->n_classes, img->n_pages, img->n_chunks, PC_MAX_CLASSES,
-			    PC_MAX_PAGES, PC_MAX_TRIE_CHUNKS);
+		overflow_error(img, full, d);
 	} else {
 		pc_diag_add(d, PC_ERROR, nowhere, "compiling the profile: %s", strerror(-err));
 	}

@@ -165,11 +165,11 @@ expect_fail too_many_rules 2 "rules.conf:36864:1: error: more than 32766 rules; 
 	load "$app" "$tmp/rules.conf"
 expect_fail too_many_zones 2 "zones.conf:4098:6: error: more than 4096 zones; merge some" \
 	load "$app" "$tmp/zones.conf"
-expect_fail map_overflow 2 "needs more than the program's tables hold .*limits 65536, 262144, 262144.*merge zones or port ranges" \
+expect_fail map_overflow 2 "overflow.conf:1:1: error: the profile needs more than the program's tables hold: more than 262144 pages .*merge port ranges" \
 	load "$app" "$tmp/overflow.conf"
-expect_fail map_overflow_classes 2 "needs more than the program's tables hold \(65538 address classes.*limits 65536" \
+expect_fail map_overflow_classes 2 "needs more than the program's tables hold: more than 65536 address classes \(so far 65538 address classes.*merge zones" \
 	load "$app" "$tmp/classes-over.conf"
-expect_fail map_overflow_trie 2 "needs more than the program's tables hold .*262144 trie chunks; limits" \
+expect_fail map_overflow_trie 2 "needs more than the program's tables hold: more than 262144 trie chunks .*fewer prefixes, or shorter ones" \
 	load "$app" "$tmp/trie.conf"
 
 # --- Files: several megabytes load; past 16 MiB, devices and binaries do not.
