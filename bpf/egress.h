@@ -38,11 +38,33 @@ static __always_inline int egress_count(struct __sk_buff *skb, struct pc_outcome
 
 /* A reply of an inbound flow an in rule allows: TCP with ACK (a bare SYN opens),
  * UDP, an echo-reply, or an ICMP error quoting a packet such a peer sent. */
-static __always_inline pc_verdict_t egress_reply_verdict(const struct pc_pkt *pkt, const __u8 *peer,
-							 void *data_end)
+/* An ICMP error the appliance sends about a packet a peer sent it: the in rule that
+ * allows that peer's flow, or 0. A global function, like icmp_error_xdp(). */
+__noinline int quote_in_rule_skb(struct __sk_buff *skb, __u32 family, __u32 l4, __u32 end)
 {
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct pc_pkt pkt = {};
 	struct pc_inner in;
 	bool inner_icmp;
+
+	quote_pkt(data, family, l4, end, &pkt);
+	if (parse_inner(&pkt, data_end, &in))
+		return 0;
+	/* The quoted packet came from the peer: its source is the peer, its
+	 * destination port the appliance's. */
+	inner_icmp = in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP;
+	if (inner_icmp && !is_echo_request(pkt.family, in.type))
+		return 0;
+	return in_rule_allows(pkt.family, in.proto, ip_addr(pkt.family, in.l3, true),
+			      inner_icmp ? in.type : in.dport);
+}
+
+static __always_inline pc_verdict_t egress_reply_verdict(struct __sk_buff *skb,
+							 const struct pc_pkt *pkt, const __u8 *peer,
+							 void *data)
+{
+	struct pc_quote_at at;
 
 	if (pkt->proto == IPPROTO_TCP)
 		return pkt->tcp_flags & PC_TCP_ACK
@@ -52,15 +74,10 @@ static __always_inline pc_verdict_t egress_reply_verdict(const struct pc_pkt *pk
 		return in_rule_allows(pkt->family, pkt->proto, peer, pkt->sport);
 	if (is_echo_reply(pkt->family, pkt->dport))
 		return in_rule_allows(pkt->family, pkt->proto, peer, pkt->family == 4 ? 8 : 128);
-	if (!is_icmp_error(pkt->family, pkt->dport) || parse_inner(pkt, data_end, &in))
+	if (!is_icmp_error(pkt->family, pkt->dport))
 		return 0;
-	/* The quoted packet came from the peer: its source is the peer, its
-	 * destination port the appliance's. */
-	inner_icmp = in.proto != IPPROTO_TCP && in.proto != IPPROTO_UDP;
-	if (inner_icmp && !is_echo_request(pkt->family, in.type))
-		return 0;
-	return in_rule_allows(pkt->family, in.proto, ip_addr(pkt->family, in.l3, true),
-			      inner_icmp ? in.type : in.dport);
+	at = quote_at(pkt, data);
+	return (pc_verdict_t)quote_in_rule_skb(skb, pkt->family, at.l4, at.end);
 }
 
 /* The out rule for a packet the appliance sends: by the peer's port, or by type. */
@@ -124,10 +141,10 @@ static __always_inline struct pc_outcome egress_judge(struct __sk_buff *skb)
 		return outcome(PC_CNT_NO_MATCH, cfg_egress_enforce ? PC_TCX_DROP : PC_TCX_NEXT);
 
 	peer = ip_addr(pkt.family, pkt.l3, false);
-	v = egress_reply_verdict(&pkt, peer, data_end);
+	v = egress_reply_verdict(skb, &pkt, peer, data);
 	if (v)
 		return outcome(verdict_counter(v), PC_TCX_NEXT);
-	class = classify_addr(pkt.family, peer);
+	class = classify_cold(pkt.family, peer);
 	v = egress_out_verdict(&pkt, class);
 	if (verdict_passes(v)) {
 		if (cfg_state)

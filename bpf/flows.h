@@ -197,7 +197,7 @@ static __always_inline pc_verdict_t in_rule_allows(__u8 family, __u8 proto, cons
 		      : proto == IPPROTO_UDP ? PC_TBL_UDP_IN
 		      : family == 4	     ? PC_TBL_ICMP_IN
 					     : PC_TBL_ICMP6_IN;
-	pc_verdict_t v = table_lookup(classify_addr(family, peer_addr), table, index);
+	pc_verdict_t v = table_lookup(classify_cold(family, peer_addr), table, index);
 
 	return verdict_passes(v) ? v : 0;
 }
@@ -248,9 +248,48 @@ static __always_inline bool may_be_reply(const struct pc_pkt *pkt, __u32 class)
 					   pkt->family == 4 ? 8 : 128));
 }
 
+/* A packet's ICMP header and end as offsets from the start of the frame, for a global
+ * function (which takes the context and scalars, not packet pointers). */
+struct pc_quote_at {
+	__u32 l4;
+	__u32 end;
+};
+
+static __always_inline struct pc_quote_at quote_at(const struct pc_pkt *pkt, void *data)
+{
+	return (struct pc_quote_at){ .l4 = pkt->l4 - data, .end = pkt->end - data };
+}
+
+/* The pc_pkt an ICMP error's quote needs, rebuilt from offsets. The masks bound them
+ * for the verifier, which marks a packet pointer readable only while its largest
+ * offset plus the read stays under 64 KiB: an ICMP header lies well within 16 KiB
+ * (XDP frames are shorter than 4 KiB; the egress hook reads the linear part). Tests
+ * instead of masks would not do: clang merges them into one test on l4 | end. */
+static __always_inline void quote_pkt(void *data, __u32 family, __u32 l4, __u32 end,
+				      struct pc_pkt *pkt)
+{
+	pkt->family = family == 4 ? 4 : 6;
+	pkt->l4 = data + (l4 & 0x3fff);
+	pkt->end = data + (end & 0xffff);
+}
+
+/* icmp_error_counter() as a global function: verified once on its own. Inlined, the
+ * quote's parsing took the verifier through every path of the parser before it and
+ * more than doubled the time a load takes; the errors are rare enough to pay a call. */
+__noinline int icmp_error_xdp(struct xdp_md *ctx, __u32 family, __u32 l4, __u32 end)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct pc_pkt pkt = {};
+
+	quote_pkt(data, family, l4, end, &pkt);
+	return icmp_error_counter(&pkt, data_end);
+}
+
 /* Ingress, state on, for a frame the rules would not pass: the counter of the flow
  * it belongs to, or -1. class is the class of its source. */
-static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 class, void *data_end)
+static __always_inline int flow_reply_counter(struct xdp_md *ctx, const struct pc_pkt *pkt,
+					      __u32 class, void *data, void *data_end)
 {
 	struct pc_flow_key key;
 	__u8 type = pkt->dport;
@@ -268,8 +307,11 @@ static __always_inline int flow_reply_counter(const struct pc_pkt *pkt, __u32 cl
 			 icmp_echo_id(pkt, data_end));
 		return flow_find(&key, false);
 	}
-	if (is_icmp_error(pkt->family, type))
-		return icmp_error_counter(pkt, data_end);
+	if (is_icmp_error(pkt->family, type)) {
+		struct pc_quote_at at = quote_at(pkt, data);
+
+		return icmp_error_xdp(ctx, pkt->family, at.l4, at.end);
+	}
 	return -1;
 }
 

@@ -49,6 +49,34 @@ static __always_inline __u32 classify_addr(__u8 family, const __u8 *addr)
 	return entry & PC_TRIE_CHILD ? 0 : entry;
 }
 
+/* An address as a global function's argument: the verifier needs its size. */
+struct pc_addr {
+	__u8 b[16];
+};
+
+/* classify_addr() as a global function: verified once, on its own, rather than at
+ * each of the cold call sites (ICMP errors, the egress hook), where inlining it
+ * multiplied the paths the verifier walks and the time a load takes. The per-packet
+ * source lookup stays inline. */
+__noinline __u32 classify_global(__u32 family, const struct pc_addr *a)
+{
+	if (!a)
+		return 0;
+	return classify_addr(family == 4 ? 4 : 6, a->b);
+}
+
+/* The class of a packet's address, through classify_global(). */
+static __always_inline __u32 classify_cold(__u8 family, const __u8 *addr)
+{
+	struct pc_addr a = {};
+
+	if (family == 4)
+		__builtin_memcpy(a.b, addr, 4);
+	else
+		__builtin_memcpy(a.b, addr, 16);
+	return classify_global(family, &a);
+}
+
 /* The source (src) or destination address of an IP header. */
 static __always_inline const __u8 *ip_addr(__u8 family, const void *l3, bool src)
 {

@@ -234,7 +234,7 @@ int portcullis_xdp(struct xdp_md *ctx)
 	 * passes pay for the hash lookup. Under `default pass` a reply still counts on
 	 * its flow's rule: the flows come before the default (SPEC §3, 4 before 6). */
 	if (cfg_state && !verdict_passes(v) && pkt.tbl != PC_TBL_COUNT) {
-		int c = flow_reply_counter(&pkt, class, data_end);
+		int c = flow_reply_counter(ctx, &pkt, class, data, data_end);
 
 		if (c >= 0)
 			out = outcome(c, XDP_PASS);
