@@ -108,15 +108,6 @@ echo "== summary"
 cat "$tmp/summary.md"
 
 if [ -n "$DOC" ]; then
-	python3 - "$DOC" "$tmp/section.md" <<'PY' || exit 1
-import sys
-doc, body = sys.argv[1], open(sys.argv[2]).read()
-text = open(doc).read()
-a, b = "<!-- bench:begin -->", "<!-- bench:end -->"
-if a not in text or b not in text:
-    sys.exit("bench.sh: %s has no %s ... %s markers" % (doc, a, b))
-head, rest = text.split(a, 1)
-open(doc, "w").write(head + a + "\n" + body + b + rest.split(b, 1)[1])
-PY
+	python3 scripts/doc-section.py "$DOC" bench "$tmp/section.md" || exit 1
 	echo "wrote the tables into $DOC"
 fi

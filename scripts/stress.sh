@@ -218,22 +218,18 @@ info "== 2. receive rate per core"
 sed 's/^/   /' "$tmp/rates.md"
 
 if [ -n "$DOC" ]; then
-	python3 - "$DOC" "$tmp/check" "$tmp/rates.md" "$nstreams" "$sent" "$secs" "$took" "$lost" <<'PY' || exit 1
+	python3 - "$tmp/check" "$tmp/rates.md" "$nstreams" "$sent" "$secs" "$took" "$lost" >"$tmp/section.md" <<'PY' || exit 1
 import sys
-doc, check, rates = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read()
-n, sent, secs, took, lost = sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), sys.argv[7], sys.argv[8]
+check, rates = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+n, sent, secs, took, lost = sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
 lines = [l for l in check.splitlines() if not l.startswith(("PASS|", "FAIL|"))]
 verdict = "every counter moved by exactly what was sent to it" if "PASS|" in check else "COUNTERS DIFFER"
 body = ("Counters: `flood --mix profile`, %s streams, %d frames in %.2f s (%.2f Mpps); the veth took %s, "
         "dropped %s; %s.\n\n```\n%s\n```\n\n%s" % (n, sent, secs, sent / secs / 1e6, took, lost, verdict,
                                                  "\n".join(lines), rates))
-text = open(doc).read()
-a, b = "<!-- stress:begin -->", "<!-- stress:end -->"
-if a not in text or b not in text:
-    sys.exit("stress.sh: %s has no %s ... %s markers" % (doc, a, b))
-head, rest = text.split(a, 1)
-open(doc, "w").write(head + a + "\n" + body + b + rest.split(b, 1)[1])
+sys.stdout.write(body)
 PY
+	python3 scripts/doc-section.py "$DOC" stress "$tmp/section.md" || exit 1
 	info ""
 	info "wrote the tables into $DOC"
 fi
