@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* `flood`: the transmitter program (bpf/flood_tx.bpf.c) holds the mix's frames and a
- * schedule that lists each stream as often as its weight, spread evenly; each
- * live-frames test run sends the next frames of the schedule, so one run interleaves
- * every stream, and the program counts what it sends per stream. Threads run on CPUs
+/* `flood`: a schedule lists each stream of the mix as often as its weight, spread
+ * evenly, and every sender walks it, so that any stretch of the flood interleaves
+ * every stream. Two transmitters walk it:
+ *  - live frames (the default where the kernel allows them): the transmitter program
+ *    (bpf/flood_tx.bpf.c) holds the frames and the schedule; each live-frames test run
+ *    sends the next frames of the schedule, and the program counts what it sends per
+ *    stream;
+ *  - a packet socket (flood_packet.c), where the kernel refuses live frames: the same
+ *    schedule from userspace, counted per stream as the kernel takes each frame.
+ * `--via auto` asks the kernel once, with a program that drops the frame it is given,
+ * and says on stderr when it falls back. Threads run on CPUs
  * of their own where there are enough, each with long runs (about a quarter of a
  * second: a test run's setup and teardown cost tens of milliseconds here), which SIGINT
  * does not cut short: it stops the loop between runs. What the interface then does with
@@ -31,6 +38,7 @@
 #include <linux/bpf.h>
 
 #include "flood.h"
+#include "flood_packet.h"
 #include "flood_tx.h"
 #include "flood_tx.skel.h"
 #include "json.h"
@@ -57,13 +65,15 @@ struct flood_opts {
 	double duration;	  /* seconds; 0: no limit */
 	unsigned long threads;
 	unsigned long batch;
+	enum via { VIA_AUTO, VIA_LIVE, VIA_PACKET } via;
 	bool json;
 };
 
 struct flood {
 	const struct flood_opts *o;
 	const struct pc_mix *m;
-	struct flood_tx *skel;
+	struct flood_tx *skel; /* the live-frames transmitter; NULL: packet sockets */
+	uint32_t *schedule;
 	uint32_t schedule_len;
 	uint32_t frame_len; /* of the run's frame: the longest stream's */
 	int ifindex;
@@ -76,6 +86,7 @@ struct worker {
 	int cpu; /* -1: not pinned */
 	unsigned long long rate;
 	unsigned long long left; /* frames; ULLONG_MAX: no limit */
+	struct pc_packet_tx ptx; /* packet sockets only: fd -1 otherwise */
 	int failed;
 	struct pc_err err;
 };
@@ -130,29 +141,47 @@ static unsigned long long next_run(const struct worker *w, double speed)
 	return n > 1e12 ? 1e12 : (unsigned long long)n;
 }
 
-static int transmit(const struct worker *w, unsigned long long n)
+/* One live-frames test run of n frames of prog, as if they arrived on ifindex. */
+static int live_run(int prog_fd, const struct flood *f, unsigned long long n)
 {
-	const struct flood *f = w->f;
 	struct xdp_md ctx = { .data_end = f->frame_len, .ingress_ifindex = f->ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->m->s[0].frame,
 		    .data_size_in = f->frame_len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = n, .batch_size = f->o->batch);
 
-	return bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.flood_tx), &opts) ? -errno : 0;
+	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
 }
 
-static int send_error(struct worker *w, int err)
+static int live_error(struct pc_err *e, const char *ifname, int err)
 {
-	const char *advice = err == -EINVAL || err == -EOPNOTSUPP
-				     ? "live frames need Linux 5.18 or later "
-				       "(BPF_F_TEST_XDP_LIVE_FRAMES)"
-			     : err == -EPERM ? "run as root"
-					     : NULL;
+	const char *advice = err == -EINVAL || err == -EOPNOTSUPP || err == -EPERM
+				     ? "this kernel refuses live frames (they need Linux 5.18 or "
+				       "later, and some kernels refuse them even to root): send "
+				       "through a packet socket with --via packet"
+				     : NULL;
 
-	w->failed = 1;
-	stop = 1;
-	return pc_fail(&w->err, err, advice,
-		       "transmitting on %s (bpf BPF_PROG_TEST_RUN, live frames)", w->f->o->ifname);
+	return pc_fail(e, err, advice, "transmitting on %s (bpf BPF_PROG_TEST_RUN, live frames)",
+		       ifname);
+}
+
+/* Sends the next n frames; returns how many went, or -1 with w->err set. */
+static long long transmit(struct worker *w, unsigned long long n)
+{
+	const struct flood *f = w->f;
+	long long sent;
+	int err;
+
+	if (!f->skel)
+		sent = pc_packet_tx_send(&w->ptx, n, &stop, f->o->ifname, &w->err);
+	else if ((err = live_run(bpf_program__fd(f->skel->progs.flood_tx), f, n)))
+		sent = live_error(&w->err, f->o->ifname, err);
+	else
+		sent = (long long)n;
+	if (sent < 0) {
+		w->failed = 1;
+		stop = 1;
+	}
+	return sent;
 }
 
 static void *worker_run(void *arg)
@@ -171,23 +200,21 @@ static void *worker_run(void *arg)
 	}
 	while (!stop && w->left) {
 		unsigned long long n = next_run(w, speed);
+		long long sent;
 		double t0;
-		int err;
 
 		if (w->rate)
 			sleep_until(start + (double)total / w->rate);
 		t0 = now_s();
 		if (stop || (f->deadline && t0 >= f->deadline))
 			break;
-		err = transmit(w, n);
-		if (err) {
-			send_error(w, err);
+		sent = transmit(w, n);
+		if (sent < 0)
 			break;
-		}
-		speed = n / (now_s() - t0);
-		total += n;
+		speed = sent / (now_s() - t0);
+		total += (unsigned long long)sent;
 		if (w->left != ULLONG_MAX)
-			w->left -= n;
+			w->left -= (unsigned long long)sent;
 	}
 	return NULL;
 }
@@ -226,6 +253,35 @@ static int start_workers(struct flood *f, struct worker *w, unsigned long n, str
 		}
 	}
 	return 0;
+}
+
+/* Packet sockets only: a socket and per-stream counts for every thread. */
+static int packet_senders(const struct flood *f, struct worker *w, struct pc_err *e)
+{
+	for (unsigned long k = 0; !f->skel && k < f->o->threads; k++)
+		w[k].ptx = (struct pc_packet_tx){ .fd = -1,
+						  .m = f->m,
+						  .schedule = f->schedule,
+						  .schedule_len = f->schedule_len,
+						  .batch = f->o->batch };
+	for (unsigned long k = 0; !f->skel && k < f->o->threads; k++) {
+		w[k].ptx.sent = calloc(f->m->n, sizeof(*w[k].ptx.sent));
+		if (!w[k].ptx.sent)
+			return pc_fail(e, ENOMEM, NULL, "allocating the flood's counts");
+		w[k].ptx.fd = pc_packet_tx_open(f->ifindex, f->o->ifname, e);
+		if (w[k].ptx.fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void packet_senders_close(const struct flood *f, struct worker *w)
+{
+	for (unsigned long k = 0; w && !f->skel && k < f->o->threads; k++) {
+		if (w[k].ptx.fd >= 0)
+			close(w[k].ptx.fd);
+		free(w[k].ptx.sent);
+	}
 }
 
 /* Each thread's share of the frames: whole turns of the schedule. */
@@ -307,12 +363,13 @@ static void report(const struct flood_opts *o, const struct pc_mix *m,
 		else
 			fprintf(out, "null");
 		fprintf(out,
-			", \"threads\": %lu, \"seconds\": %.6f, \"frames\": %llu, \"bytes\": %llu, "
-			"\"streams\": [",
-			o->threads, secs, frames, bytes);
+			", \"via\": \"%s\", \"threads\": %lu, \"seconds\": %.6f, \"frames\": %llu, "
+			"\"bytes\": %llu, \"streams\": [",
+			o->via == VIA_LIVE ? "live" : "packet", o->threads, secs, frames, bytes);
 	} else {
-		fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu\n", o->ifname,
-			m->origin, m->n, o->threads, o->threads == 1 ? "" : "s", o->batch);
+		fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu, %s\n",
+			o->ifname, m->origin, m->n, o->threads, o->threads == 1 ? "" : "s",
+			o->batch, o->via == VIA_LIVE ? "live frames" : "packet socket");
 		fprintf(out,
 			"sent     %llu frames, %llu bytes in %.3f s: %.3f Mpps, %.3f Gbit/s\n\n",
 			frames, bytes, secs, secs > 0 ? frames / secs / 1e6 : 0,
@@ -401,12 +458,26 @@ static int parse_value(int c, const char *arg, struct flood_opts *o, struct pc_e
 		o->threads = v;
 		return 0;
 	case 'b':
-		if (parse_num(arg, 1, 256, &v))
+		if (parse_num(arg, 1, PC_PACKET_BATCH_MAX, &v))
 			return opt_error(e, "--batch takes 1-256 frames");
 		o->batch = v;
 		return 0;
 	}
 	return opt_error(e, "unknown option");
+}
+
+static int parse_via(const char *arg, struct flood_opts *o, struct pc_err *e)
+{
+	static const char *const names[] = {
+		[VIA_AUTO] = "auto", [VIA_LIVE] = "live", [VIA_PACKET] = "packet"
+	};
+
+	for (int v = VIA_AUTO; v <= VIA_PACKET; v++)
+		if (!strcmp(arg, names[v])) {
+			o->via = v;
+			return 0;
+		}
+	return opt_error(e, "--via takes auto, live or packet");
 }
 
 static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err *e)
@@ -421,6 +492,7 @@ static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err
 		{ "duration", required_argument, NULL, 't' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "via", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'J' },
 		{ 0 },
 	};
@@ -434,6 +506,10 @@ static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err
 			o->profile = optarg;
 		else if (c == 'J')
 			o->json = true;
+		else if (c == 'v' && parse_via(optarg, o, e))
+			return -1;
+		else if (c == 'v')
+			continue;
 		else if (parse_value(c, optarg, o, e))
 			return -1;
 	}
@@ -540,21 +616,64 @@ static int fill(struct bpf_map *map, const void *values, uint32_t n, struct pc_e
 	return err;
 }
 
-/* Loads the transmitter with the mix's frames and schedule. */
-static int tx_prepare(struct flood *f, const struct pc_mix *m, struct pc_err *e)
+/* Asks the kernel for a live-frames run of one frame into a program that drops it:
+ * nothing is sent. 0, or the negative errno of the refusal. */
+static int live_probe(const struct flood *f)
+{
+	struct pc_err ignore;
+	int fd = pc_tinyprog_load(XDP_DROP, "flood_probe", &ignore), err;
+
+	if (fd < 0)
+		return -EPERM;
+	err = live_run(fd, f, 1);
+	close(fd);
+	return err;
+}
+
+/* Chooses the transmitter; with auto, says on stderr when live frames are refused. */
+static int choose_via(struct flood *f, struct flood_opts *o, struct pc_err *e)
+{
+	int err;
+
+	if (o->via != VIA_AUTO)
+		return 0;
+	err = live_probe(f);
+	if (!err) {
+		o->via = VIA_LIVE;
+		return 0;
+	}
+	if (geteuid())
+		return pc_fail(e, -err, "run as root", "transmitting on %s", o->ifname);
+	fprintf(stderr,
+		"portcullis: flood: this kernel refuses live frames (BPF_PROG_TEST_RUN: %s); "
+		"sending through a packet socket instead, which is slower (--via packet says "
+		"so up front)\n",
+		strerror(-err));
+	o->via = VIA_PACKET;
+	return 0;
+}
+
+/* The mix's frames in the shape the transmitter program holds them. */
+static int flood_frames(const struct pc_mix *m, struct pc_flood_frame **out, struct pc_err *e)
 {
 	struct pc_flood_frame *frames = calloc(m->n, sizeof(*frames));
-	uint32_t *schedule = NULL;
-	int err = frames ? 0 : pc_fail(e, ENOMEM, NULL, "preparing the flood");
 
-	for (size_t i = 0; !err && i < m->n; i++) {
+	if (!frames)
+		return pc_fail(e, ENOMEM, NULL, "preparing the flood");
+	for (size_t i = 0; i < m->n; i++) {
 		frames[i].len = m->s[i].len;
 		memcpy(frames[i].data, m->s[i].frame, m->s[i].len);
-		if (m->s[i].len > f->frame_len)
-			f->frame_len = m->s[i].len;
 	}
-	if (!err)
-		err = build_schedule(m, &schedule, &f->schedule_len, e);
+	*out = frames;
+	return 0;
+}
+
+/* Loads the live-frames transmitter with the mix's frames and schedule. */
+static int live_prepare(struct flood *f, const struct pc_mix *m, struct pc_err *e)
+{
+	struct pc_flood_frame *frames = NULL;
+	int err = flood_frames(m, &frames, e);
+
 	if (!err && !(f->skel = flood_tx__open()))
 		err = pc_fail(e, errno, NULL, "opening the flood's BPF object");
 	if (!err) {
@@ -573,18 +692,40 @@ static int tx_prepare(struct flood *f, const struct pc_mix *m, struct pc_err *e)
 	if (!err)
 		err = fill(f->skel->maps.frames, frames, m->n, e);
 	if (!err)
-		err = fill(f->skel->maps.schedule, schedule, f->schedule_len, e);
+		err = fill(f->skel->maps.schedule, f->schedule, f->schedule_len, e);
 	free(frames);
-	free(schedule);
 	return err;
 }
 
-/* What the transmitter counted, per stream, over the CPUs. */
-static int read_sent(const struct flood *f, size_t n, unsigned long long *sent, struct pc_err *e)
+/* The schedule, the transmitter and, for live frames, its program. */
+static int tx_prepare(struct flood *f, struct flood_opts *o, const struct pc_mix *m,
+		      struct pc_err *e)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->s[i].len > f->frame_len)
+			f->frame_len = m->s[i].len;
+	if (build_schedule(m, &f->schedule, &f->schedule_len, e) || choose_via(f, o, e))
+		return -1;
+	return o->via == VIA_LIVE ? live_prepare(f, m, e) : 0;
+}
+
+/* What the transmitter counted, per stream: the program over the CPUs, or the
+ * packet senders. */
+static int read_sent(const struct flood *f, const struct worker *w, size_t n,
+		     unsigned long long *sent, struct pc_err *e)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+	uint64_t *v;
 
+	if (!f->skel) {
+		for (size_t i = 0; i < n; i++) {
+			sent[i] = 0;
+			for (unsigned long k = 0; k < f->o->threads; k++)
+				sent[i] += w[k].ptx.sent[i];
+		}
+		return 0;
+	}
+	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
 	if (!v || ncpu < 0) {
 		free(v);
 		return pc_fail(e, ENOMEM, NULL, "reading the flood's counts");
@@ -623,20 +764,24 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 	if (!err) {
 		set_macs(&m, &o);
 		f.m = &m;
-		err = tx_prepare(&f, &m, e);
+		err = tx_prepare(&f, &o, &m, e);
 	}
 	if (!err && (!(w = calloc(o.threads, sizeof(*w))) || !(sent = calloc(m.n, sizeof(*sent)))))
 		err = pc_fail(e, ENOMEM, NULL, "allocating the flood's threads");
+	if (!err)
+		err = packet_senders(&f, w, e);
 	if (!err) {
 		share_counts(&f, w);
 		err = run(&f, w, &secs, e);
 	}
 	if (!err)
-		err = read_sent(&f, m.n, sent, e);
+		err = read_sent(&f, w, m.n, sent, e);
 	if (!err)
 		report(&o, &m, sent, o.profile ? &tb : NULL, secs, stdout);
+	packet_senders_close(&f, w);
 	free(w);
 	free(sent);
+	free(f.schedule);
 	flood_tx__destroy(f.skel);
 	pc_mix_free(&m);
 	pc_testbed_close(&tb);

@@ -480,7 +480,8 @@ static const struct cmd cmds[] = {
 	  "ns per packet of the real program over a mix, beside an empty XDP program",
 	  pc_bench_cmd },
 	{ "flood", PC_FLOOD_ARGS,
-	  "send a mix of frames out of IFACE with BPF live frames (for hosts without pktgen)",
+	  "send a mix of frames out of IFACE (BPF live frames or a packet socket; for hosts "
+	  "without pktgen)",
 	  pc_flood_cmd },
 	{ "mix", "[--profile PROFILE] [--mix default|profile|FILE]",
 	  "print a mix of frames for bench and flood; with a profile, where each lands", cmd_mix },

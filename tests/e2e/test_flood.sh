@@ -6,8 +6,10 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 PROFILE=profiles/spammertrap.conf
 N=2000
-CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams veth_no_loss
-	counters_match duration_bounds default_mix_counts usage_no_dst_mac missing_iface)
+CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams via_said veth_no_loss
+	counters_match packet_exit_0 packet_exact packet_no_loss packet_counters_match
+	live_refused_or_sent duration_bounds default_mix_counts usage_no_dst_mac usage_via
+	missing_iface)
 . tests/e2e/lib.sh
 command -v ethtool >/dev/null || finish "ethtool is not installed (bash scripts/deps.sh)"
 
@@ -26,7 +28,9 @@ cleanup()
 trap cleanup EXIT
 gen() { nsenter --net="/run/netns/$ns_gen" "$@"; }
 app() { nsenter --net="/run/netns/$ns_app" "$@"; }
-xmit() { gen ethtool -S "$if_gen" | awk -v k="$1:" '$1 == k { print $2 }'; }
+# Frames the receiver's XDP program was run on, whichever way they were sent.
+judged() { app ethtool -S "$if_app" | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
+frames() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frames"])' "$1" 2>/dev/null; }
 
 if [ -e "$pins" ]; then
 	fail topology "$pins exists: another run of this test, or one that was killed (rm -r $pins)"
@@ -52,7 +56,7 @@ fi
 ok load
 
 app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
-x0=$(xmit tx_queue_0_xdp_xmit) e0=$(xmit tx_queue_0_xdp_xmit_errors)
+x0=$(judged)
 # One sender on the CPU it starts on: the receiving veth's NAPI then runs on the same
 # CPU between the sender's batches, and its ring cannot overflow.
 cpu=$(cut -d' ' -f39 /proc/self/stat)
@@ -60,7 +64,7 @@ gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PRO
 	--mix profile --count "$N" --json >"$tmp/flood.json" 2>"$tmp/flood.err"
 rc=$?
 check flood_exit_0 "flood exited $rc: $(head -c 300 "$tmp/flood.err")" [ "$rc" -eq 0 ]
-x1=$(xmit tx_queue_0_xdp_xmit) e1=$(xmit tx_queue_0_xdp_xmit_errors)
+x1=$(judged)
 app "$PC_BIN" stats "$if_app" --json >"$tmp/after.json"
 
 python3 - "$tmp/flood.json" "$N" "$PROFILE" "$PC_BIN" >"$tmp/exact" 2>&1 <<'PY'
@@ -78,11 +82,45 @@ print("PASS|flood_all_streams|" if names == got and len(got) > 60
       else "FAIL|flood_all_streams|flood sent %d streams, mix lists %d" % (len(got), len(names)))
 PY
 results "$tmp/exact" flood_exact
-total=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frames"])' "$tmp/flood.json" 2>/dev/null)
-check veth_no_loss "the veth took $((x1 - x0)) of ${total:-?} frames, $((e1 - e0)) transmit errors" \
-	[ "$((x1 - x0))" = "${total:-x}" ] && [ "$((e1 - e0))" -eq 0 ]
+# --via auto takes live frames where the kernel allows them and says so when it falls
+# back to the packet socket.
+via=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["via"])' "$tmp/flood.json" 2>/dev/null)
+check via_said "flood said via=${via:-?}, stderr: $(head -c 300 "$tmp/flood.err")" \
+	eval '[ "$via" = live ] || { [ "$via" = packet ] && grep -q "refuses live frames.*packet socket" "$tmp/flood.err"; }'
+total=$(frames "$tmp/flood.json")
+check veth_no_loss "the receiver judged $((x1 - x0)) of ${total:-?} frames" [ "$((x1 - x0))" = "${total:-x}" ]
 python3 scripts/flood-check.py "$tmp/flood.json" "$tmp/before.json" "$tmp/after.json" >"$tmp/cmp" 2>&1
 results "$tmp/cmp" counters_match
+
+# The packet socket, chosen outright: the same exact counts, the same counters.
+x0=$(judged)
+app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
+gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PROFILE" \
+	--mix profile --count 7 --via packet --json >"$tmp/packet.json" 2>"$tmp/packet.err"
+rc=$?
+check packet_exit_0 "flood --via packet exited $rc: $(head -c 300 "$tmp/packet.err")" [ "$rc" -eq 0 ]
+x1=$(judged)
+app "$PC_BIN" stats "$if_app" --json >"$tmp/after.json"
+python3 - "$tmp/packet.json" <<'PY' >"$tmp/pexact" 2>&1
+import json, sys
+f = json.load(open(sys.argv[1]))
+wrong = [s["name"] for s in f["streams"] if s["frames"] != 7]
+print("FAIL|packet_exact|%s, %d streams did not send 7: %s" % (f["via"], len(wrong), wrong[:5])
+      if wrong or f["via"] != "packet" or len(f["streams"]) < 60 else "PASS|packet_exact|")
+PY
+results "$tmp/pexact" packet_exact
+total=$(frames "$tmp/packet.json")
+check packet_no_loss "the receiver judged $((x1 - x0)) of ${total:-?} frames" [ "$((x1 - x0))" = "${total:-x}" ]
+python3 scripts/flood-check.py "$tmp/packet.json" "$tmp/before.json" "$tmp/after.json" >"$tmp/pcmp" 2>&1
+sed -i 's/|counters_match|/|packet_counters_match|/' "$tmp/pcmp"
+results "$tmp/pcmp" packet_counters_match
+
+# --via live either sends or ends in an error that names the way out.
+gen "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --count 1 --via live >"$tmp/live.out" 2>&1
+rc=$?
+check live_refused_or_sent "flood --via live exited $rc: $(head -c 300 "$tmp/live.out")" \
+	eval '{ [ "$rc" -eq 0 ] && grep -q "live frames" "$tmp/live.out"; } ||
+		{ [ "$rc" -eq 1 ] && grep -q "refuses live frames.*--via packet" "$tmp/live.out"; }'
 
 # Without --count, --duration bounds the run (and SIGINT would, between runs).
 start=$SECONDS
@@ -99,6 +137,10 @@ gen "$PC_BIN" flood "$if_gen" >"$tmp/u.out" 2>&1
 rc=$?
 check usage_no_dst_mac "flood without --dst-mac exited $rc: $(cat "$tmp/u.out")" \
 	eval '[ "$rc" -eq 2 ] && grep -q -- "--dst-mac is required" "$tmp/u.out"'
+gen "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --via pigeon >"$tmp/v.out" 2>&1
+rc=$?
+check usage_via "flood --via pigeon exited $rc: $(cat "$tmp/v.out")" \
+	eval '[ "$rc" -eq 2 ] && grep -q -- "--via takes auto, live or packet" "$tmp/v.out"'
 gen "$PC_BIN" flood pcf-none0 --dst-mac "$mac" >"$tmp/m.out" 2>&1
 rc=$?
 check missing_iface "flood on a missing interface exited $rc: $(cat "$tmp/m.out")" \
