@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# End-to-end: load the SpammerTrap profile onto a veth, send traffic, read the counters, survive a broken reload, unload.
+# End-to-end: load the SpammerTrap profile onto a veth, send traffic, read the counters, survive a broken reload, load the Libraesva profile over it, unload.
 #
 # Prints "ok   NAME", "FAIL NAME: why" or "skip NAME: why" per check and, last,
 # "N passed, N failed, N skipped". Needs root; O (default build) locates the binary,
@@ -20,7 +20,8 @@ CHECKS=(check_spammertrap check_libraesva topology load attached own_dns own_ntp
 	explain_leaves_counters
 	reload_exit_0 reload_carries_counters reload_reports_change
 	reload_applies confirm_pending confirm_refuses_second_load rollback_restores
-	rollback_keeps_counters confirm_keeps unload_exit_0 unload_detaches unload_removes_pins
+	rollback_keeps_counters confirm_keeps libraesva_loads libraesva_own_dns
+	libraesva_own_smtp_out libraesva_no_ntp unload_exit_0 unload_detaches unload_removes_pins
 	unload_lets_traffic_through)
 . tests/e2e/lib.sh
 
@@ -264,6 +265,20 @@ sleep 3
 stats_json "$tmp/c2.json"
 check confirm_keeps "after confirm the profile is $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"])' "$tmp/c2.json" 2>&1): $(tr '\n' ' ' <"$tmp/confirm2.out")" \
 	eval 'python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"spammertrap.conf\"))" "$tmp/c2.json" && ! ls "$PC_PIN_DIR/$PC_IF_APP" | grep -q rollback'
+
+# --- the other seed profile, state on, onto the same appliance -----------------------------
+# Libraesva's list has DNS and SMTP out but no NTP: the appliance's NTP query leaves
+# (egress is open) and its answer, which no out rule expects, is dropped.
+pc_cli load "$PC_IF_APP" profiles/libraesva-esg.conf >"$tmp/esg.out" 2>&1
+rc=$?
+check libraesva_loads "load profiles/libraesva-esg.conf exited $rc: $(head -n 3 "$tmp/esg.out" | tr '\n' ' ')" \
+	eval '[ "$rc" -eq 0 ] && pc_cli status "$PC_IF_APP" | grep -q "state on"'
+a=$(pc_ask_udp "$PC_PEER4" 53)
+check libraesva_own_dns "under libraesva-esg the appliance's DNS query got '$a'" [ "$a" = "answer:query" ]
+a=$(pc_ask_tcp "$PC_PEER4" 25)
+check libraesva_own_smtp_out "under libraesva-esg the appliance's SMTP connection got '$a'" [ "$a" = "hello from 25" ]
+a=$(pc_ask_udp "$PC_PEER4" 123)
+check libraesva_no_ntp "under libraesva-esg (no NTP rule) the NTP query got '$a', expected timeout" [ "$a" = timeout ]
 
 # --- unload ------------------------------------------------------------------------------------
 pc_cli unload "$PC_IF_APP" >"$tmp/unload" 2>&1
