@@ -154,13 +154,37 @@ static int measure(const struct bench_opts *o, const struct pc_mix *m, int real_
 	return 0;
 }
 
+/* The core's clock, from the time the chain of dependent additions takes beyond the
+ * empty program on the same frame: GHz, or 0 when it could not be told. */
+static int measure_clock(const struct bench_opts *o, const struct pc_stream *s, int empty_fd,
+			 double *ghz, struct pc_err *e)
+{
+	unsigned long repeat = o->repeat / 10 > 10000 ? o->repeat / 10 : 10000;
+	double d[o->rounds], a, b;
+	int fd = pc_tinyprog_chain_load("pc_clock", e);
+
+	if (fd < 0)
+		return -1;
+	for (unsigned long r = 0; r < o->rounds; r++) {
+		if (time_run(fd, s, repeat, &b, e) || time_run(empty_fd, s, repeat, &a, e)) {
+			close(fd);
+			return -1;
+		}
+		d[r] = b - a;
+	}
+	close(fd);
+	a = median(d, o->rounds);
+	*ghz = a > 0 ? PC_TINYPROG_CHAIN / a : 0;
+	return 0;
+}
+
 static double mpps(double ns)
 {
 	return ns > 0 ? 1e3 / ns : 0;
 }
 
 static void print_header(const struct bench_opts *o, const struct pc_testbed *tb,
-			 const struct pc_mix *m, FILE *out)
+			 const struct pc_mix *m, double ghz, FILE *out)
 {
 	const char *state = tb->p.opt.state ? "on" : "off";
 
@@ -168,10 +192,10 @@ static void print_header(const struct bench_opts *o, const struct pc_testbed *tb
 		fprintf(out,
 			"`%s`: %u rules, %.1f KiB of maps (compiled in %.1f ms, loaded in %.1f "
 			"ms), state %s; %s, %zu streams; %lu frames a run, %lu rounds, CPU %d, "
-			"medians.\n\n",
+			"medians; core clock %.2f GHz (1 ns = %.2f cycles).\n\n",
 			tb->path, tb->img.n_rules, pc_image_bytes(&tb->img) / 1024.0,
 			tb->compile_ms, tb->load_ms, state, m->origin, m->n, o->repeat, o->rounds,
-			o->cpu);
+			o->cpu, ghz, ghz);
 		fprintf(out, "| stream | weight | outcome | empty ns | portcullis ns | added ns | "
 			     "empty Mpps | portcullis Mpps |\n"
 			     "|---|--:|---|--:|--:|--:|--:|--:|\n");
@@ -185,8 +209,12 @@ static void print_header(const struct bench_opts *o, const struct pc_testbed *tb
 	fprintf(out, "mix      %s: %zu streams\n", m->origin, m->n);
 	fprintf(out,
 		"method   BPF_PROG_TEST_RUN, %lu frames a run, %lu rounds beside an empty XDP "
-		"program, CPU %d; medians\n\n",
+		"program, CPU %d; medians\n",
 		o->repeat, o->rounds, o->cpu);
+	fprintf(out,
+		"clock    %.2f GHz: %d dependent additions take %.1f ns beyond the empty "
+		"program\n\n",
+		ghz, PC_TINYPROG_CHAIN, ghz > 0 ? PC_TINYPROG_CHAIN / ghz : 0);
 	fprintf(out, "%-28s %6s  %-18s %9s %13s %9s %11s %16s\n", "stream", "weight", "outcome",
 		"empty ns", "portcullis ns", "added ns", "empty Mpps", "portcullis Mpps");
 }
@@ -203,13 +231,13 @@ static void print_row(const struct bench_opts *o, const char *name, const char *
 }
 
 static void report(const struct bench_opts *o, const struct pc_testbed *tb, const struct pc_mix *m,
-		   struct timing *t, FILE *out)
+		   struct timing *t, double ghz, FILE *out)
 {
 	struct figures mix = { 0 };
 	double w = pc_mix_total_weight(m);
 	char weight[16];
 
-	print_header(o, tb, m, out);
+	print_header(o, tb, m, ghz, out);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct pc_stream *s = &m->s[i];
 		struct figures f = {
@@ -314,6 +342,7 @@ int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
 	struct pc_mix m = { 0 };
 	struct timing *t = NULL;
 	int empty_fd = -1, err;
+	double ghz = 0;
 
 	if (parse_opts(argc, argv, &o, e))
 		return -1;
@@ -337,7 +366,9 @@ int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
 	if (!err)
 		err = measure(&o, &m, pc_testbed_prog_fd(&tb), empty_fd, t, e);
 	if (!err)
-		report(&o, &tb, &m, t, stdout);
+		err = measure_clock(&o, &m.s[0], empty_fd, &ghz, e);
+	if (!err)
+		report(&o, &tb, &m, t, ghz, stdout);
 	free_timing(t, m.n);
 	if (empty_fd >= 0)
 		close(empty_fd);
