@@ -53,15 +53,20 @@ load_or_finish "$PROFILE"
 check attached "ip -d link show $PC_IF_APP shows no XDP program" xdp_attached
 
 # --- the appliance's own traffic, state on (the shipped default) -------------------------
+# One question of the appliance to the peer: check NAME, what was asked, the answer
+# expected, then the pc_ask_* command.
+asks() {
+	local name=$1 what=$2 want=$3 a
+	shift 3
+	a=$("$@")
+	check "$name" "$what got '$a', expected '$want'" [ "$a" = "$want" ]
+}
+
 if pc_peer_serve udp:53 udp:123 tcp:25 2>"$tmp/serve.err"; then
-	a=$(pc_ask_udp "$PC_PEER4" 53)
-	check own_dns "the appliance's DNS query got '$a'" [ "$a" = "answer:query" ]
-	a=$(pc_ask_udp "$PC_PEER6" 123)
-	check own_ntp "the appliance's NTP query over IPv6 got '$a'" [ "$a" = "answer:query" ]
-	a=$(pc_ask_tcp "$PC_PEER4" 25)
-	check own_smtp_out "the appliance's SMTP connection got '$a'" [ "$a" = "hello from 25" ]
-	a=$(pc_ask_tcp "$PC_PEER4" 3306)
-	check own_mysql_no_reply "a connection to 3306 (no out rule) got '$a'" [ "$a" = failed ]
+	asks own_dns "the appliance's DNS query" "answer:query" pc_ask_udp "$PC_PEER4" 53
+	asks own_ntp "the appliance's NTP query over IPv6" "answer:query" pc_ask_udp "$PC_PEER6" 123
+	asks own_smtp_out "the appliance's SMTP connection" "hello from 25" pc_ask_tcp "$PC_PEER4" 25
+	asks own_mysql_no_reply "a connection to 3306 (no out rule)" failed pc_ask_tcp "$PC_PEER4" 3306
 else
 	fail own_dns "the peer's servers did not start: $(tr '\n' ' ' <"$tmp/serve.err")"
 fi
@@ -273,12 +278,12 @@ pc_cli load "$PC_IF_APP" profiles/libraesva-esg.conf >"$tmp/esg.out" 2>&1
 rc=$?
 check libraesva_loads "load profiles/libraesva-esg.conf exited $rc: $(head -n 3 "$tmp/esg.out" | tr '\n' ' ')" \
 	eval '[ "$rc" -eq 0 ] && pc_cli status "$PC_IF_APP" | grep -q "state on"'
-a=$(pc_ask_udp "$PC_PEER4" 53)
-check libraesva_own_dns "under libraesva-esg the appliance's DNS query got '$a'" [ "$a" = "answer:query" ]
-a=$(pc_ask_tcp "$PC_PEER4" 25)
-check libraesva_own_smtp_out "under libraesva-esg the appliance's SMTP connection got '$a'" [ "$a" = "hello from 25" ]
-a=$(pc_ask_udp "$PC_PEER4" 123)
-check libraesva_no_ntp "under libraesva-esg (no NTP rule) the NTP query got '$a', expected timeout" [ "$a" = timeout ]
+asks libraesva_own_dns "under libraesva-esg the appliance's DNS query" "answer:query" \
+	pc_ask_udp "$PC_PEER4" 53
+asks libraesva_own_smtp_out "under libraesva-esg the appliance's SMTP connection" "hello from 25" \
+	pc_ask_tcp "$PC_PEER4" 25
+asks libraesva_no_ntp "under libraesva-esg (no NTP rule) the NTP query" timeout \
+	pc_ask_udp "$PC_PEER4" 123
 
 # --- unload ------------------------------------------------------------------------------------
 pc_cli unload "$PC_IF_APP" >"$tmp/unload" 2>&1
