@@ -121,7 +121,7 @@ one()
 		printf '%s %-24s %s %s: %s (%d s)\n' "$([ "$f" -eq 0 ] && echo 'ok  ' || echo FAIL)" \
 			"$krel" "$pkg" "$ver" "$status" $((SECONDS - start))
 		# The failed tests' lines from the guest's summary, each with its first reasons.
-		awk '/^FAIL / { n = 0; print; next } /^     \| / && n < 3 { n++; print }' \
+		awk '/^(FAIL|note) / { n = 0; print; next } /^     \| / && n < 5 { n++; print }' \
 			"$dir/summary.log" 2>/dev/null | sed 's/^/     /'
 		echo "     (log: $OUT/$krel.log; console and one log per test: $dir/)"
 		echo "$p $f"

@@ -74,6 +74,22 @@ if [ "${VMTEST_ACCEL:-tcg}" = tcg ]; then
 	export DIFF_FRAMES=${DIFF_FRAMES:-25000}
 fi
 
+# Not a test (the tests below count a program that does not load): when the kernel
+# refuses the program, its verifier's last words, for the report.
+diagnose_load()
+{
+	local log=$LOGS/verifier.log
+
+	timeout 600 "$O/portcullis" -v explain --profile profiles/spammertrap.conf \
+		tcp from 198.51.100.7 to port 25 >"$log.full" 2>&1 </dev/null && { rm -f "$log.full"; return 0; }
+	tail -n 200 "$log.full" >"$log"
+	rm -f "$log.full"
+	echo "note the program does not load on $(uname -r); the end of the verifier log ($log):"
+	grep -vE '^(libbpf|portcullis):' "$log" | grep -v '^ *$' | tail -n 4 | sed 's/^/     | /'
+	grep -E '^portcullis: error' "$log" | tail -n 1 | sed 's/^/     | /'
+}
+[[ verifier =~ $ONLY ]] && diagnose_load
+
 for bin in "$O"/tests/bpf/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	run "bpf/$(basename "$bin")" "$bin"
