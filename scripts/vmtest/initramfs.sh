@@ -188,7 +188,7 @@ modules()
 	# What /init needs to know about the run; VMTEST_* and DIFF_* settings pass through.
 	{
 		printf 'VMTEST_KREL=%q\n' "$krel"
-		env | grep -E '^(VMTEST_(ACCEL|ONLY|TEST_TIMEOUT|PKTGEN_COUNT)|DIFF_[A-Z_]+)=' |
+		env | grep -E '^(VMTEST_(ACCEL|ONLY|E2E|TEST_TIMEOUT|PKTGEN_COUNT)|DIFF_[A-Z_]+)=' |
 			while IFS='=' read -r k v; do printf '%s=%q\n' "$k" "$v"; done
 	} >"$root/etc/vmtest.env"
 	cpio_of "$root" "$out" || die "cpio failed"
