@@ -12,8 +12,7 @@
 # qemu's copy of a larger file.
 #
 # base holds: /init (tests/vm/init), the repository's scripts, tests and profiles with
-# build/portcullis and build/tests/bpf/* under /pc (O, default build, is the build
-# tree), the executables of the packages the tests use with the shared libraries they
+# build/portcullis and build/tests/bpf/* under /pc (from O, default build), the executables of the packages the tests use with the shared libraries they
 # load (ldd), python3 with its standard library, and /etc files for port and host names.
 # modules holds the modules tests/vm/modules lists, with every module they depend on
 # (modules.dep), plus the kernel's modules.* indexes so that modprobe works in the guest.
@@ -106,12 +105,13 @@ tree()
 {
 	local pc=$1/pc
 
-	mkdir -p "$pc/$O/tests" || return 1
+	# In the guest the build tree is always build/, whatever O is here.
+	mkdir -p "$pc/build/tests" || return 1
 	cp -r scripts tests profiles "$pc/" || return 1
-	cp "$O/portcullis" "$pc/$O/" || return 1
-	cp -r "$O/tests/bpf" "$pc/$O/tests/" || return 1
+	cp "$O/portcullis" "$pc/build/" || return 1
+	cp -r "$O/tests/bpf" "$pc/build/tests/" || return 1
 	# Objects and dependency files are not needed in the guest.
-	find "$pc/$O" -name '*.[od]' -delete
+	find "$pc/build" -name '*.[od]' -delete
 	cp tests/vm/init "$1/init" && chmod 755 "$1/init"
 }
 
