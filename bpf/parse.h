@@ -99,8 +99,9 @@ static __always_inline __u64 be16_len(__be16 field)
 }
 
 /* Ethernet and up to PC_MAX_VLAN 802.1Q/802.1ad tags, in either order.
- * Returns the EtherType after the tags (a third tag comes back as such: non-IP), or -1
- * when the frame ends inside them. */
+ * Returns the EtherType after the tags, or -1 when the frame ends inside them or has
+ * more tags: what the parser cannot walk is malformed, never non-IP, so that a TCP
+ * SYN behind a third tag is not passed by `set non-ip pass`. */
 static __always_inline int parse_eth(void **pos, void *data_end)
 {
 	struct ethhdr *eth = *pos;
@@ -120,6 +121,8 @@ static __always_inline int parse_eth(void **pos, void *data_end)
 		proto = vlan->proto;
 		vlan++;
 	}
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return -1;
 	*pos = vlan;
 	return bpf_ntohs(proto);
 }
