@@ -101,6 +101,7 @@ static int write_load_info(const struct staged *st, const char *profile_path, ui
 	uint32_t k = 0;
 
 	pc_load_info_set_options(&li, &p->opt);
+	li.features = pc_program_features(s);
 	snprintf(li.profile, sizeof(li.profile), "%s", abs ? abs : profile_path);
 	free(abs);
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.load_info), &k, &li, 0))
@@ -500,7 +501,8 @@ int pc_attach(const char *ifname, const char *profile_path, const struct pc_atta
 	if (!ifindex)
 		return pc_fail(e, errno, "list interfaces with `ip link`",
 			       "interface %s (if_nametoindex)", ifname);
-	if (pc_bpffs_ensure(e) || make_pin_dir(ifname, e))
+	if (pc_egress_hook_check(ifname, o->egress_hook, PC_HOOK_NONE, e) || pc_bpffs_ensure(e) ||
+	    make_pin_dir(ifname, e))
 		return -1;
 	if (pc_is_loaded(ifname)) {
 		link = pc_pin_open(ifname, PC_PIN_LINK, &ignore);
@@ -515,7 +517,8 @@ int pc_attach(const char *ifname, const char *profile_path, const struct pc_atta
 	if (link >= 0) {
 		if (read_load_info(ifname, &res->old))
 			memset(&res->old, 0, sizeof(res->old));
-		if (lineage_prepare(&st, &res->old, &old_flows, e))
+		if (pc_egress_hook_check(ifname, o->egress_hook, res->old.egress_hook, e) ||
+		    lineage_prepare(&st, &res->old, &old_flows, e))
 			goto out;
 	}
 	if (pc_program_create(p, img, &st.lin, &st.skel, e))
@@ -527,6 +530,8 @@ int pc_attach(const char *ifname, const char *profile_path, const struct pc_atta
 	else
 		err = attach_fresh(&st, profile_path, o->mode, res, e);
 	res->egress_hook = st.hook;
+	if (st.skel)
+		res->features = pc_program_features(st.skel);
 out:
 	for (int *fd = (int[]){ link, old_flows, st.lin.flows_fd }, i = 0; i < 3; i++)
 		if (fd[i] >= 0)

@@ -40,6 +40,7 @@ struct pc_attach_result {
 	uint32_t flows_kept;
 	uint32_t flows_dropped;
 	enum pc_egress_hook egress_hook; /* in use */
+	unsigned features;		 /* PC_FEAT_* of the loaded program */
 };
 
 void pc_attach_result_free(struct pc_attach_result *res);

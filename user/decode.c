@@ -13,7 +13,7 @@
 #define ETH_HLEN 14
 #define IP4_HLEN 20
 #define IP6_HLEN 40
-#define MAX_VLAN 2   /* as the program: a third tag is read as a non-IP EtherType */
+#define MAX_VLAN 2   /* as the program: a third tag is malformed */
 #define MAX_V6_EXT 6 /* as the program: a seventh extension header is malformed */
 
 /* The text being written: appends are cut at the end of the buffer. */
@@ -314,7 +314,9 @@ void pc_decode(const uint8_t *data, size_t snap, size_t len, char *buf, size_t n
 	}
 	if (!cut) {
 		d->ethertype = (uint16_t)type;
-		if (type == 0x0800)
+		if (type == 0x8100 || type == 0x88a8)
+			put(&o, "malformed: more than %d vlan tags", MAX_VLAN);
+		else if (type == 0x0800)
 			decode_ipv4(&f, off, d, &o);
 		else if (type == 0x86dd)
 			decode_ipv6(&f, off, d, &o);

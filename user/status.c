@@ -17,6 +17,7 @@
 #include "egress.h"
 #include "json.h"
 #include "pins.h"
+#include "kernel_features.h"
 #include "portcullis.h"
 #include "status.h"
 
@@ -173,6 +174,7 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 			st->load.egress_hook == PC_HOOK_CLSACT ? "program" : "link",
 			st->egress_link_id, st->load.egress_enforce ? "enforce" : "open",
 			st->load.state ? "on" : "off", st->flows, st->load.flows_max);
+		pc_features_line(out, "  ", st->load.features);
 		if (st->pending)
 			fprintf(out,
 				"  AWAITING CONFIRMATION: run `portcullis confirm %s` within %lld "
@@ -191,12 +193,14 @@ static void print_one(const char *ifname, const struct iface_status *st, bool js
 		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
 		"\"link_id\": %u, \"map_bytes\": %llu, \"flow_bytes\": %llu, \"confirm_in\": %lld, "
 		"\"egress_hook\": \"%s\", \"egress\": \"%s\", \"state\": \"%s\", "
-		"\"flows\": %u, \"flows_max\": %u}",
+		"\"flows\": %u, \"flows_max\": %u, ",
 		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
 		st->link_id, (unsigned long long)st->map_bytes, (unsigned long long)st->flow_bytes,
 		st->pending ? st->confirm_left : -1LL, egress_hook(st),
 		st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
 		st->flows, st->load.flows_max);
+	pc_features_json(out, st->load.features);
+	fputc('}', out);
 }
 
 int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e)

@@ -246,7 +246,7 @@ static void remember_first(struct gen *g, int family, const uint8_t *src, const 
 		g->n_recent++;
 }
 
-/* Up to three VLAN tags of either TPID (a third one makes the frame non-IP). */
+/* Up to three VLAN tags of either TPID (a third one makes the frame malformed). */
 static void build_vlans(struct gen *g, struct pkt *f)
 {
 	static const uint16_t tpids[] = { 0x8100, 0x88a8, 0x8100, 0x88a8, 0x8100,

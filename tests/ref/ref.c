@@ -93,6 +93,8 @@ static enum parsed parse_eth(const uint8_t *b, size_t len, size_t *off, uint16_t
 		*off += 4;
 		tags++;
 	}
+	if (*type == TPID_8021Q || *type == TPID_8021AD)
+		return malformed(w, "more than two VLAN tags");
 	if (*type != ETHERTYPE_IP4 && *type != ETHERTYPE_IP6) {
 		w->why = "not IPv4/IPv6 after up to two VLAN tags";
 		return NON_IP;

@@ -77,7 +77,7 @@ TEST(good_frames)
 	pkt_vlan(&f, 0x8100, 2);
 	pkt_vlan(&f, 0x8100, 3);
 	PKT_IPV4(&f);
-	EXPECT_STR(decode_frame(&f), "non-ip ethertype 0x8100 vlan 1,2");
+	EXPECT_STR(decode_frame(&f), "malformed: more than 2 vlan tags vlan 1,2");
 
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = "2001:db8::7", .dst = "2001:db8::1");
