@@ -83,6 +83,15 @@ split_results()
 	rm -f "$1/end.log"
 }
 
+# wait_base: until the base archive exists (0) or its build failed (1).
+wait_base()
+{
+	while [ ! -e "$OUT/base.cpio" ]; do
+		[ -e "$OUT/base.failed" ] && return 1
+		sleep 1
+	done
+}
+
 # one SPEC: fetch, build the initramfs, boot, collect. Writes DIR/result: the kernel's
 # line for the report and its "P F" on the last line.
 one()
@@ -101,6 +110,11 @@ one()
 	RESULT=$OUT/${spec//[^a-zA-Z0-9.+-]/_}.result
 	if ! VMTEST_ACCEL=$ACCEL bash scripts/vmtest/initramfs.sh modules "$kdir" "$krel" "$dir/modules.cpio" 2>"$dir/initramfs.log"; then
 		printf 'FAIL %-24s initramfs: %s\n0 1\n' "$krel" "$(tail -n 1 "$dir/initramfs.log")" >"$RESULT"
+		return
+	fi
+	if ! wait_base; then
+		printf 'FAIL %-24s the base initramfs could not be built: %s\n0 1\n' "$krel" \
+			"$(tail -n 1 "$OUT/base.log")" >"$RESULT"
 		return
 	fi
 	cat "$OUT/base.cpio" "$dir/modules.cpio" >"$dir/initramfs.cpio" && rm -f "$dir/modules.cpio"
@@ -135,13 +149,22 @@ mkdir -p "$OUT" || exit 1
 deps || exit 1
 [ -x "$O/portcullis" ] || { say "error: $O/portcullis does not exist: run make tests first"; exit 1; }
 say "$ACCEL, $CPUS CPUs and $MEM MiB per VM, $JOBS at a time; kernels: $(echo $KERNELS)"
-bash scripts/vmtest/initramfs.sh base "$OUT/base.cpio" || exit 1
+# The base archive is built while the first kernels are fetched (a minute each on a
+# busy machine); each VM waits for it before booting.
+rm -f "$OUT/base.cpio" "$OUT/base.failed"
+{
+	bash scripts/vmtest/initramfs.sh base "$OUT/base.tmp" 2>"$OUT/base.log" &&
+		mv "$OUT/base.tmp" "$OUT/base.cpio" || touch "$OUT/base.failed"
+} &
+base_pid=$!
+# VMs running, not counting the base builder.
+vms() { jobs -rp | grep -cvx "$base_pid"; }
 
 # The VMs, JOBS at a time; each writes its own result file.
 rm -f "$OUT"/*.result
 specs=($KERNELS)
 for spec in "${specs[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+	while [ "$(vms)" -ge "$JOBS" ]; do
 		wait -n
 	done
 	one "$spec" &
@@ -160,6 +183,7 @@ for spec in "${specs[@]}"; do
 	read -r p f < <(tail -n 1 "$r")
 	total_p=$((total_p + p)) total_f=$((total_f + f))
 done
-rm -f "$OUT/base.cpio"
+[ -e "$OUT/base.failed" ] && cat "$OUT/base.log" >&2
+rm -f "$OUT/base.cpio" "$OUT/base.failed"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
