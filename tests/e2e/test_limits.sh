@@ -180,7 +180,7 @@ check multi_mb_loads "load of an 8 MiB profile exited $rc: $(first "$tmp/err")" 
 run unload "$app" >/dev/null 2>&1
 expect_fail over_16_mib 2 "cannot read profile '.*huge.conf': it is larger than 16 MiB; is it a profile\?" \
 	load "$app" "$tmp/huge.conf"
-expect_fail device_file 2 "cannot read profile '/dev/zero': it is larger than 16 MiB" \
+expect_fail device_file 2 "cannot read profile '/dev/zero': it is a character device; a profile and the files it includes must be regular files" \
 	load "$app" /dev/zero
 expect_fail include_cycle 2 "b.conf:1:9: error: include cycle: .*a.conf -> .*b.conf -> .*a.conf; remove one" \
 	load "$app" "$tmp/a.conf"
