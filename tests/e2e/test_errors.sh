@@ -10,7 +10,8 @@ CHECKS=(unknown_command no_args bad_mode bad_ifname missing_iface not_loaded_sta
 	iface_escape iface_escape_no_file iface_empty iface_dot iface_dotdot iface_long
 	iface_slash iface_space iface_missing_unload_ok iface_explain iface_flows iface_log
 	include_fifo_check include_fifo_load include_dev_zero profile_dir empty_profile
-	bom_profile comment_profile rules_none_loads_nothing_else flows_too_big)
+	bom_profile comment_profile rules_none_loads_nothing_else flows_too_big
+	explain_ndp_passes explain_to_twice explain_vlan_thrice explain_type_on_tcp)
 . tests/e2e/lib.sh
 
 # expect_isolated NAME STATUS PATTERN load lo ...: the same in a network namespace of its
@@ -101,6 +102,16 @@ expect comment_profile 2 "comment.conf:1:1: error: the profile has no rules" che
 printf 'set rules none\n' >"$tmp/none.conf"
 expect rules_none_loads_nothing_else 0 "Everything else: drop" check "$tmp/none.conf"
 printf 'allow in tcp port 25\nset flows 16777216\n' >"$tmp/flows.conf"
+# explain: neighbour discovery as the wire carries it (hop limit 255), which the
+# program passes; every word once, and only the words of the packet's protocol.
+expect explain_ndp_passes 0 "rule     none: ndp" explain --profile profiles/spammertrap.conf \
+	icmp6 from fe80::1 to fe80::2 type nd-neighbor-solicit
+expect explain_to_twice 2 "'to' is written twice" explain --profile profiles/spammertrap.conf \
+	tcp from 192.0.2.7 to port 25 to port 26
+expect explain_vlan_thrice 2 "'vlan' is written twice" explain --profile profiles/spammertrap.conf \
+	tcp from 192.0.2.7 to port 25 vlan 1 vlan 2 vlan 3
+expect explain_type_on_tcp 2 "'type' goes with icmp and icmp6; a tcp packet has ports" \
+	explain --profile profiles/spammertrap.conf tcp from 192.0.2.7 to port 25 type 8
 expect flows_too_big 2 "flows.conf:2:11: error: .*from 1024 to 1048576 \(the kernel allocates it whole" \
 	check "$tmp/flows.conf"
 finish "not reached"
