@@ -1212,3 +1212,31 @@ TEST(caret_lines_up)
 	free(out);
 	reset();
 }
+
+/* The caret lines find their line from where the last one was (the 8,000 warnings of
+ * a large profile made it quadratic), in any order and across files, and all of it
+ * reaches the stream. */
+TEST(diagnostics_print_their_lines_in_any_order)
+{
+	struct pc_diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int a = pc_diags_add_source(&d, "a.conf", strdup("one\ntwo\nthree\n"));
+	int b = pc_diags_add_source(&d, "b.conf", strdup("bee\n"));
+
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ a, 3, 2 }, "w3");
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ a, 1, 1 }, "w1");
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ b, 1, 3 }, "wb");
+	pc_diag_add(&d, PC_ERROR, (struct pc_pos){ a, 2, 1 }, "e2");
+	pc_diag_add(&d, PC_ERROR, (struct pc_pos){ a, 9, 1 }, "past the end");
+	pc_diags_print(&d, f);
+	fclose(f);
+	EXPECT_STR(buf, "a.conf:3:2: warning: w3\nthree\n ^\n"
+			"a.conf:1:1: warning: w1\none\n^\n"
+			"b.conf:1:3: warning: wb\nbee\n  ^\n"
+			"a.conf:2:1: error: e2\ntwo\n^\n"
+			"a.conf:9:1: error: past the end\n");
+	free(buf);
+	pc_diags_free(&d);
+}
