@@ -62,7 +62,8 @@ static int array_read(int fd, uint32_t n, size_t vsize, void *out)
 			break;
 		for (uint32_t i = 0; i < count; i++)
 			if (keys[i] < n)
-				memcpy((char *)out + (size_t)keys[i] * vsize, vals + i * vsize, vsize);
+				memcpy((char *)out + (size_t)keys[i] * vsize, vals + i * vsize,
+				       vsize);
 		if (err) { /* ENOENT: past the last key */
 			err = 0;
 			break;

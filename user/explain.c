@@ -167,8 +167,9 @@ static void describe_outcome(const struct subject *s, const struct pc_packet *pr
 				     "flows IFACE` lists them)\n");
 		break;
 	case PC_CNT_NDP:
-		fprintf(out, "why      IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) "
-			     "always passes: without it no IPv6 address resolves\n");
+		fprintf(out,
+			"why      IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) "
+			"always passes: without it no IPv6 address resolves\n");
 		break;
 	case PC_CNT_NON_IP:
 		fprintf(out, "why      not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it\n",

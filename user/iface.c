@@ -54,8 +54,7 @@ int pc_iface_check(const char *name, enum pc_iface_need need, struct pc_err *e)
 					"no interface %s in this network namespace; `ip link` "
 					"lists the interfaces",
 					name);
-		return pc_fail(e, errno, NULL, "looking up interface %s (if_nametoindex)",
-			       name);
+		return pc_fail(e, errno, NULL, "looking up interface %s (if_nametoindex)", name);
 	}
 	return 0;
 }

@@ -1204,12 +1204,15 @@ static const struct option {
 	[OPT_TIMEOUT_ICMP] = { "timeout icmp",
 			       { NULL },
 			       "idle seconds from 1 to 604800, such as 30" },
-	[OPT_FLOWS] = { "flows", { NULL }, "a table size from 1024 to " FLOWS_LIMIT_TEXT
-				" (the kernel allocates it whole at load, 128 MiB at most), such as 65536" },
+	[OPT_FLOWS] = { "flows",
+			{ NULL },
+			"a table size from 1024 to " FLOWS_LIMIT_TEXT
+			" (the kernel allocates it whole at load, 128 MiB at most), such as "
+			"65536" },
 	[OPT_RULES] = { "rules", { "none" }, "none, for a profile without rules" },
 };
 
-#define OPTION_LIST                                                                        \
+#define OPTION_LIST                                                                                \
 	"state, ephemeral, non-ip, fragments, log, default, egress, timeout, flows, rules"
 
 static struct pc_pos *option_pos(struct pc_options *o, int id)
@@ -1582,7 +1585,7 @@ static void file_error(struct parser *ps, struct pc_pos from, const char *path, 
 
 static const char *file_kind(mode_t mode)
 {
-	return S_ISDIR(mode)   ? "a directory"
+	return S_ISDIR(mode)	? "a directory"
 	       : S_ISFIFO(mode) ? "a FIFO"
 	       : S_ISCHR(mode)	? "a character device"
 	       : S_ISBLK(mode)	? "a block device"

@@ -61,7 +61,8 @@ TEST(matches_the_definition)
 	unsigned seed = 11;
 
 	for (int round = 0; round < 200; round++) {
-		uint32_t n_old = (uint32_t)rand_r(&seed) % 300, n_new = (uint32_t)rand_r(&seed) % 300;
+		uint32_t n_old = (uint32_t)rand_r(&seed) % 300,
+			 n_new = (uint32_t)rand_r(&seed) % 300;
 		unsigned span = 1 + (unsigned)rand_r(&seed) % 2048;
 		struct pc_rule_info *info = calloc(n_new + 1, sizeof(*info));
 		int32_t *got = calloc(PC_CNT_IMPLICIT + n_new, sizeof(*got));
@@ -76,8 +77,8 @@ TEST(matches_the_definition)
 		for (uint32_t k = 0; k < PC_CNT_IMPLICIT + n_new; k++)
 			if (got[k] != want[k]) {
 				pc_test_fail(__FILE__, __LINE__,
-					     "round %d: counter %u continues %d, expected %d", round,
-					     k, got[k], want[k]);
+					     "round %d: counter %u continues %d, expected %d",
+					     round, k, got[k], want[k]);
 				break;
 			}
 		pc_totals_free(&t);

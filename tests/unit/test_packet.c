@@ -118,8 +118,10 @@ TEST(mistakes)
 		{ "", "no packet given" },
 		/* Each part once: the last one used to win silently. */
 		{ "tcp from 192.0.2.1 to port 25 to port 26", "'to' is written twice" },
-		{ "tcp from 192.0.2.1 to port 25 port 26", "the destination port is written twice" },
-		{ "tcp from 192.0.2.1 port 1 port 2 to port 25", "the source port is written twice" },
+		{ "tcp from 192.0.2.1 to port 25 port 26",
+		  "the destination port is written twice" },
+		{ "tcp from 192.0.2.1 port 1 port 2 to port 25",
+		  "the source port is written twice" },
 		{ "tcp from 192.0.2.1 from 192.0.2.2 to port 25", "'from' is written twice" },
 		{ "tcp from 192.0.2.1 to port 25 vlan 1 vlan 2 vlan 3", "'vlan' is written twice" },
 		{ "tcp from 192.0.2.1 to port 25 flags syn flags ack", "'flags' is written twice" },

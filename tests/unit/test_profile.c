@@ -733,9 +733,10 @@ TEST(option_override_warns)
 
 TEST(option_errors)
 {
-	EXPECT_ONE_ERROR("set defualt drop\n", "t.conf:1:5: error: ",
-			 "unknown option 'defualt'; did you mean 'default'? (options: state, "
-			 "ephemeral, non-ip, fragments, log, default, egress, timeout, flows, rules)");
+	EXPECT_ONE_ERROR(
+		"set defualt drop\n", "t.conf:1:5: error: ",
+		"unknown option 'defualt'; did you mean 'default'? (options: state, "
+		"ephemeral, non-ip, fragments, log, default, egress, timeout, flows, rules)");
 	EXPECT_ONE_ERROR("set timeout sctp 5\n", "t.conf:1:13: error: ",
 			 "expected tcp, udp or icmp after 'set timeout', found 'sctp'");
 	EXPECT_ONE_ERROR("set timeout tcp 0\n", "t.conf:1:17: error: ",
@@ -986,7 +987,8 @@ TEST(include_errors)
 	snprintf(path, sizeof(path), "%s/dir.conf", tmpdir);
 	EXPECT_EQ(pc_profile_parse(path, &P, &D), -1);
 	EXPECT_DIAG(0, "/", "1:9: error: cannot read '");
-	EXPECT_DIAG(0, "/", "it is a directory; a profile and the files it includes must be regular files");
+	EXPECT_DIAG(0, "/",
+		    "it is a directory; a profile and the files it includes must be regular files");
 
 	/* A `set` in an included file is overridden, with the file named. */
 	reset();
@@ -1089,12 +1091,12 @@ TEST(no_rules_is_an_error_unless_said)
 {
 	EXPECT_ONE_ERROR("", "t.conf:1:1: error: ", "the profile has no rules, so it would drop");
 	EXPECT_ONE_ERROR("\xef\xbb\xbf", "t.conf:1:1: error: ", "write `set rules none`");
-	EXPECT_ONE_ERROR("\xef\xbb\xbf# only a comment\r\n\n", "t.conf:1:1: error: ",
-			 "no rules, so it would drop every IP frame");
-	EXPECT_ONE_ERROR("set default pass\n", "t.conf:1:1: error: ",
-			 "would pass (`set default pass`) every IP frame");
-	EXPECT_ONE_ERROR("zone lan 10.0.0.0/8\nset state off\n", "t.conf:1:1: error: ",
-			 "the profile has no rules");
+	EXPECT_ONE_ERROR("\xef\xbb\xbf# only a comment\r\n\n",
+			 "t.conf:1:1: error: ", "no rules, so it would drop every IP frame");
+	EXPECT_ONE_ERROR("set default pass\n",
+			 "t.conf:1:1: error: ", "would pass (`set default pass`) every IP frame");
+	EXPECT_ONE_ERROR("zone lan 10.0.0.0/8\nset state off\n",
+			 "t.conf:1:1: error: ", "the profile has no rules");
 	/* Other errors are not buried under this one. */
 	EXPECT_ONE_ERROR("set state of\n", "t.conf:1:11: error: ", "not a value of 'set state'");
 	EXPECT_EQ(parse("# observe only\nset rules none\nset default pass\n"), 0);
@@ -1115,8 +1117,8 @@ TEST(flows_limit_keeps_a_load_short)
 	EXPECT_EQ(P.opt.flows_max, 1048576);
 	EXPECT_ONE_ERROR("allow in tcp port 25\nset flows 1048577\n", "t.conf:2:11: error: ",
 			 "from 1024 to 1048576 (the kernel allocates it whole at load");
-	EXPECT_ONE_ERROR("allow in tcp port 25\nset flows 16777216\n", "t.conf:2:11: error: ",
-			 "not a value of 'set flows'");
+	EXPECT_ONE_ERROR("allow in tcp port 25\nset flows 16777216\n",
+			 "t.conf:2:11: error: ", "not a value of 'set flows'");
 	reset();
 }
 
