@@ -53,6 +53,15 @@ out()
 		a=$(pc_ask_udp "$dst" "$port")
 		good="answer:query"
 	fi
+	# On a busy machine the asking python may not finish within its 5 s (it then
+	# prints nothing): ask once more. A dropped answer is dropped twice.
+	if [ "$want" = yes ] && [ "$a" != "$good" ]; then
+		if [ "$proto" = tcp ]; then
+			a=$(pc_ask_tcp "$dst" "$port")
+		else
+			a=$(pc_ask_udp "$dst" "$port")
+		fi
+	fi
 	if [ "$want" = yes ]; then
 		check "$name" "the appliance's $proto to $dst:$port got '$a', expected '$good'" \
 			[ "$a" = "$good" ]
