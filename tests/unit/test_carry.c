@@ -88,8 +88,9 @@ TEST(matches_the_definition)
 	}
 }
 
-/* Two different profiles of 32,766 rules: the old quadratic walk took 19 s of a reload
- * with the lock held. A second is a wide margin for a loaded machine. */
+/* Two different profiles of 32,766 rules: the old quadratic walk took 13-19 s of a
+ * reload with the lock held; the sorted one takes milliseconds. Three seconds leave
+ * room for a sanitizer build on a loaded machine. */
 TEST(largest_profiles_match_fast)
 {
 	uint32_t n = PC_MAX_RULES;
@@ -117,7 +118,7 @@ TEST(largest_profiles_match_fast)
 		carried += map[PC_CNT_IMPLICIT + r] >= 0;
 	EXPECT_EQ(carried, n / 2);
 	EXPECT_EQ(map[PC_CNT_IMPLICIT + 1], PC_CNT_IMPLICIT + n - 1);
-	if (secs > 1.0)
+	if (secs > 3.0)
 		pc_test_fail(__FILE__, __LINE__, "matching took %.2f s", secs);
 	pc_totals_free(&t);
 	free(info);
