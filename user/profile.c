@@ -21,11 +21,9 @@
 #define MAX_ZONES 4096
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_FILE_SIZE (16u << 20)
-/* The largest `set flows`: the kernel allocates the whole LRU table when the
- * program loads, about 130 bytes an entry, and 1048576 entries keep a load under a
- * second (docs/performance.md). PC_FLOWS_MAX is what the map's ABI could hold. */
-#define FLOWS_LIMIT 1048576u
+/* PC_FLOWS_MAX, spelt out for messages. */
 #define FLOWS_LIMIT_TEXT "1048576"
+_Static_assert(PC_FLOWS_MAX == 1048576, "FLOWS_LIMIT_TEXT");
 /* After this many errors the rest is mostly noise caused by the first ones. */
 #define MAX_ERRORS 20
 
@@ -1264,7 +1262,7 @@ static int option_value(int id, const char *w, struct pc_options *o)
 					  : &o->timeout_icmp) = (uint32_t)rate;
 		return 0;
 	case OPT_FLOWS:
-		if (parse_uint(w, strlen(w), FLOWS_LIMIT, &rate) || rate < PC_FLOWS_MIN)
+		if (parse_uint(w, strlen(w), PC_FLOWS_MAX, &rate) || rate < PC_FLOWS_MIN)
 			return -1;
 		o->flows_max = (uint32_t)rate;
 		return 0;
