@@ -4,9 +4,10 @@
 #
 #   scripts/bench.sh PORTCULLIS [DOC]
 #
-# The tables replace the text between <!-- bench:begin --> and <!-- bench:end --> in
-# DOC (docs/performance.md); the rest of DOC is kept. REPEAT and ROUNDS (environment)
-# are passed to `bench`. Timing, not a test: run it on a quiet machine.
+# The tables go to bench/performance-tables.md beside PORTCULLIS (build/bench/ for
+# `make bench`); with DOC (`make bench DOC=docs/performance.md`) they also replace the
+# text between <!-- bench:begin --> and <!-- bench:end --> in DOC, keeping the rest.
+# REPEAT and ROUNDS (environment) are passed to `bench`. Timing, not a test: run it on a quiet machine.
 set -uo pipefail
 
 BIN=${1:-}
@@ -137,6 +138,8 @@ PY
 echo "== summary"
 cat "$tmp/summary.md"
 
+cp "$tmp/section.md" "$out/performance-tables.md" || exit 1
+echo "wrote the tables into $out/performance-tables.md"
 if [ -n "$DOC" ]; then
 	python3 scripts/doc-section.py "$DOC" bench "$tmp/section.md" || exit 1
 	echo "wrote the tables into $DOC"
