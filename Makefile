@@ -1,7 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # portcullis: build the XDP program, its skeleton and the CLI; run the tests.
-#   make [all] | check | unit | fuzz | demo | bench | stress | install | format | clean | help
-#   O=DIR puts every generated file under DIR (default build); V=1 shows commands.
+#   make [all]         build O/portcullis (after deps)
+#   make check         as root: unit, sanitizer, BPF verdict, fuzz and e2e tests (after deps)
+#   make unit          build the unit tests only
+#   make tests         build every test binary (unit, BPF, fuzz), run nothing
+#   make fuzz          a long campaign: the fuzzer for FUZZ_SECONDS, then the differential test
+#   make demo          as root: the SpammerTrap profile on a veth, passing and dropping
+#   make bench         as root: ns per packet; tables to O/bench/performance-tables.md
+#   make stress        as root: flood a veth, check the counters, Mpps per core; tables to
+#                      O/stress/performance-tables.md
+#   make install       O/portcullis, its man page and profiles under DESTDIR and PREFIX
+#   make deps          install the missing packages (scripts/deps.sh); a stamp in O records it
+#   make format        reformat the C sources (clang-format, .clang-format)
+#   make format-check  list what clang-format would change, fail if anything would
+#   make clean         remove O
+#   make help          this text
+# O=DIR puts every generated file under DIR (default build); V=1 shows commands.
+# CFLAGS, CPPFLAGS and LDFLAGS are yours: the project's flags are added to them.
+# DOC=docs/performance.md (or UPDATE_DOC=1): bench and stress also write their tables there.
 
 O ?= build
 PREFIX ?= /usr/local
@@ -15,29 +31,34 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# Fresh machine: install the toolchain before anything needs it.
-NEED_TOOLS := clang bpftool pkg-config
-ifneq ($(words $(foreach t,$(NEED_TOOLS),$(shell command -v $(t)))),$(words $(NEED_TOOLS)))
-$(shell bash scripts/deps.sh >&2)
-endif
-ifeq ($(wildcard /usr/include/bpf/libbpf.h),)
-$(shell bash scripts/deps.sh >&2)
-endif
+# Dependencies: scripts/deps.sh installs the packages the build, the demo and the tests
+# need (it says what it installs, and stops make with apt's own message if that fails).
+# It runs as a target, never while make reads this file, so `make clean` and `make help`
+# install nothing. The stamp is named after deps.sh's checksum: a changed package list
+# runs it again; `rm $(O)/deps-*.stamp` or `make clean` does too.
+DEPS_SUM = $(firstword $(shell cksum scripts/deps.sh 2>/dev/null))
+DEPS_STAMP = $(O)/deps-$(DEPS_SUM).stamp
 
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
-ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+# Recursively expanded: evaluated when a recipe runs, after the deps target, not at parse time.
+ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
+LIBS = $(shell pkg-config --libs libbpf libelf zlib 2>/dev/null || echo -lbpf -lelf -lz)
 
-LIBS := $(shell pkg-config --libs libbpf libelf zlib 2>/dev/null || echo -lbpf -lelf -lz)
+# The user's CFLAGS (default -O2 -g) come after the project's, so that `make CFLAGS=-O0`
+# changes the optimisation but keeps the includes, dependency files and -Werror.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser -Itests -I$(O) -MMD -MP
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf -I$(ARCH_INC)
+PC_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser -Itests -I$(O) -MMD -MP
+PC_LDFLAGS :=
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf -I$(ARCH_INC)
 
 ifeq ($(SAN),1)
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+PC_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+PC_LDFLAGS += -fsanitize=address,undefined
 endif
+ALL_CFLAGS = $(PC_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(PC_LDFLAGS) $(LDFLAGS)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
@@ -73,17 +94,27 @@ DIFF_PROFILES ?= 300
 .DELETE_ON_ERROR:
 # Keep BPF objects for bpftool and llvm-objdump.
 .SECONDARY:
-.PHONY: all check unit tests fuzz demo bench stress install format clean help
+.PHONY: all check unit tests fuzz demo bench stress install deps format format-check clean help
 
-all: $(BIN)
+all: deps $(BIN)
 
 help:
-	@sed -n '2,4p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^$$/p' Makefile | sed -e '/^$$/d' -e 's/^# \{0,1\}//'
 
-$(O)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h)
+deps: $(DEPS_STAMP)
+
+# What was checked goes into the stamp: deps.sh's checksum and the packages it knows.
+$(DEPS_STAMP): scripts/deps.sh
+	$(call msg,DEPS,scripts/deps.sh)
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(@D) && rm -f $(O)/deps-*.stamp
+	$(Q){ echo "scripts/deps.sh cksum $(DEPS_SUM)"; bash scripts/deps.sh --list; } >$@
+
+# Each BPF object depends on the headers it includes (clang -MMD writes them to .d).
+$(O)/%.bpf.o: bpf/%.bpf.c | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
 $(O)/%.skel.h: $(O)/%.bpf.o
@@ -94,7 +125,7 @@ $(O)/%.skel.h: $(O)/%.bpf.o
 $(O)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -102,17 +133,17 @@ $(LIB): $(LIB_OBJS)
 
 $(BIN): $(O)/user/main.o $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(HARNESS_OBJ) $(TEST_LIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/tests/bpf/%: $(O)/tests/bpf/%.o $(HARNESS_OBJ) $(TEST_LIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h include/*.h)
+$(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h include/*.h) | $(DEPS_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS)
@@ -132,8 +163,8 @@ tests: $(BIN) $(UNIT_BINS) $(BPFT_BINS) $(FUZZ_BIN) $(FUZZ_SEEDS)
 unit: $(UNIT_BINS)
 
 # The whole suite: unit tests, the same under ASan/UBSan, BPF verdict tables, e2e.
-check: tests
-	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=1 unit
+check: deps tests
+	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=1 DEPS_STAMP=$(DEPS_STAMP) unit
 	$(Q)O=$(O) bash tests/run.sh
 
 # A long campaign: the fuzzer for FUZZ_SECONDS on every CPU, keeping its corpus in
@@ -146,15 +177,20 @@ fuzz: tests
 		$(O)/tests/bpf/test_diff >$(O)/fuzz/diff.log; rc=$$?; \
 	grep -v ' 0 differences$$' $(O)/fuzz/diff.log; echo "(log: $(O)/fuzz/diff.log)"; exit $$rc
 
-demo: $(BIN)
+demo: deps $(BIN)
 	$(Q)bash scripts/demo.sh $(BIN)
 
 # Timing, not tests: the tables of docs/performance.md. Run them on a quiet machine.
+# They go to $(O)/bench/performance-tables.md and $(O)/stress/performance-tables.md;
+# DOC=docs/performance.md (or UPDATE_DOC=1) also writes them into the document.
+ifeq ($(UPDATE_DOC),1)
+DOC ?= docs/performance.md
+endif
 bench: $(BIN)
-	$(Q)bash scripts/bench.sh $(BIN) docs/performance.md
+	$(Q)bash scripts/bench.sh $(BIN) $(DOC)
 
 stress: $(BIN) $(O)/xdp_drop.bpf.o
-	$(Q)bash scripts/stress.sh $(BIN) --doc docs/performance.md
+	$(Q)bash scripts/stress.sh $(BIN) $(if $(DOC),--doc $(DOC))
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/portcullis
@@ -162,9 +198,16 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/share/portcullis/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/portcullis/profiles/
 
+# The C sources clang-format keeps in the kernel's style (.clang-format).
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h user/*/*.c user/*/*.h \
+	tests/*.c tests/*.h tests/*/*.c tests/*/*.h fuzz/*.c)
+
 format:
-	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*.c tests/*.h tests/*/*.c \
-		tests/*/*.h fuzz/*.c
+	clang-format -i $(FORMAT_SRCS)
+
+# Changes nothing: lists every line clang-format would change, and fails if there is one.
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(O)

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The egress hook (tcx): sees what the appliance sends on the interface, records the
  * flows out rules allow (state on) and, under `egress enforce`, drops what no rule
- * allows. Included by portcullis.bpf.c: one object, shared maps and settings. */
+ * allows (docs/semantics.md §5).
+ *
+ * A header that defines a program (SEC("tc")) and non-static functions: by design,
+ * not by accident. portcullis.bpf.c includes it at its end, once, and nothing else
+ * may: the XDP program and this hook are one compile unit, hence one BPF object and
+ * one skeleton, so that both share every map (flows, the tables, the counters' layout)
+ * and every read-only setting without pinning or reusing a map between two objects.
+ * (The include guard only keeps a second include in that unit harmless.) */
 #ifndef PC_EGRESS_H
 #define PC_EGRESS_H
 

@@ -277,7 +277,9 @@ struct pc_clock {
 #define PC_TIMEOUT_MAX (7 * 24 * 3600)
 #define PC_FLOWS_DEFAULT 65536
 #define PC_FLOWS_MIN 1024
-#define PC_FLOWS_MAX (16 * 1024 * 1024)
+/* The kernel allocates the whole LRU table at load, about 130 bytes an entry: this
+ * many keep a load under a second (docs/performance.md). */
+#define PC_FLOWS_MAX (1024 * 1024)
 
 /* "flow_remap": array indexed by a rule index of the previous load generation: that
  * rule's index + 1 in this one, or 0 when the rule is gone. Read on the (rare) path

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# `make bench`: `portcullis bench` on the shipped profiles and on generated 10-rule and 10,000-rule profiles, the 10,000-rule profile's compile and load time and map memory, written into docs/performance.md.
+# `make bench`: `portcullis bench` on the shipped profiles and on generated 10-rule and 10,000-rule profiles, the 10,000-rule profile's compile and load time and map memory, first loads and reloads onto a different profile at 10,000 and 32,766 rules, written into docs/performance.md.
 #
 #   scripts/bench.sh PORTCULLIS [DOC]
 #
-# The tables replace the text between <!-- bench:begin --> and <!-- bench:end --> in
-# DOC (docs/performance.md); the rest of DOC is kept. REPEAT and ROUNDS (environment)
-# are passed to `bench`. Timing, not a test: run it on a quiet machine.
+# The tables go to bench/performance-tables.md beside PORTCULLIS (build/bench/ for
+# `make bench`); with DOC (`make bench DOC=docs/performance.md`) they also replace the
+# text between <!-- bench:begin --> and <!-- bench:end --> in DOC, keeping the rest.
+# REPEAT and ROUNDS (environment) are passed to `bench`. Timing, not a test: run it on a quiet machine.
 set -uo pipefail
 
 BIN=${1:-}
@@ -37,7 +38,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 python3 scripts/gen-profile.py --rules 10 --prefixes 1000 >"$out/gen-10-rules.conf" &&
-	python3 scripts/gen-profile.py --rules 10000 --prefixes 1000 >"$out/gen-10000-rules.conf" || exit 1
+	python3 scripts/gen-profile.py --rules 10000 --prefixes 1000 >"$out/gen-10000-rules.conf" &&
+	python3 scripts/gen-profile.py --rules 10000 --prefixes 1000 --seed 2 >"$out/gen-10000-rules-b.conf" &&
+	python3 scripts/gen-profile.py --rules 32766 --prefixes 1000 >"$out/gen-32766-rules.conf" &&
+	python3 scripts/gen-profile.py --rules 32766 --prefixes 1000 --seed 2 >"$out/gen-32766-rules-b.conf" ||
+	exit 1
 
 # bench_one NAME ARGS...: one table, kept in $tmp/NAME.md.
 bench_one()
@@ -64,11 +69,24 @@ bench_one cells --profile profiles/spammertrap.conf --mix profile --repeat $((RE
 # Compile and load of the 10,000-rule profile onto a veth, and what status reports.
 ip netns add "$ns" && ip -n "$ns" link add pcb0 type veth peer name pcb1 &&
 	ip -n "$ns" link set pcb0 up && ip -n "$ns" link set pcb1 up || exit 1
-start=${EPOCHREALTIME/[.,]/}
-nsenter --net="/run/netns/$ns" "$BIN" load pcb0 "$out/gen-10000-rules.conf" >"$tmp/load.out" 2>&1 ||
-	{ cat "$tmp/load.out" >&2; exit 1; }
-load_ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
+# time_load PROFILE: milliseconds of one `load` onto pcb0 (a first load or a reload).
+time_load()
+{
+	local start=${EPOCHREALTIME/[.,]/}
+
+	echo "== load $1" >&2
+	nsenter --net="/run/netns/$ns" "$BIN" load pcb0 "$1" >"$tmp/load.out" 2>&1 ||
+		{ cat "$tmp/load.out" >&2; exit 1; }
+	echo $(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
+}
+load_ms=$(time_load "$out/gen-10000-rules.conf") || exit 1
 nsenter --net="/run/netns/$ns" "$BIN" status pcb0 --json >"$tmp/status.json" || exit 1
+# A reload onto a different profile of as many rules: it matches every rule's counter
+# against the old ones and lists what changed, with the interface's lock held.
+reload10k_ms=$(time_load "$out/gen-10000-rules-b.conf") || exit 1
+nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
+first32k_ms=$(time_load "$out/gen-32766-rules.conf") || exit 1
+reload32k_ms=$(time_load "$out/gen-32766-rules-b.conf") || exit 1
 nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
 map_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["map_bytes"])' "$tmp/status.json")
 flow_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flow_bytes"])' "$tmp/status.json")
@@ -77,13 +95,15 @@ read -r e10 p10 a10 < <(mix_row gen10)
 read -r e10k p10k a10k < <(mix_row gen10k)
 read -r es ps as < <(mix_row spammertrap)
 ghz=$(sed -nE 's/.*core clock ([0-9.]+) GHz.*/\1/p' "$tmp/spammertrap.md")
-python3 - "$p10" "$p10k" "$a10" "$a10k" "$load_ms" "$map_bytes" "$es" "$ps" "$as" "$flow_bytes" "${ghz:-0}" >"$tmp/summary.md" <<'PY'
+python3 - "$p10" "$p10k" "$a10" "$a10k" "$load_ms" "$map_bytes" "$es" "$ps" "$as" "$flow_bytes" "${ghz:-0}" \
+	"$reload10k_ms" "$first32k_ms" "$reload32k_ms" >"$tmp/summary.md" <<'PY'
 import sys
 p10, p10k, a10, a10k = map(float, sys.argv[1:5])
 load_ms, map_bytes = int(sys.argv[5]), int(sys.argv[6])
 es, ps, adds = map(float, sys.argv[7:10])
 flow_bytes = int(sys.argv[10])
 ghz = float(sys.argv[11])
+reload10k, first32k, reload32k = map(int, sys.argv[12:15])
 print("| figure | measured | goal |")
 print("|---|--:|--:|")
 print("| SpammerTrap, built-in mix: added over the empty program | %.1f ns | at most 15 ns |" % adds)
@@ -99,6 +119,11 @@ print("| 10,000 rules: maps of the profile (`status`, without the flow table) | 
       % ((map_bytes - flow_bytes) / 1048576))
 print("| the flow table beside them (`set flows`, default 65,536) | %.1f MiB | |" % (flow_bytes / 1048576))
 print("| 10,000 rules: compile and load onto a veth (`load`) | %d ms | under 1 s |" % load_ms)
+print("| 10,000 rules: reload onto a different 10,000-rule profile | %d ms (%.2f x the first load) | within 1.5 x |"
+      % (reload10k, reload10k / load_ms))
+print("| 32,766 rules: first load | %d ms | |" % first32k)
+print("| 32,766 rules: reload onto a different 32,766-rule profile | %d ms (%.2f x the first load) | within 1.5 x |"
+      % (reload32k, reload32k / first32k))
 PY
 {
 	echo "Machine: $(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, Linux $(uname -r); $(date -u +%Y-%m-%d)."
@@ -113,6 +138,8 @@ PY
 echo "== summary"
 cat "$tmp/summary.md"
 
+cp "$tmp/section.md" "$out/performance-tables.md" || exit 1
+echo "wrote the tables into $out/performance-tables.md"
 if [ -n "$DOC" ]; then
 	python3 scripts/doc-section.py "$DOC" bench "$tmp/section.md" || exit 1
 	echo "wrote the tables into $DOC"

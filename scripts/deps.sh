@@ -1,45 +1,71 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Installs what portcullis needs to build, test and run, from Debian's packages.
-# Idempotent: installs only what is missing, and is quiet when nothing is.
+#
+#   scripts/deps.sh          install what is missing (root), saying what and why
+#   scripts/deps.sh --list   print what is checked, "WHAT PACKAGE" a line, install nothing
+#
+# `make deps` (which all, check and demo depend on) runs it and records --list in a stamp
+# file. Idempotent: installs only what is missing, and says nothing when nothing is. An
+# apt failure ends it with apt's own message and a non-zero status, which stops make.
 set -euo pipefail
 
-# command -> package that provides it
+# command -> package that provides it: the build, then what tests/ and scripts/ run
 declare -A tools=(
-	[clang]=clang [llc]=llvm [bpftool]=bpftool [pkg-config]=pkg-config
-	[ip]=iproute2 [nsenter]=util-linux [make]=make [cc]=gcc [python3]=python3
-	[tc]=iproute2 [ping]=iputils-ping [timeout]=coreutils [sysctl]=procps
-	[ethtool]=ethtool [nft]=nftables [taskset]=util-linux
+	[clang]=clang [llc]=llvm [bpftool]=bpftool [pkg-config]=pkg-config [make]=make
+	[cc]=gcc [ar]=binutils [clang-format]=clang-format [python3]=python3
+	[ip]=iproute2 [tc]=iproute2 [nsenter]=util-linux [unshare]=util-linux
+	[taskset]=util-linux [setpriv]=util-linux [mount]=mount [ping]=iputils-ping
+	[timeout]=coreutils [sysctl]=procps [ethtool]=ethtool [nft]=nftables
+	[strace]=strace [modprobe]=kmod [cmp]=diffutils
 )
-# files -> package
+# file -> package
 declare -A files=(
 	[/usr/include/bpf/libbpf.h]=libbpf-dev [/usr/include/libelf.h]=libelf-dev
 	[/usr/include/zlib.h]=zlib1g-dev [/etc/services]=netbase
 	[/usr/include/linux/bpf.h]=linux-libc-dev
 )
-
-missing=()
-for t in "${!tools[@]}"; do
-	command -v "$t" >/dev/null 2>&1 || missing+=("${tools[$t]}")
-done
-for f in "${!files[@]}"; do
-	[ -e "$f" ] || missing+=("${files[$f]}")
-done
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)
-for rt in asan fuzzer; do
-	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.$rt-x86_64.a >/dev/null 2>&1 ||
-		missing+=(libclang-rt-dev)
+rt_glob=/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt
+runtimes=(asan fuzzer)
+
+if [ "${1:-}" = --list ]; then
+	{
+		for t in "${!tools[@]}"; do echo "$t ${tools[$t]}"; done
+		for f in "${!files[@]}"; do echo "$f ${files[$f]}"; done
+		for rt in "${runtimes[@]}"; do echo "$rt_glob.$rt-x86_64.a libclang-rt-dev"; done
+	} | sort
+	exit 0
+elif [ $# -gt 0 ]; then
+	echo "usage: $0 [--list]" >&2
+	exit 2
+fi
+
+# missing: "PACKAGE (for WHAT)" lines
+missing=()
+for t in "${!tools[@]}"; do
+	command -v "$t" >/dev/null 2>&1 || missing+=("${tools[$t]} (for $t)")
+done
+for f in "${!files[@]}"; do
+	[ -e "$f" ] || missing+=("${files[$f]} (for $f)")
+done
+for rt in "${runtimes[@]}"; do
+	compgen -G "$rt_glob.$rt-x86_64.a" >/dev/null || missing+=("libclang-rt-dev (for libclang_rt.$rt)")
 done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+mapfile -t why < <(printf '%s\n' "${missing[@]}" | sort -u)
+mapfile -t pkgs < <(printf '%s\n' "${missing[@]}" | cut -d' ' -f1 | sort -u)
+echo "deps.sh: missing, and the Debian package that provides it:" >&2
+printf '  %s\n' "${why[@]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps.sh: missing packages: ${missing[*]}; run as root or: apt-get install ${missing[*]}" >&2
+	echo "deps.sh: run as root, or: apt-get install --no-install-recommends ${pkgs[*]}" >&2
 	exit 1
 fi
-echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || apt-get update
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-	apt-get install -y --no-install-recommends "${missing[@]}"
+echo "deps.sh: apt-get update" >&2
+apt-get update
+echo "deps.sh: apt-get install ${pkgs[*]}" >&2
+apt-get install -y --no-install-recommends "${pkgs[@]}"
+echo "deps.sh: installed ${pkgs[*]}" >&2

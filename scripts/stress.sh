@@ -27,8 +27,10 @@
 #    Mpps per core. The sender outruns every receiver (a packet socket needs a second
 #    sender, on CPU B, to do so), so each one works flat out, and what a busy machine
 #    or the second sender takes from it is not counted against it.
-# With --doc FILE the tables replace the text between <!-- stress:begin --> and
-# <!-- stress:end --> in FILE. Every loop is bounded; the namespaces go on exit.
+# The tables go to stress/performance-tables.md beside PORTCULLIS (build/stress/ for
+# `make stress`); with --doc FILE they also replace the text between
+# <!-- stress:begin --> and <!-- stress:end --> in FILE. Every loop is bounded; the
+# namespaces go on exit.
 set -uo pipefail
 
 BIN=${1:-}
@@ -236,8 +238,8 @@ info ""
 info "== 2. receive rate per core"
 sed 's/^/   /' "$tmp/rates.md"
 
-if [ -n "$DOC" ]; then
-	python3 - "$tmp/check" "$tmp/rates.md" "$nstreams" "$sent" "$secs" "$took" "$lost" "$via" >"$tmp/section.md" <<'PY' || exit 1
+out=$(dirname "$BIN")/stress
+python3 - "$tmp/check" "$tmp/rates.md" "$nstreams" "$sent" "$secs" "$took" "$lost" "$via" >"$tmp/section.md" <<'PY' || exit 1
 import sys
 check, rates = open(sys.argv[1]).read(), open(sys.argv[2]).read()
 n, sent, secs, took, lost, via = sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8]
@@ -248,8 +250,11 @@ body = ("Counters: `flood --mix profile` (via %s), %s streams, %d frames in %.2f
                                                  "\n".join(lines), rates))
 sys.stdout.write(body)
 PY
+mkdir -p "$out" && cp "$tmp/section.md" "$out/performance-tables.md" || exit 1
+info ""
+info "wrote the tables into $out/performance-tables.md"
+if [ -n "$DOC" ]; then
 	python3 scripts/doc-section.py "$DOC" stress "$tmp/section.md" || exit 1
-	info ""
 	info "wrote the tables into $DOC"
 fi
 exit "$status"

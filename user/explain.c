@@ -162,6 +162,11 @@ static void describe_outcome(const struct subject *s, const struct pc_packet *pr
 				     "(state on: replies pass only as part of one; `portcullis "
 				     "flows IFACE` lists them)\n");
 		break;
+	case PC_CNT_NDP:
+		fprintf(out,
+			"why      IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) "
+			"always passes: without it no IPv6 address resolves\n");
+		break;
 	case PC_CNT_NON_IP:
 		fprintf(out, "why      not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it\n",
 			s->opt.non_ip_pass ? "passes" : "drops");

@@ -38,6 +38,7 @@
 #include <linux/bpf.h>
 
 #include "flood.h"
+#include "iface.h"
 #include "kernel_features.h"
 #include "flood_packet.h"
 #include "flood_tx.h"
@@ -528,8 +529,8 @@ static int interface(struct flood_opts *o, int *ifindex, struct pc_err *e)
 	struct ifreq ifr = { 0 };
 	int fd;
 
-	if (strlen(o->ifname) >= IF_NAMESIZE)
-		return pc_usage(e, "%s is not an interface name", o->ifname);
+	if (pc_iface_check(o->ifname, PC_IFACE_PRESENT, e))
+		return -1;
 	*ifindex = if_nametoindex(o->ifname);
 	if (!*ifindex)
 		return pc_fail(e, errno, "check the name with `ip link`",

@@ -15,6 +15,7 @@
 
 #include "decode.h"
 #include "json.h"
+#include "iface.h"
 #include "log.h"
 #include "rule_text.h"
 #include "pins.h"
@@ -310,7 +311,8 @@ int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, st
 
 	f.src.events_fd = -1;
 	f.start_mono = clock_ns(CLOCK_MONOTONIC);
-	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e) || source_open(ifname, &f.src, e))
+	if (pc_iface_check(ifname, PC_IFACE_PRESENT, e) || pc_bpffs_ensure(e) ||
+	    source_open(ifname, &f.src, e))
 		return -1;
 	if (!f.src.load.log_rate) {
 		pc_fail(e, 0, NULL,

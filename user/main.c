@@ -20,6 +20,7 @@
 #include "kernel_features.h"
 #include "flood.h"
 #include "guard.h"
+#include "iface.h"
 #include "flow_list.h"
 #include "log.h"
 #include "matrix.h"
@@ -272,6 +273,8 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	}
 	if (argc - optind != 2)
 		return usage_error(e, "expected IFACE and PROFILE");
+	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+		return -1;
 	snprintf(keep, sizeof(keep), "; nothing was changed on %s", argv[optind]);
 	err = build_profile(argv[optind + 1], &p, &img, &d, e, keep);
 	if (!err && !force)
@@ -321,7 +324,7 @@ static int cmd_unload(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (locked(argv[1], unload, e))
+	if (pc_iface_check(argv[1], PC_IFACE_MAY_BE_GONE, e) || locked(argv[1], unload, e))
 		return -1;
 	printf("portcullis: unloaded from %s\n", argv[1]);
 	return 0;
@@ -331,7 +334,7 @@ static int cmd_confirm(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (locked(argv[1], pc_confirm, e))
+	if (pc_iface_check(argv[1], PC_IFACE_PRESENT, e) || locked(argv[1], pc_confirm, e))
 		return -1;
 	printf("portcullis: confirmed the profile on %s\n", argv[1]);
 	return 0;
@@ -360,6 +363,8 @@ static int cmd_status(int argc, char **argv, struct pc_err *e)
 		return -1;
 	if (argc - optind > 1)
 		return usage_error(e, "expected at most one IFACE");
+	if (argc - optind && pc_iface_check(argv[optind], PC_IFACE_MAY_BE_GONE, e))
+		return -1;
 	return pc_status_print(argc - optind ? argv[optind] : NULL, json, stdout, e);
 }
 
@@ -371,6 +376,8 @@ static int cmd_flows(int argc, char **argv, struct pc_err *e)
 		return -1;
 	if (argc - optind != 1)
 		return usage_error(e, "expected IFACE");
+	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+		return -1;
 	return pc_flows_print(argv[optind], json, stdout, e);
 }
 
@@ -400,6 +407,8 @@ static int cmd_stats(int argc, char **argv, struct pc_err *e)
 	}
 	if (argc - optind != 1)
 		return usage_error(e, "expected IFACE");
+	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+		return -1;
 	for (bool first = true;; first = false) {
 		if (pc_snapshot_read(argv[optind], &s, e)) {
 			pc_snapshot_free(&prev);
@@ -424,7 +433,9 @@ static int cmd_explain(int argc, char **argv, struct pc_err *e)
 	if (argc >= 3 && !strcmp(argv[1], "--profile"))
 		return pc_explain(NULL, argv[2], argc - 3, argv + 3, stdout, e);
 	if (argc >= 2 && argv[1][0] != '-')
-		return pc_explain(argv[1], NULL, argc - 2, argv + 2, stdout, e);
+		return pc_iface_check(argv[1], PC_IFACE_PRESENT, e)
+			       ? -1
+			       : pc_explain(argv[1], NULL, argc - 2, argv + 2, stdout, e);
 	return usage_error(e, "expected IFACE or --profile PROFILE, then a PACKET");
 }
 

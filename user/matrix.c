@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mapmem.h"
 #include "matrix.h"
 #include "prefix.h"
 
@@ -91,9 +92,14 @@ static void print_policy(const struct pc_profile *p, const struct pc_image *img,
 					       : "drop");
 	fprintf(out,
 		"Compiled: %u rules, %u address classes, %u trie chunks, %u pages, "
-		"%.1f KiB of maps\n",
+		"%.1f KiB of rule tables\n",
 		img->n_rules, img->n_classes, img->n_chunks, img->n_pages,
 		pc_image_bytes(img) / 1024.0);
+	/* The flow table is most of a large load: say what it costs before it is paid. */
+	fprintf(out,
+		"Flow table: %u entries, about %.1f MiB of kernel memory allocated whole at "
+		"load (`set flows`; `status` shows the kernel's own figure)\n",
+		o->flows_max, (double)o->flows_max * PC_FLOW_ENTRY_BYTES / (1024.0 * 1024.0));
 }
 
 void pc_matrix_print(const struct pc_profile *p, const struct pc_image *img,

@@ -71,21 +71,88 @@ static int packet_error(struct pc_err *e, const char *what, const char *word)
 			what, word ? ": " : "", word ? word : "");
 }
 
-/* What the words said beyond the packet itself: which required parts were given. */
+/* Which parts the words gave: each may be written once, and only where it applies. */
 struct seen {
-	bool dport, type;
+	bool from, sport, to, dport, type, flags, vlan;
 };
+
+/* `to port 25 to port 26` or `vlan 1 vlan 2` used to keep the last word silently:
+ * the packet explained was then not the one the operator meant. */
+static int twice(struct pc_err *e, const char *what, const char *why)
+{
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s is written twice (%s)", what, why);
+	return packet_error(e, buf, NULL);
+}
+
+/* A word that has no meaning for the packet's protocol is an error, not ignored. */
+static int applies(const char *w, const struct pc_packet *pk, struct pc_err *e)
+{
+	bool ports = pk->kind == PC_PACKET_TCP || pk->kind == PC_PACKET_UDP;
+	bool icmp = pk->kind == PC_PACKET_ICMP || pk->kind == PC_PACKET_ICMP6;
+	const char *kind = kind_names[pk->kind];
+	char buf[160];
+
+	if (pk->kind == PC_PACKET_ARP && strcmp(w, "vlan"))
+		snprintf(buf, sizeof(buf), "an arp frame takes only 'vlan', not '%s'", w);
+	else if (!strcmp(w, "port") && !ports)
+		snprintf(buf, sizeof(buf), "'port' goes with tcp and udp; an %s packet has a type",
+			 kind);
+	else if (!strcmp(w, "type") && !icmp)
+		snprintf(buf, sizeof(buf), "'type' goes with icmp and icmp6; a %s packet has ports",
+			 kind);
+	else if (!strcmp(w, "flags") && pk->kind != PC_PACKET_TCP)
+		snprintf(buf, sizeof(buf), "'flags' goes with tcp only, not %s", kind);
+	else
+		return 0;
+	return packet_error(e, buf, NULL);
+}
+
+/* Marks the part that w (and `to`, for port) gives as seen, or reports it twice. */
+static int mark(const char *w, bool to, struct seen *seen, struct pc_err *e)
+{
+	if (!strcmp(w, "from") && seen->from)
+		return twice(e, "'from'", "a packet has one source");
+	if (!strcmp(w, "from") && to)
+		return packet_error(e, "'from' comes before 'to'", NULL);
+	if (!strcmp(w, "port") && (to ? seen->dport : seen->sport))
+		return twice(e, to ? "the destination port" : "the source port",
+			     "a packet has one of each");
+	if (!strcmp(w, "type") && seen->type)
+		return twice(e, "'type'", "a packet has one ICMP type");
+	if (!strcmp(w, "flags") && seen->flags)
+		return twice(e, "'flags'", "list every flag once, as flags syn,ack");
+	if (!strcmp(w, "vlan") && seen->vlan)
+		return twice(e, "'vlan'", "explain builds one VLAN tag at most");
+	seen->from |= !strcmp(w, "from");
+	seen->sport |= !strcmp(w, "port") && !to;
+	seen->dport |= !strcmp(w, "port") && to;
+	seen->type |= !strcmp(w, "type");
+	seen->flags |= !strcmp(w, "flags");
+	seen->vlan |= !strcmp(w, "vlan");
+	return 0;
+}
 
 static int parse_value(const char *w, const char *arg, bool to, struct pc_packet *pk,
 		       struct seen *seen, struct pc_err *e)
 {
+	static const char *const words[] = { "from", "port", "type", "flags", "vlan" };
+	size_t k;
+
+	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (!strcmp(w, words[k]))
+			break;
+	if (k == sizeof(words) / sizeof(words[0]))
+		return packet_error(e, "unexpected word", w);
+	if (applies(w, pk, e) || mark(w, to, seen, e))
+		return -1;
 	if (!strcmp(w, "from")) {
 		if (set_addr(pk->src, arg, &pk->family))
 			return packet_error(e, "not an address of the packet's family", arg);
 	} else if (!strcmp(w, "port")) {
 		if (parse_number(arg, 65535, to ? &pk->dport : &pk->sport))
 			return packet_error(e, "not a port (0-65535)", arg);
-		seen->dport |= to;
 	} else if (!strcmp(w, "type")) {
 		int t = pc_icmp_type_by_name(arg, pk->kind == PC_PACKET_ICMP6);
 
@@ -93,7 +160,6 @@ static int parse_value(const char *w, const char *arg, bool to, struct pc_packet
 			pk->type = t;
 		else if (parse_number(arg, 255, &pk->type))
 			return packet_error(e, "not an ICMP type", arg);
-		seen->type = true;
 	} else if (!strcmp(w, "flags")) {
 		char buf[64];
 
@@ -101,14 +167,12 @@ static int parse_value(const char *w, const char *arg, bool to, struct pc_packet
 		if (parse_flags(buf, &pk->flags))
 			return packet_error(e, "flags are syn, ack, fin, rst, psh, urg, or none",
 					    arg);
-	} else if (!strcmp(w, "vlan")) {
+	} else {
 		unsigned v;
 
 		if (parse_number(arg, 4095, &v))
 			return packet_error(e, "not a VLAN id (0-4095)", arg);
 		pk->vlan = v;
-	} else {
-		return packet_error(e, "unexpected word", w);
 	}
 	return 0;
 }
@@ -117,13 +181,15 @@ static int parse_value(const char *w, const char *arg, bool to, struct pc_packet
 static int parse_words(int argc, char **argv, struct pc_packet *pk, struct seen *seen,
 		       struct pc_err *e)
 {
-	bool to = false;
-
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(w, "to")) {
-			to = true;
+			if (seen->to)
+				return twice(e, "'to'", "a packet has one destination");
+			if (applies(w, pk, e))
+				return -1;
+			seen->to = true;
 			if (arg && strcmp(arg, "port") && !set_addr(pk->dst, arg, &pk->family))
 				i++;
 			continue;
@@ -131,7 +197,7 @@ static int parse_words(int argc, char **argv, struct pc_packet *pk, struct seen 
 		if (!arg)
 			return packet_error(e, "missing a value after", w);
 		i++;
-		if (parse_value(w, arg, to, pk, seen, e))
+		if (parse_value(w, arg, seen->to, pk, seen, e))
 			return -1;
 	}
 	return 0;
@@ -177,6 +243,11 @@ int pc_packet_parse(int argc, char **argv, struct pc_packet *pk, struct pc_err *
 	return 0;
 }
 
+bool pc_packet_is_ndp(const struct pc_packet *pk)
+{
+	return pk->kind == PC_PACKET_ICMP6 && pk->type >= 133 && pk->type <= 137;
+}
+
 void pc_packet_frame(const struct pc_packet *pk, struct pkt *f)
 {
 	pkt_init(f);
@@ -190,7 +261,8 @@ void pc_packet_frame(const struct pc_packet *pk, struct pkt *f)
 	if (pk->family == 4)
 		PKT_IPV4(f, .src = pk->src, .dst = pk->dst);
 	else
-		PKT_IPV6(f, .src = pk->src, .dst = pk->dst);
+		PKT_IPV6(f, .src = pk->src, .dst = pk->dst,
+			 .hop_limit = pc_packet_is_ndp(pk) ? 255 : 64);
 	if (pk->kind == PC_PACKET_TCP)
 		PKT_TCP(f, .sport = pk->sport, .dport = pk->dport, .flags = pk->flags);
 	else if (pk->kind == PC_PACKET_UDP)
@@ -226,7 +298,8 @@ void pc_packet_describe(const struct pc_packet *pk, FILE *out)
 		fprintf(out, " %s%s%s:%u -> %s%s%s:%u", v6 ? "[" : "", pk->src, v6 ? "]" : "",
 			pk->sport, v6 ? "[" : "", pk->dst, v6 ? "]" : "", pk->dport);
 	else if (pk->kind != PC_PACKET_ARP)
-		fprintf(out, " %s -> %s type %u", pk->src, pk->dst, pk->type);
+		fprintf(out, " %s -> %s type %u%s", pk->src, pk->dst, pk->type,
+			pc_packet_is_ndp(pk) ? " hop limit 255" : "");
 	if (pk->kind == PC_PACKET_TCP) {
 		fputs(" [", out);
 		put_flags(pk->flags, false, out);

@@ -38,8 +38,11 @@ struct pc_packet {
  * destination port, an ICMP one its type; the destination address defaults to
  * 192.0.2.1 or 2001:db8::1, the source port to 40000. Errors are usage errors. */
 int pc_packet_parse(int argc, char **argv, struct pc_packet *pk, struct pc_err *e);
-/* Builds the frame: Ethernet (pkt.h's default MACs), the VLAN tag, IP, L4 and 8 bytes
- * of payload. */
+/* Neighbour discovery: ICMPv6 types 133-137 (RFC 4861). */
+bool pc_packet_is_ndp(const struct pc_packet *pk);
+/* Builds the frame as the wire carries it: Ethernet (pkt.h's default MACs), the VLAN
+ * tag, IP (hop limit 255 for neighbour discovery, which RFC 4861 requires and the
+ * program checks; 64 otherwise), L4 and 8 bytes of payload. */
 void pc_packet_frame(const struct pc_packet *pk, struct pkt *f);
 /* "tcp 198.51.100.7:40000 -> 192.0.2.1:25 [S] vlan 7", as `log` shows frames. */
 void pc_packet_describe(const struct pc_packet *pk, FILE *out);

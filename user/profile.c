@@ -21,6 +21,9 @@
 #define MAX_ZONES 4096
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_FILE_SIZE (16u << 20)
+/* PC_FLOWS_MAX, spelt out for messages. */
+#define FLOWS_LIMIT_TEXT "1048576"
+_Static_assert(PC_FLOWS_MAX == 1048576, "FLOWS_LIMIT_TEXT");
 /* After this many errors the rest is mostly noise caused by the first ones. */
 #define MAX_ERRORS 20
 
@@ -63,6 +66,7 @@ struct parser {
 	size_t n_hosts;
 	struct included *files;
 	size_t n_files;
+	size_t bytes; /* read so far, the profile and its includes together */
 };
 
 /* One statement: the tokens of its line and a cursor. */
@@ -1171,6 +1175,7 @@ enum {
 	OPT_TIMEOUT_UDP,
 	OPT_TIMEOUT_ICMP,
 	OPT_FLOWS,
+	OPT_RULES,
 	N_OPTS
 };
 
@@ -1197,10 +1202,16 @@ static const struct option {
 	[OPT_TIMEOUT_ICMP] = { "timeout icmp",
 			       { NULL },
 			       "idle seconds from 1 to 604800, such as 30" },
-	[OPT_FLOWS] = { "flows", { NULL }, "a table size from 1024 to 16777216, such as 65536" },
+	[OPT_FLOWS] = { "flows",
+			{ NULL },
+			"a table size from 1024 to " FLOWS_LIMIT_TEXT
+			" (the kernel allocates it whole at load, 128 MiB at most), such as "
+			"65536" },
+	[OPT_RULES] = { "rules", { "none" }, "none, for a profile without rules" },
 };
 
-#define OPTION_LIST "state, ephemeral, non-ip, fragments, log, default, egress, timeout, flows"
+#define OPTION_LIST                                                                                \
+	"state, ephemeral, non-ip, fragments, log, default, egress, timeout, flows, rules"
 
 static struct pc_pos *option_pos(struct pc_options *o, int id)
 {
@@ -1216,6 +1227,7 @@ static struct pc_pos *option_pos(struct pc_options *o, int id)
 		[OPT_TIMEOUT_UDP] = &o->timeout_udp_pos,
 		[OPT_TIMEOUT_ICMP] = &o->timeout_icmp_pos,
 		[OPT_FLOWS] = &o->flows_pos,
+		[OPT_RULES] = &o->rules_pos,
 	};
 
 	return pos[id];
@@ -1283,6 +1295,9 @@ static int option_value(int id, const char *w, struct pc_options *o)
 		break;
 	case OPT_EGRESS:
 		o->egress_enforce = v == 1;
+		break;
+	case OPT_RULES:
+		o->no_rules = true;
 		break;
 	}
 	return 0;
@@ -1483,9 +1498,9 @@ static void parse_text(struct parser *ps, int src, const char *text, size_t len)
 	pc_line_free(&l);
 }
 
-/* Reads a whole file of at most MAX_FILE_SIZE bytes. Returns 0 or an errno;
- * EFBIG when it is larger. */
-static int read_all(int fd, char **text, size_t *len)
+/* Reads a whole file of at most max bytes. Returns 0 or an errno; EFBIG when it is
+ * larger. */
+static int read_all(int fd, size_t max, char **text, size_t *len)
 {
 	size_t n = 0, cap = 0;
 	char *buf = NULL;
@@ -1497,8 +1512,8 @@ static int read_all(int fd, char **text, size_t *len)
 			char *nb;
 
 			cap = cap ? 2 * cap : 65536;
-			if (cap > MAX_FILE_SIZE + 2)
-				cap = MAX_FILE_SIZE + 2;
+			if (cap > max + 2)
+				cap = max + 2;
 			nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
@@ -1518,7 +1533,7 @@ static int read_all(int fd, char **text, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > MAX_FILE_SIZE) {
+		if (n > max) {
 			free(buf);
 			return EFBIG;
 		}
@@ -1546,7 +1561,12 @@ static void file_error(struct parser *ps, struct pc_pos from, const char *path, 
 {
 	const char *what = from.src < 0 ? "profile " : "";
 
-	if (err == EFBIG)
+	if (err == EFBIG && from.src >= 0)
+		pc_diag_add(ps->d, PC_ERROR, from,
+			    "cannot read '%s': the profile and its includes would be larger "
+			    "than %u MiB together; is it a profile?",
+			    path, MAX_FILE_SIZE >> 20);
+	else if (err == EFBIG)
 		pc_diag_add(ps->d, PC_ERROR, from,
 			    "cannot read %s'%s': it is larger than %u MiB; is it "
 			    "a profile?",
@@ -1559,6 +1579,30 @@ static void file_error(struct parser *ps, struct pc_pos from, const char *path, 
 	else
 		pc_diag_add(ps->d, PC_ERROR, from, "cannot read %s'%s': %s", what, path,
 			    strerror(err));
+}
+
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode)	? "a directory"
+	       : S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode)	? "a character device"
+	       : S_ISBLK(mode)	? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+				: "not a regular file";
+}
+
+/* Only a regular file has an end that comes: reading a FIFO or a terminal waits for
+ * a writer that may never come, and a device such as /dev/zero never ends. */
+static bool not_regular(struct parser *ps, struct pc_pos from, const char *path,
+			const struct stat *sb)
+{
+	if (S_ISREG(sb->st_mode))
+		return false;
+	pc_diag_add(ps->d, PC_ERROR, from,
+		    "cannot read %s'%s': it is %s; a profile and the files it includes must be "
+		    "regular files",
+		    from.src < 0 ? "profile " : "", path, file_kind(sb->st_mode));
+	return true;
 }
 
 static bool in_cycle(struct parser *ps, struct pc_pos from, const char *path, const struct stat *sb)
@@ -1638,26 +1682,28 @@ static void parse_file(struct parser *ps, const char *path, struct pc_pos from)
 	char *text = NULL, *dir;
 	int fd, err, src;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer before fstat
+	 * could tell what it is. It changes nothing for a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		file_error(ps, from, path, errno);
 		return;
 	}
 	if (fstat(fd, &sb)) {
 		err = errno;
-	} else if (S_ISDIR(sb.st_mode)) {
-		err = EISDIR;
-	} else if (in_cycle(ps, from, path, &sb) || included_twice(ps, from, path, &sb)) {
+	} else if (not_regular(ps, from, path, &sb) || in_cycle(ps, from, path, &sb) ||
+		   included_twice(ps, from, path, &sb)) {
 		close(fd);
 		return;
 	} else {
-		err = read_all(fd, &text, &len);
+		err = read_all(fd, MAX_FILE_SIZE - ps->bytes, &text, &len);
 	}
 	close(fd);
 	if (err) {
 		file_error(ps, from, path, err);
 		return;
 	}
+	ps->bytes += len;
 	dir = dir_of(path);
 	src = pc_diags_add_source(ps->d, path, text);
 	if (src < 0 || !dir) {
@@ -1697,6 +1743,7 @@ static void profile_init(struct pc_profile *p)
 		.timeout_udp_pos = none,
 		.timeout_icmp_pos = none,
 		.flows_pos = none,
+		.rules_pos = none,
 		.state_pos = none,
 		.eph_pos = none,
 		.non_ip_pos = none,
@@ -1705,6 +1752,32 @@ static void profile_init(struct pc_profile *p)
 		.default_pos = none,
 		.egress_pos = none,
 	};
+}
+
+/* An empty profile (or one of comments, or a byte order mark) would load and drop
+ * every IP frame without a word: a truncated or wrong file must not do that. No rules
+ * is accepted when the profile says so, and `set rules none` beside rules is a
+ * contradiction. top is the profile's own source. */
+static void check_rule_count(struct parser *ps, int top)
+{
+	const struct pc_profile *p = ps->p;
+	char buf[256];
+
+	if (ps->d->n_errors != ps->errors_before || top < 0)
+		return;
+	if (!p->n_rules && !p->opt.no_rules)
+		pc_diag_add(ps->d, PC_ERROR, (struct pc_pos){ top, 1, 1 },
+			    "the profile has no rules, so it would %s every IP frame; add rules, "
+			    "or write `set rules none` if that is what you mean",
+			    p->opt.default_pass ? "pass (`set default pass`)" : "drop");
+	if (p->n_rules && p->opt.no_rules) {
+		struct stmt st = { .ps = ps, .src = p->opt.rules_pos.src };
+
+		pc_diag_add(ps->d, PC_ERROR, p->opt.rules_pos,
+			    "`set rules none` says the profile has no rules, but it has %zu (the "
+			    "first at %s); delete one or the other",
+			    p->n_rules, where(&st, p->rules[0].pos, buf, sizeof(buf)));
+	}
 }
 
 static int finish(struct parser *ps)
@@ -1722,8 +1795,11 @@ int pc_profile_parse(const char *path, struct pc_profile *out, struct pc_diags *
 {
 	struct parser ps = { .d = d, .p = out, .errors_before = d->n_errors };
 
+	int top = (int)d->n_sources;
+
 	profile_init(out);
 	parse_file(&ps, path, (struct pc_pos){ .src = -1 });
+	check_rule_count(&ps, (size_t)top < d->n_sources ? top : -1);
 	return finish(&ps);
 }
 
@@ -1742,6 +1818,7 @@ int pc_profile_parse_string(const char *name, const char *text, struct pc_profil
 		return finish(&ps);
 	}
 	parse_source(&ps, src, copy, strlen(copy), dir, NULL);
+	check_rule_count(&ps, src);
 	return finish(&ps);
 }
 

@@ -81,10 +81,12 @@ struct pc_options {
 	uint32_t timeout_udp;
 	uint32_t timeout_icmp;
 	uint32_t flows_max; /* flow table entries, default PC_FLOWS_DEFAULT */
+	bool no_rules;	    /* `set rules none`: a profile without rules is meant */
 	/* Where each option was last set ({.src = -1} when never): later stages point
 	 * their errors at the statement that asked for something. */
 	struct pc_pos state_pos, eph_pos, non_ip_pos, fragments_pos, log_pos, default_pos,
-		egress_pos, timeout_tcp_pos, timeout_udp_pos, timeout_icmp_pos, flows_pos;
+		egress_pos, timeout_tcp_pos, timeout_udp_pos, timeout_icmp_pos, flows_pos,
+		rules_pos;
 };
 
 struct pc_profile {

@@ -16,6 +16,7 @@
 #include "confirm.h"
 #include "egress.h"
 #include "json.h"
+#include "mapmem.h"
 #include "pins.h"
 #include "kernel_features.h"
 #include "portcullis.h"
@@ -34,15 +35,6 @@ struct iface_status {
 	bool pending_replaced;
 	long long confirm_left; /* seconds */
 };
-
-/* Kernel memory of a map's values, by its kind. */
-static uint64_t map_value_bytes(const struct bpf_map_info *mi)
-{
-	if (mi->type == BPF_MAP_TYPE_RINGBUF)
-		return mi->max_entries; /* the ring's size in bytes */
-	return (uint64_t)mi->max_entries * mi->value_size *
-	       (mi->type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1);
-}
 
 /* Every map pinned for IFACE (the list follows bpf/maps.h by itself); the flow
  * table's share apart, since its size is `set flows`, not the profile's. */
@@ -64,9 +56,11 @@ static void map_bytes(const char *ifname, struct iface_status *st)
 		    (fd = pc_pin_open(ifname, de->d_name, &ignore)) < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &mi, &len)) {
-			st->map_bytes += map_value_bytes(&mi);
+			uint64_t bytes = pc_map_kernel_bytes(fd, &mi);
+
+			st->map_bytes += bytes;
 			if (!strcmp(de->d_name, "flows"))
-				st->flow_bytes = map_value_bytes(&mi);
+				st->flow_bytes = bytes;
 		}
 		close(fd);
 	}

@@ -144,5 +144,5 @@ check usage_via "flood --via pigeon exited $rc: $(cat "$tmp/v.out")" \
 gen "$PC_BIN" flood pcf-none0 --dst-mac "$mac" >"$tmp/m.out" 2>&1
 rc=$?
 check missing_iface "flood on a missing interface exited $rc: $(cat "$tmp/m.out")" \
-	eval '[ "$rc" -eq 1 ] && grep -q "interface pcf-none0 (if_nametoindex): No such device.*ip link" "$tmp/m.out"'
+	eval '[ "$rc" -eq 2 ] && grep -q "no interface pcf-none0 in this network namespace; .ip link. lists" "$tmp/m.out"'
 finish "not reached"

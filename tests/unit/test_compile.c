@@ -220,7 +220,7 @@ TEST(state_on_is_the_default_and_flow_options_need_it)
 	EXPECT_TRUE(c.p.opt.egress_enforce);
 	EXPECT_EQ(c.d.n_warnings, 0);
 	release(&c);
-	compile_text(&c, "set state off\nset timeout tcp 60\nset flows 2048\n");
+	compile_text(&c, "set state off\nset timeout tcp 60\nset flows 2048\nset rules none\n");
 	EXPECT_EQ(c.err, 0);
 	EXPECT_TRUE(has_diag(&c, PC_WARNING, 2, "no effect with `set state off`"));
 	EXPECT_TRUE(has_diag(&c, PC_WARNING, 3, "no effect with `set state off`"));

@@ -53,13 +53,13 @@ TEST(session_allowed_or_elsewhere_passes)
 	EXPECT_EQ(guard("set state off\nallow in tcp port 22\n", "lo",
 			"127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
 		  0);
-	EXPECT_EQ(guard("set state off\nset default pass\n", "lo", "127.0.0.2 50000 127.0.0.1 22",
+	EXPECT_EQ(guard("set state off\nset default pass\nset rules none\n", "lo", "127.0.0.2 50000 127.0.0.1 22",
 			msg, sizeof(msg)),
 		  0);
 	/* The server address is not on this interface: not this session's path. */
-	EXPECT_EQ(guard("set state off\n", "lo", "192.0.2.9 50000 192.0.2.1 22", msg, sizeof(msg)),
+	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", "192.0.2.9 50000 192.0.2.1 22", msg, sizeof(msg)),
 		  0);
 	/* Not run over SSH, or a value that is not SSH_CONNECTION's. */
-	EXPECT_EQ(guard("set state off\n", "lo", NULL, msg, sizeof(msg)), 0);
-	EXPECT_EQ(guard("set state off\n", "lo", "garbage", msg, sizeof(msg)), 0);
+	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", NULL, msg, sizeof(msg)), 0);
+	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", "garbage", msg, sizeof(msg)), 0);
 }

@@ -116,6 +116,24 @@ TEST(mistakes)
 		{ "tcp from 192.0.2.1 to port 25 vlan 4096", "not a VLAN id" },
 		{ "tcp from 192.0.2.1 to port", "missing a value after: port" },
 		{ "", "no packet given" },
+		/* Each part once: the last one used to win silently. */
+		{ "tcp from 192.0.2.1 to port 25 to port 26", "'to' is written twice" },
+		{ "tcp from 192.0.2.1 to port 25 port 26",
+		  "the destination port is written twice" },
+		{ "tcp from 192.0.2.1 port 1 port 2 to port 25",
+		  "the source port is written twice" },
+		{ "tcp from 192.0.2.1 from 192.0.2.2 to port 25", "'from' is written twice" },
+		{ "tcp from 192.0.2.1 to port 25 vlan 1 vlan 2 vlan 3", "'vlan' is written twice" },
+		{ "tcp from 192.0.2.1 to port 25 flags syn flags ack", "'flags' is written twice" },
+		{ "icmp from 192.0.2.1 type 8 type 0", "'type' is written twice" },
+		{ "tcp to port 25 from 192.0.2.1", "'from' comes before 'to'" },
+		/* Only the words of the packet's protocol. */
+		{ "tcp from 192.0.2.1 to port 25 type 8", "'type' goes with icmp and icmp6" },
+		{ "udp from 192.0.2.1 to port 53 flags syn", "'flags' goes with tcp only" },
+		{ "icmp from 192.0.2.1 type 8 to port 25", "'port' goes with tcp and udp" },
+		{ "icmp6 from 2001:db8::1 port 5 type 128", "'port' goes with tcp and udp" },
+		{ "arp from 192.0.2.1", "an arp frame takes only 'vlan'" },
+		{ "arp to 192.0.2.1", "an arp frame takes only 'vlan'" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -130,5 +148,37 @@ TEST(mistakes)
 		if (!strstr(e.msg, rows[i].error))
 			pc_test_fail(__FILE__, __LINE__, "'%s': '%s' does not say '%s'",
 				     rows[i].words, e.msg, rows[i].error);
+	}
+}
+
+/* Neighbour discovery as the wire carries it: hop limit 255 (RFC 4861), which the
+ * program requires; with 64 a real solicitation was explained as a DROP. */
+TEST(ndp_hop_limit_255)
+{
+	static const struct {
+		const char *words;
+		int hop_limit;
+	} rows[] = {
+		{ "icmp6 from fe80::1 type nd-neighbor-solicit", 255 },
+		{ "icmp6 from fe80::1 type 133", 255 },
+		{ "icmp6 from fe80::1 type nd-redirect vlan 4", 255 },
+		{ "icmp6 from fe80::1 type 138", 64 },
+		{ "icmp6 from fe80::1 type echo-request", 64 },
+		{ "udp from 2001:db8::7 to port 53", 64 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pc_packet pk;
+		struct pc_err e = { 0 };
+		struct pkt *f = malloc(sizeof(*f));
+
+		if (parse(rows[i].words, &pk, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "%s: %s", rows[i].words, e.msg);
+			free(f);
+			continue;
+		}
+		pc_packet_frame(&pk, f);
+		EXPECT_EQ(f->data[pkt_ip_off(f) + 7], rows[i].hop_limit);
+		free(f);
 	}
 }

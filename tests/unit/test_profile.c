@@ -632,7 +632,7 @@ TEST(texts_must_fit)
 
 TEST(option_defaults)
 {
-	EXPECT_EQ(parse(""), 0);
+	EXPECT_EQ(parse("set rules none\n"), 0);
 	EXPECT_EQ(P.opt.state, true);
 	EXPECT_EQ(P.opt.eph_lo, 1024);
 	EXPECT_EQ(P.opt.eph_hi, 65535);
@@ -659,7 +659,8 @@ TEST(options_set)
 			"set fragments pass\n"
 			"set log 5/s\n"
 			"set default pass\n"
-			"  set egress enforce\n"),
+			"  set egress enforce\n"
+			"set rules none\n"),
 		  0);
 	EXPECT_EQ(D.n_items, 0);
 	EXPECT_EQ(P.opt.state, false);
@@ -674,7 +675,7 @@ TEST(options_set)
 	EXPECT_EQ(P.opt.egress_pos.line, 7);
 	EXPECT_EQ(P.opt.egress_pos.col, 3);
 	EXPECT_EQ(P.opt.egress_pos.src, 0);
-	EXPECT_EQ(parse("set fragments drop\nset log 1000000/s\n"), 0);
+	EXPECT_EQ(parse("set fragments drop\nset log 1000000/s\nset rules none\n"), 0);
 	EXPECT_EQ(P.opt.fragments, PC_FRAG_DROP);
 	EXPECT_EQ(P.opt.log_rate, 1000000);
 	reset();
@@ -683,11 +684,11 @@ TEST(options_set)
 /* `set log off` is the only way to turn drop events off: 0/s stays an error. */
 TEST(option_log_off)
 {
-	EXPECT_EQ(parse("set log off\n"), 0);
+	EXPECT_EQ(parse("set log off\nset rules none\n"), 0);
 	EXPECT_EQ(D.n_items, 0);
 	EXPECT_EQ(P.opt.log_rate, 0);
 	EXPECT_EQ(P.opt.log_pos.line, 1);
-	EXPECT_EQ(parse("set log off\nset log 7/s\n"), 0);
+	EXPECT_EQ(parse("set log off\nset log 7/s\nset rules none\n"), 0);
 	EXPECT_EQ(D.n_warnings, 1);
 	EXPECT_EQ(P.opt.log_rate, 7);
 	EXPECT_ONE_ERROR("set log 0/s\n", "t.conf:1:9: error: ", "or off");
@@ -698,7 +699,7 @@ TEST(option_log_off)
 TEST(flow_options)
 {
 	EXPECT_EQ(parse("set timeout tcp 7200\nset timeout udp 45\nset timeout icmp 9\n"
-			"set flows 4096\n"),
+			"set flows 4096\nset rules none\n"),
 		  0);
 	EXPECT_EQ(P.opt.timeout_tcp, 7200);
 	EXPECT_EQ(P.opt.timeout_udp, 45);
@@ -711,7 +712,7 @@ TEST(flow_options)
 	EXPECT_EQ(P.opt.flows_max, PC_FLOWS_DEFAULT);
 	reset();
 	/* Each protocol's timeout is its own option. */
-	EXPECT_EQ(parse("set timeout tcp 10\nset timeout tcp 20\n"), 0);
+	EXPECT_EQ(parse("set timeout tcp 10\nset timeout tcp 20\nset rules none\n"), 0);
 	EXPECT_EQ(D.n_warnings, 1);
 	EXPECT_DIAG(0, "t.conf:2:1: warning: ", "overrides `set timeout tcp` at line 1");
 	reset();
@@ -732,9 +733,10 @@ TEST(option_override_warns)
 
 TEST(option_errors)
 {
-	EXPECT_ONE_ERROR("set defualt drop\n", "t.conf:1:5: error: ",
-			 "unknown option 'defualt'; did you mean 'default'? (options: state, "
-			 "ephemeral, non-ip, fragments, log, default, egress, timeout, flows)");
+	EXPECT_ONE_ERROR(
+		"set defualt drop\n", "t.conf:1:5: error: ",
+		"unknown option 'defualt'; did you mean 'default'? (options: state, "
+		"ephemeral, non-ip, fragments, log, default, egress, timeout, flows, rules)");
 	EXPECT_ONE_ERROR("set timeout sctp 5\n", "t.conf:1:13: error: ",
 			 "expected tcp, udp or icmp after 'set timeout', found 'sctp'");
 	EXPECT_ONE_ERROR("set timeout tcp 0\n", "t.conf:1:17: error: ",
@@ -742,7 +744,7 @@ TEST(option_errors)
 	EXPECT_ONE_ERROR("set timeout udp\n",
 			 "t.conf:1:16: error: ", "expected a value after 'set timeout udp'");
 	EXPECT_ONE_ERROR("set flows 100\n",
-			 "t.conf:1:11: error: ", "write a table size from 1024 to 16777216");
+			 "t.conf:1:11: error: ", "write a table size from 1024 to 1048576");
 	EXPECT_ONE_ERROR("set\n", "t.conf:1:4: error: ", "expected an option after 'set'");
 	EXPECT_ONE_ERROR("set state yes\n", "t.conf:1:11: error: ",
 			 "'yes' is not a value of 'set state'; write on or off");
@@ -817,7 +819,7 @@ TEST(rule_limit)
 
 TEST(returns_error_iff_errors)
 {
-	EXPECT_EQ(parse("set log 5/s\nset log 6/s\n"), 0);
+	EXPECT_EQ(parse("set log 5/s\nset log 6/s\nset rules none\n"), 0);
 	EXPECT_EQ(D.n_errors, 0);
 	EXPECT_EQ(D.n_warnings, 1);
 	EXPECT_EQ(parse("set log 5/s\nset log 6/s\nbogus\n"), -1);
@@ -961,7 +963,7 @@ TEST(include_errors)
 	put("missing.conf", "include \"nothere.conf\"\n", -1);
 	put("dir.conf", "include .\n", -1);
 	put("set.conf", "set log 1/s\n", -1);
-	put("over.conf", "include set.conf\nset log 2/s\n", -1);
+	put("over.conf", "include set.conf\nset log 2/s\nset rules none\n", -1);
 	put("twice.conf", "include set.conf\n\ninclude ./set.conf\n", -1);
 
 	reset();
@@ -985,7 +987,8 @@ TEST(include_errors)
 	snprintf(path, sizeof(path), "%s/dir.conf", tmpdir);
 	EXPECT_EQ(pc_profile_parse(path, &P, &D), -1);
 	EXPECT_DIAG(0, "/", "1:9: error: cannot read '");
-	EXPECT_DIAG(0, "/", "Is a directory");
+	EXPECT_DIAG(0, "/",
+		    "it is a directory; a profile and the files it includes must be regular files");
 
 	/* A `set` in an included file is overridden, with the file named. */
 	reset();
@@ -1006,6 +1009,116 @@ TEST(include_errors)
 			 "t.conf:1:8: error: ", "expected a file name after 'include'");
 	EXPECT_ONE_ERROR("include a b\n", "t.conf:1:11: error: ", "quote a name that has spaces");
 	rmtmp();
+	reset();
+}
+
+/* Only regular files are read: a FIFO would wait for a writer forever (alarm turns
+ * that hang into a failure), a device such as /dev/zero never ends, /dev/null reads
+ * as an empty file that hides the mistake. Each is an error at the include. */
+TEST(include_only_regular_files)
+{
+	static const char *const cases[][2] = {
+		{ "fifo", "it is a FIFO" },
+		{ "/dev/zero", "it is a character device" },
+		{ "/dev/null", "it is a character device" },
+	};
+	char path[256], head[300];
+
+	if (!mktmp())
+		SKIP("mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	if (mkfifo(path, 0600))
+		SKIP("mkfifo failed");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "allow in tcp port 25\ninclude %s\n", cases[i][0]);
+		put("inc.conf", text, -1);
+		reset();
+		snprintf(path, sizeof(path), "%s/inc.conf", tmpdir);
+		alarm(10);
+		EXPECT_EQ(pc_profile_parse(path, &P, &D), -1);
+		alarm(0);
+		EXPECT_EQ(D.n_errors, 1);
+		snprintf(head, sizeof(head), "%s/inc.conf:2:9: error: cannot read '", tmpdir);
+		EXPECT_DIAG(0, head, cases[i][1]);
+		EXPECT_DIAG(0, head, "must be regular files");
+	}
+	/* The profile itself too, without a position: there is no includer. */
+	reset();
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	alarm(10);
+	EXPECT_EQ(pc_profile_parse(path, &P, &D), -1);
+	alarm(0);
+	EXPECT_DIAG(0, "error: cannot read profile '", "it is a FIFO");
+	rmtmp();
+	reset();
+}
+
+/* 16 MiB is the limit of the profile and its includes together: includes must not
+ * multiply it. */
+TEST(include_size_limit_is_for_all_files)
+{
+	size_t n = 9u << 20;
+	char *big = malloc(n + 1), path[256], head[300];
+
+	if (!big || !mktmp())
+		SKIP("out of memory or mkdtemp failed");
+	memset(big, '#', n);
+	big[n - 1] = '\n';
+	big[n] = '\0';
+	put("big1.conf", big, (long)n);
+	put("big2.conf", big, (long)n);
+	free(big);
+	put("top.conf", "allow in tcp port 25\ninclude big1.conf\ninclude big2.conf\n", -1);
+	put("one.conf", "allow in tcp port 25\ninclude big1.conf\n", -1);
+	reset();
+	snprintf(path, sizeof(path), "%s/one.conf", tmpdir);
+	EXPECT_EQ(pc_profile_parse(path, &P, &D), 0);
+	reset();
+	snprintf(path, sizeof(path), "%s/top.conf", tmpdir);
+	EXPECT_EQ(pc_profile_parse(path, &P, &D), -1);
+	EXPECT_EQ(D.n_errors, 1);
+	snprintf(head, sizeof(head), "%s/top.conf:3:9: error: cannot read '", tmpdir);
+	EXPECT_DIAG(0, head, "larger than 16 MiB together");
+	rmtmp();
+	reset();
+}
+
+/* An empty file, a byte order mark alone, comments and options alone: each would load
+ * and drop every IP frame. */
+TEST(no_rules_is_an_error_unless_said)
+{
+	EXPECT_ONE_ERROR("", "t.conf:1:1: error: ", "the profile has no rules, so it would drop");
+	EXPECT_ONE_ERROR("\xef\xbb\xbf", "t.conf:1:1: error: ", "write `set rules none`");
+	EXPECT_ONE_ERROR("\xef\xbb\xbf# only a comment\r\n\n",
+			 "t.conf:1:1: error: ", "no rules, so it would drop every IP frame");
+	EXPECT_ONE_ERROR("set default pass\n",
+			 "t.conf:1:1: error: ", "would pass (`set default pass`) every IP frame");
+	EXPECT_ONE_ERROR("zone lan 10.0.0.0/8\nset state off\n",
+			 "t.conf:1:1: error: ", "the profile has no rules");
+	/* Other errors are not buried under this one. */
+	EXPECT_ONE_ERROR("set state of\n", "t.conf:1:11: error: ", "not a value of 'set state'");
+	EXPECT_EQ(parse("# observe only\nset rules none\nset default pass\n"), 0);
+	EXPECT_EQ(D.n_items, 0);
+	EXPECT_TRUE(P.opt.no_rules);
+	EXPECT_EQ(P.n_rules, 0);
+	EXPECT_ONE_ERROR("set rules none\nallow in tcp port 25\n", "t.conf:1:1: error: ",
+			 "says the profile has no rules, but it has 1 (the first at line 2)");
+	EXPECT_ONE_ERROR("set rules all\n", "t.conf:1:11: error: ", "write none, for a profile");
+	reset();
+}
+
+/* The whole LRU table is allocated when the program loads: 16777216 entries took 6.9 s
+ * and 2 GiB. */
+TEST(flows_limit_keeps_a_load_short)
+{
+	EXPECT_EQ(parse("allow in tcp port 25\nset flows 1048576\n"), 0);
+	EXPECT_EQ(P.opt.flows_max, 1048576);
+	EXPECT_ONE_ERROR("allow in tcp port 25\nset flows 1048577\n", "t.conf:2:11: error: ",
+			 "from 1024 to 1048576 (the kernel allocates it whole at load");
+	EXPECT_ONE_ERROR("allow in tcp port 25\nset flows 16777216\n",
+			 "t.conf:2:11: error: ", "not a value of 'set flows'");
 	reset();
 }
 
@@ -1100,4 +1213,32 @@ TEST(caret_lines_up)
 	EXPECT_STR(out, "warning: just this\n");
 	free(out);
 	reset();
+}
+
+/* The caret lines find their line from where the last one was (the 8,000 warnings of
+ * a large profile made it quadratic), in any order and across files, and all of it
+ * reaches the stream. */
+TEST(diagnostics_print_their_lines_in_any_order)
+{
+	struct pc_diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int a = pc_diags_add_source(&d, "a.conf", strdup("one\ntwo\nthree\n"));
+	int b = pc_diags_add_source(&d, "b.conf", strdup("bee\n"));
+
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ a, 3, 2 }, "w3");
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ a, 1, 1 }, "w1");
+	pc_diag_add(&d, PC_WARNING, (struct pc_pos){ b, 1, 3 }, "wb");
+	pc_diag_add(&d, PC_ERROR, (struct pc_pos){ a, 2, 1 }, "e2");
+	pc_diag_add(&d, PC_ERROR, (struct pc_pos){ a, 9, 1 }, "past the end");
+	pc_diags_print(&d, f);
+	fclose(f);
+	EXPECT_STR(buf, "a.conf:3:2: warning: w3\nthree\n ^\n"
+			"a.conf:1:1: warning: w1\none\n^\n"
+			"b.conf:1:3: warning: wb\nbee\n  ^\n"
+			"a.conf:2:1: error: e2\ntwo\n^\n"
+			"a.conf:9:1: error: past the end\n");
+	free(buf);
+	pc_diags_free(&d);
 }

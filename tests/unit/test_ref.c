@@ -193,7 +193,7 @@ TEST(ref_non_ip_and_vlans)
 /* Every malformed case SPEC §3 lists, one frame each. */
 TEST(ref_malformed)
 {
-	profile("set state off\nset default pass\n");
+	profile("set state off\nset default pass\nset rules none\n");
 	pkt_init(&F);
 	pkt_truncate(&F, 13);
 	JUDGE(&F, DROP, PC_CNT_MALFORMED);
@@ -371,13 +371,13 @@ TEST(ref_fragments_track)
 
 TEST(ref_fragments_policies)
 {
-	profile("set state off\nset fragments pass\n");
+	profile("set state off\nset fragments pass\nset rules none\n");
 	JUDGE(frag4("198.51.100.7", 5, 3, 0), PASS, PC_CNT_FRAGMENT);
 	profile("set state off\nset fragments drop\nallow in tcp\n");
 	JUDGE(frag4("198.51.100.7", 5, 0, 25), PASS, RULE(0));
 	JUDGE(frag4("198.51.100.7", 5, 3, 0), DROP, PC_CNT_FRAGMENT);
 	/* Under `default pass`, a tracked fragment follows its first to no-match. */
-	profile("set state off\nset default pass\n");
+	profile("set state off\nset default pass\nset rules none\n");
 	JUDGE(frag6("2001:db8::7", 1, 0, 25), PASS, PC_CNT_NO_MATCH);
 	JUDGE(frag6("2001:db8::7", 1, 9, 0), PASS, PC_CNT_NO_MATCH);
 }
