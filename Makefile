@@ -217,5 +217,5 @@ clean:
 # Debian's own kernels under qemu (scripts/vmtest/run.sh, docs/testing.md): the BPF
 # verdict tests, the e2e essentials and real pktgen runs in each. KERNELS= names others.
 .PHONY: vmtest
-vmtest: $(BIN) $(BPFT_BINS)
+vmtest: deps $(BIN) $(BPFT_BINS)
 	$(Q)O=$(O) bash scripts/vmtest/run.sh
