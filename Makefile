@@ -213,3 +213,9 @@ clean:
 	rm -rf $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# Debian's own kernels under qemu (scripts/vmtest/run.sh, docs/testing.md): the BPF
+# verdict tests, the e2e essentials and real pktgen runs in each. KERNELS= names others.
+.PHONY: vmtest
+vmtest: deps $(BIN) $(BPFT_BINS)
+	$(Q)O=$(O) bash scripts/vmtest/run.sh

@@ -5,6 +5,7 @@
 #   scripts/pktgen.sh -i DEV -d DST_IP -m DST_MAC [-t THREADS] [-n COUNT] [-s SIZE]
 #                     [-p DPORT[-DPORT]] [-q SPORT[-SPORT]] [-r SRC[-SRC]] [-v VLAN]
 #                     [--mix FILE] [--dry-run]
+#   scripts/pktgen.sh -i DEV --report
 #
 #   -i DEV      interface to send from               -t N     threads (kpktgend_0..N-1), 1
 #   -d DST_IP   the appliance's address (v4 or v6)   -n N     frames per thread, 0 = until ^C;
@@ -16,6 +17,11 @@
 #               so the other streams are listed and skipped (send them with
 #               `portcullis flood`)
 #   --dry-run   print what would be written to /proc/net/pktgen, touch nothing
+#   --report    print what DEV's pktgen devices counted in their last run, send nothing
+#
+# After a run, one line per pktgen device: pkts-sofar (frames the device took) and
+# errors (frames it refused, which pkts-sofar does not count), with a warning when
+# errors is not zero.
 #
 # In the style of the kernel's samples/pktgen: pg_ctrl, pg_thread and pg_set write one
 # command each, and every write is checked ("Result: OK" in the file). PKTGEN_PROC
@@ -23,12 +29,12 @@
 set -uo pipefail
 
 PROC=${PKTGEN_PROC:-/proc/net/pktgen}
-DEV= DST= MAC= THREADS=1 COUNT=0 SIZE=64 DPORT= SPORT= SRC= VLAN= MIX= DRY=0
+DEV= DST= MAC= THREADS=1 COUNT=0 SIZE=64 DPORT= SPORT= SRC= VLAN= MIX= DRY=0 REPORT=0
 
 err() { echo "pktgen.sh: error: $*" >&2; exit "${ERR_STATUS:-1}"; }
 warn() { echo "pktgen.sh: warning: $*" >&2; }
 info() { echo "pktgen.sh: $*" >&2; }
-usage() { sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2; ERR_STATUS=2 err "$*"; }
+usage() { sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2; ERR_STATUS=2 err "$*"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,20 +50,33 @@ while [ $# -gt 0 ]; do
 	-v) VLAN=${2:-}; shift 2 ;;
 	--mix) MIX=${2:-}; shift 2 ;;
 	--dry-run) DRY=1; shift ;;
-	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--report) REPORT=1; shift ;;
+	-h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage "unknown argument: $1" ;;
 	esac
 done
-[ -n "$DEV" ] && [ -n "$DST" ] && [ -n "$MAC" ] || usage "-i DEV, -d DST_IP and -m DST_MAC are required"
-[[ $THREADS =~ ^[1-9][0-9]*$ ]] || usage "-t takes a number of threads, at least 1"
-[[ $COUNT =~ ^[0-9]+$ ]] || usage "-n takes a number of frames (0: until interrupted)"
-[[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] || usage "-s takes a frame size of 64 bytes or more"
-[[ $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || usage "-m takes a MAC address, aa:bb:cc:dd:ee:ff"
-[ -z "$VLAN" ] || [[ $VLAN =~ ^[0-9]+$ ]] && [ "${VLAN:-0}" -le 4095 ] || usage "-v takes a VLAN id, 0-4095"
-for r in "$DPORT" "$SPORT"; do
-	[ -z "$r" ] || [[ $r =~ ^[0-9]+(-[0-9]+)?$ ]] || usage "-p and -q take a port or a range LO-HI"
-done
-[ -z "$MIX" ] || [ -r "$MIX" ] || ERR_STATUS=2 err "cannot read the mix $MIX"
+# validate: the arguments of a run (--report needs only -i).
+validate()
+{
+	local r
+
+	if [ "$REPORT" = 1 ]; then
+		[ -n "$DEV" ] || usage "--report needs -i DEV"
+		[ -d "$PROC" ] || err "no $PROC: pktgen is not loaded, so there is nothing to report"
+		return 0
+	fi
+	[ -n "$DEV" ] && [ -n "$DST" ] && [ -n "$MAC" ] || usage "-i DEV, -d DST_IP and -m DST_MAC are required"
+	[[ $THREADS =~ ^[1-9][0-9]*$ ]] || usage "-t takes a number of threads, at least 1"
+	[[ $COUNT =~ ^[0-9]+$ ]] || usage "-n takes a number of frames (0: until interrupted)"
+	[[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] || usage "-s takes a frame size of 64 bytes or more"
+	[[ $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || usage "-m takes a MAC address, aa:bb:cc:dd:ee:ff"
+	[ -z "$VLAN" ] || [[ $VLAN =~ ^[0-9]+$ ]] && [ "${VLAN:-0}" -le 4095 ] || usage "-v takes a VLAN id, 0-4095"
+	for r in "$DPORT" "$SPORT"; do
+		[ -z "$r" ] || [[ $r =~ ^[0-9]+(-[0-9]+)?$ ]] || usage "-p and -q take a port or a range LO-HI"
+	done
+	[ -z "$MIX" ] || [ -r "$MIX" ] || ERR_STATUS=2 err "cannot read the mix $MIX"
+}
+validate
 
 # --- the pktgen interface ----------------------------------------------------------------
 check_pktgen()
@@ -160,15 +179,27 @@ mix_streams()
 	done <"$1"
 }
 
+# report: per device, the frames the device took (pkts-sofar) and those it refused
+# (errors: a full queue or ring, a device that was down; they are not in pkts-sofar),
+# and pktgen's result line. A warning when any device had errors: fewer frames reached
+# the receiver than were asked for, and its counters will show it.
 report()
 {
-	local f
+	local f sofar errors total_err=0 devs=()
 
 	[ "$DRY" = 1 ] && return 0
 	for f in "$PROC/$DEV"@*; do
 		[ -e "$f" ] || continue
-		echo "$(basename "$f"): $(grep -m 1 -o 'pkts-sofar: [0-9]*' "$f") $(grep -m 1 'Result:' "$f" | sed 's/^ *//')"
+		sofar=$(grep -m 1 -o 'pkts-sofar: [0-9]*' "$f" | grep -o '[0-9]*$')
+		errors=$(grep -m 1 -o 'errors: [0-9]*' "$f" | grep -o '[0-9]*$')
+		echo "$(basename "$f"): pkts-sofar: ${sofar:-?} errors: ${errors:-?} $(grep -m 1 'Result:' "$f" | sed 's/^ *//')"
+		if [ "${errors:-0}" != 0 ]; then
+			total_err=$((total_err + errors)) devs+=("$(basename "$f")")
+		fi
 	done
+	[ "$total_err" -eq 0 ] ||
+		warn "$total_err frames were refused by the device (errors: on ${devs[*]}): they were not" \
+			"sent and are not in pkts-sofar; slow down (fewer threads, a delay) or enlarge the queue"
 }
 
 stop()
@@ -178,6 +209,10 @@ stop()
 	exit 0
 }
 
+if [ "$REPORT" = 1 ]; then
+	report
+	exit 0
+fi
 check_pktgen
 for ((t = 0; t < THREADS; t++)); do
 	pg_thread "$t" "rem_device_all"
