@@ -73,7 +73,7 @@ int pc_pin_open(const char *dir, const char *name, struct pc_err *e)
 		return fd;
 	return pc_fail(e, errno,
 		       errno == EACCES || errno == EPERM
-			       ? "needs the capabilities portcullis(8) lists (or root)"
+			       ? PC_ADVICE_PRIV
 			       : NULL,
 		       "opening %s", path);
 }

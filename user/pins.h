@@ -10,6 +10,9 @@
 
 #include "error.h"
 
+/* What to do when the kernel says EPERM or EACCES. */
+#define PC_ADVICE_PRIV "run as root, or with the capabilities portcullis(8) lists"
+
 /* Mounts bpffs at /sys/fs/bpf unless one is there. */
 int pc_bpffs_ensure(struct pc_err *e);
 /* Rejects names that are not interface names (and could escape the pin dir). */

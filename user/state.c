@@ -124,7 +124,7 @@ static void record_identity(const struct pc_iface *i)
 static const char *perm_advice(int err)
 {
 	return err == EACCES || err == EPERM
-		       ? "needs the capabilities portcullis(8) lists (or root)"
+		       ? PC_ADVICE_PRIV
 		       : NULL;
 }
 

@@ -319,9 +319,7 @@ int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct p
 	/* Nothing pinned yet is "not loaded"; a directory we may not read is not. */
 	if (!d && errno != ENOENT)
 		return pc_fail(e, errno,
-			       errno == EACCES ? "needs the capabilities portcullis(8) lists (or "
-						 "root)"
-					       : NULL,
+			       errno == EACCES ? PC_ADVICE_PRIV : NULL,
 			       "reading %s", PC_PIN_ROOT);
 	if (json)
 		fputs("[", out);
