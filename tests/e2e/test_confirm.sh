@@ -24,7 +24,6 @@ ns=pcc-c-$$
 cleanup()
 {
 	nsenter --net="/run/netns/$ns" "$PC_BIN" unload x0 >/dev/null 2>&1
-	[ -n "${bystander:-}" ] && kill "$bystander" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -52,17 +51,25 @@ trial()
 	pc unload x0 >/dev/null 2>&1
 	pc load x0 "$tmp/a.conf" >/dev/null 2>&1
 	a_id=$(xdp_id)
-	pc load x0 "$tmp/b.conf" --confirm "$1" >/dev/null 2>&1
-	for _ in $(seq 1 20); do [ -n "$(procs tmr)" ] && break; sleep 0.1; done
+	pc load x0 "$tmp/b.conf" --confirm "$1" >"$tmp/trial" 2>&1
+	for _ in $(seq 1 50); do [ -n "$(procs tmr)" ] && return 0; sleep 0.1; done
+	echo "no timer after: $(tr '\n' ' ' <"$tmp/trial")"
+	return 1
 }
 
 # --- the timer dies: its watcher starts another, which rolls back on time ------------
-trial 3
+trial 3 >"$tmp/why"
+why=$(cat "$tmp/why")
 old=$(procs tmr)
 kill_procs tmr
-for _ in $(seq 1 30); do [ -n "$(procs tmr)" ] && [ "$(procs tmr)" != "$old" ] && break; sleep 0.1; done
-check timer_killed_respawned "timer $old killed; timers now: '$(procs tmr)', watcher '$(procs wd)'" \
-	eval '[ -n "$old" ] && [ -n "$(procs tmr)" ] && [ "$(procs tmr)" != "$old" ]'
+new=
+for _ in $(seq 1 30); do
+	new=$(procs tmr | grep -vx "$old")
+	[ -n "$new" ] && break
+	sleep 0.1
+done
+check timer_killed_respawned "$why timer '$old' killed; timers now: '$new', watcher '$(procs wd)'" \
+	eval '[ -n "$old" ] && [ -n "$new" ]'
 sleep 4 # no portcullis command meanwhile: only the timer can roll back
 check timer_killed_rolls_back "after the deadline XDP runs $(xdp_id), a ran $a_id" \
 	eval '[ "$(xdp_id)" = "$a_id" ] && [ "$(profile)" = a.conf ]'
@@ -76,7 +83,7 @@ pc status x0 >"$tmp/status" 2>&1
 check all_killed_next_command "XDP runs $(xdp_id) (a ran $a_id) after status: $(tr '\n' ' ' <"$tmp/status")" \
 	eval '[ "$(xdp_id)" = "$a_id" ] && grep -q "a.conf" "$tmp/status" && ! grep -q AWAITING "$tmp/status"'
 
-# --- load --confirm killed before its timer starts (at its first fork) -------------------
+# --- load --confirm killed before its timer starts (at the pipe it starts it with) ---------
 # Before the deadline, the next command starts a timer, which rolls back on time.
 trial_killed()
 {
@@ -84,11 +91,12 @@ trial_killed()
 	pc load x0 "$tmp/a.conf" >/dev/null 2>&1
 	a_id=$(xdp_id)
 	nsenter --net="/run/netns/$ns" strace -f -qq -o /dev/null \
-		-e inject=clone,clone3,fork,vfork:signal=KILL:when=1 \
+		-e inject=pipe,pipe2:signal=KILL:when=1 \
 		"$PC_BIN" load x0 "$tmp/b.conf" --confirm "$1" >/dev/null 2>&1
 }
 trial_killed 3
-before=$(profile) timers=$(procs tmr)
+timers=$(procs tmr)
+before=$(profile) # a command: it finds no timer alive, and starts one
 pc status x0 >/dev/null 2>&1
 sleep 0.3
 check killed_before_timer_respawn "killed load left profile '$before' and timers '$timers'; after status: timers '$(procs tmr)'" \
@@ -104,26 +112,29 @@ check killed_before_timer_overdue "XDP runs $(xdp_id) (a ran $a_id); stats: $(he
 	eval '[ "$(xdp_id)" = "$a_id" ] && grep -q a.conf "$tmp/stats"'
 
 # --- a dead timer's pid, taken by an unrelated process, is not signalled by confirm ------
-trial 30
-victim=$(procs tmr)
-kill_procs wd
-kill_procs tmr
-sleep 0.2
-bystander=
-for _ in $(seq 1 20); do
-	echo $((victim - 1)) >/proc/sys/kernel/ns_last_pid 2>/dev/null || break
+# In a pid namespace of its own, where ns_last_pid hands that pid to a bystander.
+pc unload x0 >/dev/null 2>&1
+pc load x0 "$tmp/a.conf" >/dev/null 2>&1
+unshare --pid --fork --mount-proc bash -c '
+	pc() { nsenter --net="/run/netns/$1" "$2" "${@:3}"; }
+	pc "$1" "$2" load x0 "$3" --confirm 30 >/dev/null 2>&1 || exit 3
+	for _ in $(seq 1 20); do victim=$(pgrep -x pc-confirm-tmr) && break; sleep 0.1; done
+	[ -n "$victim" ] || exit 4
+	kill -KILL $(pgrep -x pc-confirm-wd) "$victim"
+	sleep 0.2
+	echo $((victim - 1)) >/proc/sys/kernel/ns_last_pid || exit 5
 	sleep 60 &
-	if [ "$!" = "$victim" ]; then bystander=$!; break; fi
-	kill "$!"
-done
-if [ -z "$bystander" ]; then
-	skip pid_reuse_not_signalled "could not give pid $victim to another process (ns_last_pid)"
-else
-	pc confirm x0 >"$tmp/confirm" 2>&1
+	[ "$!" = "$victim" ] || exit 6
+	pc "$1" "$2" confirm x0 >/dev/null 2>&1
 	sleep 0.3
-	check pid_reuse_not_signalled "process $bystander (the dead timer's pid) is gone after confirm: $(tr '\n' ' ' <"$tmp/confirm")" \
-		kill -0 "$bystander"
-	kill "$bystander" 2>/dev/null
+	kill -0 "$victim" || exit 1
+	kill "$victim"' _ "$ns" "$PC_BIN" "$tmp/b.conf" >"$tmp/pidns" 2>&1
+rc=$?
+if [ "$rc" -ge 3 ]; then
+	skip pid_reuse_not_signalled "step $rc of the pid namespace set-up failed: $(tr '\n' ' ' <"$tmp/pidns")"
+else
+	check pid_reuse_not_signalled "the process that took the dead timer's pid is gone after confirm" \
+		[ "$rc" -eq 0 ]
 fi
 
 # --- confirm killed at each system call that changes state --------------------------------
