@@ -25,6 +25,19 @@
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
 #endif
 
+/* Before Linux 5.14 there is no cookie: the namespace's inode number stands in. It
+ * is unique while the namespace lives, and a state directory left by a namespace
+ * that died has links that run nothing (status shows it DETACHED). */
+static int netns_inode(uint64_t *id, struct pc_err *e)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return pc_fail(e, errno, "is /proc mounted?", "stat /proc/self/ns/net");
+	*id = (uint64_t)st.st_ino;
+	return 0;
+}
+
 int pc_netns_cookie(uint64_t *cookie, struct pc_err *e)
 {
 	socklen_t len = sizeof(*cookie);
@@ -34,8 +47,10 @@ int pc_netns_cookie(uint64_t *cookie, struct pc_err *e)
 		return pc_fail(e, errno, NULL, "socket() to learn the network namespace");
 	err = getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) ? errno : 0;
 	close(s);
+	if (err == ENOPROTOOPT)
+		return netns_inode(cookie, e);
 	if (err)
-		return pc_fail(e, err, "portcullis needs Linux 5.14 or later",
+		return pc_fail(e, err, NULL,
 			       "reading the network namespace's cookie (SO_NETNS_COOKIE)");
 	return 0;
 }

@@ -15,12 +15,13 @@
 struct pc_iface {
 	char name[IF_NAMESIZE]; /* for display only */
 	unsigned ifindex;
-	uint64_t netns; /* the network namespace's cookie (SO_NETNS_COOKIE) */
+	uint64_t netns; /* the network namespace's cookie (its inode before Linux 5.14) */
 	bool vanished;	/* found by its recorded name: the interface is gone */
 	char dir[PATH_MAX / 2];
 };
 
-/* The cookie of the network namespace this process runs in. */
+/* The cookie of the network namespace this process runs in (SO_NETNS_COOKIE; before
+ * Linux 5.14, which has none, the namespace's inode number). */
 int pc_netns_cookie(uint64_t *cookie, struct pc_err *e);
 /* Fills i for the interface NAME of this namespace. With find_vanished, an interface
  * that is gone is found by the name recorded with its state (i->vanished). */
