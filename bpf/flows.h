@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "portcullis.h"
+#include "compat.h"
 #include "config.h"
 #include "lookup.h"
 #include "maps.h"
@@ -47,10 +48,10 @@ static __always_inline __u64 coarse_now(void)
 	__u64 j = bpf_jiffies64();
 
 	if (!c)
-		return bpf_ktime_get_coarse_ns();
+		return clock_coarse_ns();
 	if (c->jiffies != j) {
 		c->jiffies = j;
-		c->ns = bpf_ktime_get_coarse_ns();
+		c->ns = clock_coarse_ns();
 	}
 	return c->ns;
 }

@@ -22,6 +22,18 @@ static __always_inline __u32 trie_step(__u32 entry, __u8 byte)
 	return chunk ? chunk->e[byte] : 0;
 }
 
+/* The root's index: the address's top 16 bits. Verifier portability: older
+ * verifiers cannot bound an OR of two bytes, so the index is masked, and the barrier
+ * keeps clang from dropping the mask it knows to be redundant. 64 bits wide, so that
+ * no zero-extension stands between the bound and the access. */
+static __always_inline __u64 trie_root_index(const __u8 *addr)
+{
+	__u64 i = (__u64)addr[0] << 8 | addr[1];
+
+	barrier_var(i);
+	return i & (PC_TRIE_ROOT_SIZE - 1);
+}
+
 /* Class of a peer address (4 or 16 bytes, network order): the trie root by the top
  * 16 bits, then one chunk per further byte while the entry points to a child. */
 static __always_inline __u32 classify_addr(__u8 family, const __u8 *addr)
@@ -30,7 +42,7 @@ static __always_inline __u32 classify_addr(__u8 family, const __u8 *addr)
 	__u32 key = family == 4 ? 0 : 1, entry;
 
 	root = bpf_map_lookup_elem(&trie_root, &key);
-	entry = root ? root->e[(addr[0] << 8 | addr[1]) & (PC_TRIE_ROOT_SIZE - 1)] : 0;
+	entry = root ? root->e[trie_root_index(addr)] : 0;
 	if (!(entry & PC_TRIE_CHILD))
 		return entry;
 	if (family == 4) {
@@ -49,32 +61,29 @@ static __always_inline __u32 classify_addr(__u8 family, const __u8 *addr)
 	return entry & PC_TRIE_CHILD ? 0 : entry;
 }
 
-/* An address as a global function's argument: the verifier needs its size. */
-struct pc_addr {
-	__u8 b[16];
-};
-
 /* classify_addr() as a global function: verified once, on its own, rather than at
  * each of the cold call sites (ICMP errors, the egress hook), where inlining it
  * multiplied the paths the verifier walks and the time a load takes. The per-packet
- * source lookup stays inline. */
-__noinline __u32 classify_global(__u32 family, const struct pc_addr *a)
+ * source lookup stays inline. The address comes as four scalars, not a pointer:
+ * global functions take pointer arguments only from 5.12. */
+__noinline __u32 classify_global(__u32 family, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 {
-	if (!a)
-		return 0;
-	return classify_addr(family == 4 ? 4 : 6, a->b);
+	__u32 a[4] = { w0, w1, w2, w3 };
+
+	return classify_addr(family == 4 ? 4 : 6, (const __u8 *)a);
 }
 
-/* The class of a packet's address, through classify_global(). */
+/* The class of a packet's address, through classify_global(). The words keep the
+ * address's bytes in network order, as in the packet. */
 static __always_inline __u32 classify_cold(__u8 family, const __u8 *addr)
 {
-	struct pc_addr a = {};
+	__u32 a[4] = {};
 
 	if (family == 4)
-		__builtin_memcpy(a.b, addr, 4);
+		__builtin_memcpy(a, addr, 4);
 	else
-		__builtin_memcpy(a.b, addr, 16);
-	return classify_global(family, &a);
+		__builtin_memcpy(a, addr, 16);
+	return classify_global(family, a[0], a[1], a[2], a[3]);
 }
 
 /* The source (src) or destination address of an IP header. */
@@ -93,8 +102,13 @@ static __always_inline pc_verdict_t table_lookup(__u32 class, __u32 table, __u32
 {
 	struct pc_dir *dir = bpf_map_lookup_elem(&dirs, &class);
 	struct pc_page *page;
-	__u32 key, slot = pc_dir_slot(table, index);
+	__u64 slot = pc_dir_slot(table, index);
+	__u32 key;
 
+	/* Verifier portability: clang can prove the slot in range from its
+	 * arithmetic and drop the test, but the verifier cannot; the barrier keeps
+	 * the test, on the 64-bit register that then indexes the value. */
+	barrier_var(slot);
 	if (!dir || slot >= PC_DIR_SLOTS)
 		return 0;
 	key = dir->page[slot];

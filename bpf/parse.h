@@ -86,6 +86,18 @@ struct pc_icmp {
 #define PC_IP6_MF 0x0001
 #define PC_TCP_ACK 0x10
 
+/* A 16-bit length field in host order. Verifier portability: older verifiers (6.1
+ * among them) take a byte swap's result as unknown in all 64 bits, and refuse a
+ * packet pointer plus an unbounded value; the mask restores the range, and the barrier keeps clang
+ * from dropping the mask it knows to be redundant. */
+static __always_inline __u64 be16_len(__be16 field)
+{
+	__u64 v = bpf_ntohs(field);
+
+	barrier_var(v);
+	return v & 0xffff;
+}
+
 /* Ethernet and up to PC_MAX_VLAN 802.1Q/802.1ad tags, in either order.
  * Returns the EtherType after the tags (a third tag comes back as such: non-IP), or -1
  * when the frame ends inside them. */
@@ -117,7 +129,8 @@ static __always_inline int parse_ipv4(void **pos, void *data_end, void *frame_en
 				      struct pc_pkt *pkt)
 {
 	struct iphdr *iph = *pos;
-	__u32 hlen, tot_len;
+	__u32 hlen;
+	__u64 tot_len;
 	__u16 frag;
 
 	if ((void *)(iph + 1) > data_end)
@@ -125,7 +138,7 @@ static __always_inline int parse_ipv4(void **pos, void *data_end, void *frame_en
 	if (iph->version != 4 || iph->ihl < 5)
 		return -1;
 	hlen = iph->ihl * 4;
-	tot_len = bpf_ntohs(iph->tot_len);
+	tot_len = be16_len(iph->tot_len);
 	/* The last test keeps the options readable: at XDP, where frame_end is
 	 * data_end, the others imply it. */
 	if (tot_len < hlen || (void *)iph + tot_len > frame_end || (void *)iph + hlen > data_end)
@@ -201,7 +214,7 @@ static __always_inline int parse_ipv6(void **pos, void *data_end, void *frame_en
 		return -1;
 	pkt->family = 6;
 	pkt->l3 = ip6;
-	pkt->end = payload + bpf_ntohs(ip6->payload_len);
+	pkt->end = payload + be16_len(ip6->payload_len);
 	if (pkt->end > frame_end)
 		return -1;
 	pkt->hop_limit = ip6->hop_limit;
@@ -248,11 +261,11 @@ static __always_inline int parse_tcp(void *pos, void *data_end, struct pc_pkt *p
 static __always_inline int parse_udp(void *pos, void *data_end, struct pc_pkt *pkt)
 {
 	struct udphdr *uh = pos;
-	__u16 len;
+	__u64 len;
 
 	if ((void *)(uh + 1) > pkt->end || (void *)(uh + 1) > data_end)
 		return -1;
-	len = bpf_ntohs(uh->len);
+	len = be16_len(uh->len);
 	if (len < sizeof(*uh))
 		return -1;
 	/* A first fragment's UDP length covers the whole datagram. */

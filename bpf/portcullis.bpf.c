@@ -6,6 +6,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "portcullis.h"
+#include "compat.h"
 #include "config.h"
 #include "flows.h"
 #include "lookup.h"
@@ -42,7 +43,7 @@ static __always_inline bool log_budget_take(void)
 			return false; /* same tick: the window cannot have ended */
 		b->checked = j;
 	}
-	now = bpf_ktime_get_coarse_ns();
+	now = clock_coarse_ns();
 	/* Signed: a window start ahead of now (another clock's reading) is not over. */
 	if ((__s64)(now - b->window_ns) >= (__s64)PC_LOG_WINDOW_NS) {
 		b->window_ns = now;
@@ -54,11 +55,26 @@ static __always_inline bool log_budget_take(void)
 	return true;
 }
 
+/* A snapshot's size in [1, PC_LOG_SNAP] for a frame of len > 0 bytes, in a form
+ * every verifier can bound: older ones learn nothing from "len != 0", so the size is
+ * (len - 1) capped at PC_LOG_SNAP - 1, plus one. The first barrier keeps clang from
+ * dropping the cap as redundant; the second makes it cap the register it then adds
+ * to, rather than add first and select after. */
+static __always_inline __u32 snap_size(__u32 len)
+{
+	__u64 n = len - 1;
+
+	barrier_var(n);
+	if (n > PC_LOG_SNAP - 1)
+		n = PC_LOG_SNAP - 1;
+	barrier_var(n);
+	return n + 1;
+}
+
 /* One drop event: the outcome and the first PC_LOG_SNAP bytes of the frame. */
 static __always_inline void log_drop(struct xdp_md *ctx, __u32 len, struct pc_outcome out)
 {
 	struct pc_log_event *ev;
-	__u32 snap = len;
 
 	if (!log_budget_take())
 		return;
@@ -71,16 +87,7 @@ static __always_inline void log_drop(struct xdp_md *ctx, __u32 len, struct pc_ou
 	ev->len = len;
 	ev->ifindex = ctx->ingress_ifindex;
 	ev->pad = 0;
-	/* Verifier workaround: the helper's size must be provably in [1, sizeof
-	 * data]. The barrier keeps clang from folding the clamp into an earlier
-	 * copy of len, so that the verifier sees the bound on the register it
-	 * passes. */
-	barrier_var(snap);
-	if (snap > PC_LOG_SNAP)
-		snap = PC_LOG_SNAP;
-	if (!snap || bpf_xdp_load_bytes(ctx, 0, ev->data, snap))
-		snap = 0;
-	ev->snap_len = snap;
+	ev->snap_len = len ? xdp_snapshot(ctx, ev->data, snap_size(len)) : 0;
 	bpf_ringbuf_submit(ev, 0);
 }
 

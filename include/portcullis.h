@@ -193,8 +193,8 @@ struct pc_load_info {
 	__u16 eph_hi;
 	__u32 log_rate; /* sampled drop events per second */
 	__u8 egress_enforce;
-	__u8 egress_hook; /* enum pc_egress_hook */
-	__u16 pad;
+	__u8 egress_hook;  /* enum pc_egress_hook */
+	__u16 features;	   /* enum pc_feature: what this kernel had at load */
 	__u32 gen;	   /* load generation: 1 for a first load, +1 per replace */
 	__u32 timeout_tcp; /* idle timeouts of flows, seconds */
 	__u32 timeout_udp;
@@ -295,6 +295,19 @@ struct pc_clock {
  * or, on older kernels, a direct-action filter of the clsact qdisc, which identifies
  * ours by its handle and priority (`tc filter show dev IFACE egress`). */
 enum pc_egress_hook { PC_HOOK_NONE = 0, PC_HOOK_TCX = 1, PC_HOOK_CLSACT = 2 };
+
+/* Kernel features used where the kernel has them (user/features.c probes them,
+ * docs/kernels.md says from which Linux each comes and what happens without it). */
+enum pc_feature {
+	PC_FEAT_COARSE_CLOCK = 1 << 0,	 /* bpf_ktime_get_coarse_ns() */
+	PC_FEAT_XDP_LOAD_BYTES = 1 << 1, /* bpf_xdp_load_bytes() */
+	PC_FEAT_TCX = 1 << 2,		 /* tcx links for the egress hook */
+	PC_FEAT_LIVE_FRAMES = 1 << 3,	 /* live frames for `flood` */
+	/* load_info: the other bits were probed (a load from before probing has 0). */
+	PC_FEAT_PROBED = 1 << 15,
+};
+/* The features a loaded program depends on (load_info.features). */
+#define PC_FEAT_PROGRAM (PC_FEAT_COARSE_CLOCK | PC_FEAT_XDP_LOAD_BYTES | PC_FEAT_TCX)
 #define PC_TC_HANDLE 0x7063
 #define PC_TC_PRIORITY 0x7063
 

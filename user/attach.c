@@ -72,6 +72,7 @@ static int write_load_info(const struct staged *st, const char *profile_path, ui
 	uint32_t k = 0;
 
 	pc_load_info_set_options(&li, &st->p->opt);
+	li.features = pc_program_features(s);
 	snprintf(li.profile, sizeof(li.profile), "%s", abs ? abs : profile_path);
 	free(abs);
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.load_info), &k, &li, 0))
@@ -301,8 +302,11 @@ static int prepare(struct staged *st, const struct pc_attach_opts *o, struct pc_
 {
 	int old_flows = -1, err = 0;
 
+	if (!st->cur[0] && pc_egress_hook_check(st->i->name, o->egress_hook, PC_HOOK_NONE, e))
+		goto out;
 	if (st->cur[0]) {
 		if (pc_gen_load_info(st->cur, &res->old, e) ||
+		    pc_egress_hook_check(st->i->name, o->egress_hook, res->old.egress_hook, e) ||
 		    lineage_prepare(st, &res->old, &old_flows, e))
 			goto out;
 		res->replaced = true;
@@ -317,7 +321,6 @@ static int prepare(struct staged *st, const struct pc_attach_opts *o, struct pc_
 	pc_gen_path(st->gdir, sizeof(st->gdir), st->i, res->gen);
 	/* A leftover of a build that died before its switch began: nothing runs it. */
 	pc_pins_remove_dir(st->gdir);
-	(void)o;
 	goto done;
 out:
 	err = -1;
@@ -394,6 +397,7 @@ int pc_attach(const struct pc_iface *i, const char *profile_path, const struct p
 	}
 	err = switch_in(&st, profile_path, o, res, e);
 	res->egress_hook = st.hook;
+	res->features = pc_program_features(st.skel);
 out:
 	if (st.lin.flows_fd >= 0)
 		close(st.lin.flows_fd);

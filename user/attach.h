@@ -42,6 +42,7 @@ struct pc_attach_result {
 	uint32_t flows_kept;
 	uint32_t flows_dropped;
 	enum pc_egress_hook egress_hook; /* in use */
+	unsigned features;		 /* PC_FEAT_* of the loaded program */
 	char gen[NAME_MAX];		 /* the new generation's name */
 };
 

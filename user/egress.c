@@ -7,9 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "egress.h"
-
-/* The tcx attach point (linux/bpf.h from 6.6; Debian 12's headers are older). */
-#define PC_BPF_TCX_EGRESS 47
+#include "kernel_features.h"
 
 const char *pc_egress_hook_name(enum pc_egress_hook hook)
 {
@@ -57,23 +55,43 @@ static int clsact_set(const char *ifname, unsigned ifindex, int prog, bool repla
 	return 0;
 }
 
+int pc_egress_hook_check(const char *ifname, enum pc_egress_hook want, enum pc_egress_hook running,
+			 struct pc_err *e)
+{
+	const struct pc_feature_desc *tcx = pc_feature(PC_FEAT_TCX);
+
+	if (want == PC_HOOK_TCX && !(pc_features_probe() & PC_FEAT_TCX))
+		return pc_fail(e, 0,
+			       "pass --egress-hook clsact, or leave the option out and portcullis "
+			       "takes clsact",
+			       "--egress-hook tcx: this kernel has no tcx (it comes with Linux %s)",
+			       tcx->since);
+	if (want != PC_HOOK_NONE && running != PC_HOOK_NONE && want != running)
+		return pc_fail(e, 0, NULL,
+			       "--egress-hook %s: the egress hook on %s is %s, and a reload keeps "
+			       "it; leave the option out, or unload first (`portcullis unload %s`) "
+			       "to change it",
+			       pc_egress_hook_name(want), ifname, pc_egress_hook_name(running),
+			       ifname);
+	return 0;
+}
+
 int pc_egress_attach(const char *ifname, unsigned ifindex, int prog, enum pc_egress_hook hook,
 		     int *link_fd, struct pc_err *e)
 {
 	*link_fd = -1;
-	if (hook != PC_HOOK_CLSACT) {
+	if (hook == PC_HOOK_NONE)
+		hook = pc_features_probe() & PC_FEAT_TCX ? PC_HOOK_TCX : PC_HOOK_CLSACT;
+	if (hook == PC_HOOK_TCX) {
 		int fd = bpf_link_create(prog, ifindex, PC_BPF_TCX_EGRESS, NULL);
 
-		if (fd >= 0) {
-			*link_fd = fd;
-			return PC_HOOK_TCX;
-		}
-		/* A kernel without tcx rejects the attach type. */
-		if (hook == PC_HOOK_TCX || errno != EINVAL)
+		if (fd < 0)
 			return pc_fail(e, errno, NULL,
 				       "attaching the egress hook to %s (bpf BPF_LINK_CREATE, "
 				       "tcx egress)",
 				       ifname);
+		*link_fd = fd;
+		return PC_HOOK_TCX;
 	}
 	return clsact_set(ifname, ifindex, prog, false, e) ? -1 : PC_HOOK_CLSACT;
 }

@@ -8,8 +8,14 @@
 #include "error.h"
 #include "portcullis.h"
 
-/* Attaches prog to ifindex's egress with hook (PC_HOOK_NONE: tcx, falling back to
- * clsact when the kernel has no tcx). Returns the hook used; *link_fd is the tcx link
+/* Whether a load may ask for hook `want` (PC_HOOK_NONE: no wish): the kernel must have
+ * it, and a reload keeps the hook that runs (`running`, PC_HOOK_NONE: none). 0, or -1
+ * with e saying what is missing, from which Linux, and what to do. */
+int pc_egress_hook_check(const char *ifname, enum pc_egress_hook want, enum pc_egress_hook running,
+			 struct pc_err *e);
+
+/* Attaches prog to ifindex's egress with hook (PC_HOOK_NONE: tcx where the kernel has
+ * it, clsact otherwise). Returns the hook used; *link_fd is the tcx link
  * to pin, -1 for clsact. -1 on failure, with nothing attached. */
 int pc_egress_attach(const char *ifname, unsigned ifindex, int prog, enum pc_egress_hook hook,
 		     int *link_fd, struct pc_err *e);

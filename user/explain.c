@@ -109,11 +109,7 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	bpf_map__set_max_entries(s->skel->maps.counters, PC_CNT_IMPLICIT + s->n_rules);
 	pc_program_set_options(s->skel, &s->opt);
 	pc_program_set_lineage(s->skel, s->n_rules, &lin);
-	err = portcullis__load(s->skel);
-	if (err)
-		return pc_fail(e, err, "run with -v to see the verifier log",
-			       "loading a twin of the running program");
-	return 0;
+	return pc_program_load(s->skel, "loading a twin of the running program", e);
 }
 
 static void subject_free(struct subject *s, bool from_profile)

@@ -38,6 +38,7 @@
 #include <linux/bpf.h>
 
 #include "flood.h"
+#include "kernel_features.h"
 #include "flood_packet.h"
 #include "flood_tx.h"
 #include "flood_tx.skel.h"
@@ -45,7 +46,6 @@
 #include "mix.h"
 #include "stats.h"
 #include "testbed.h"
-#include "tinyprog.h"
 
 #define DEFAULT_DURATION 10
 #define MAX_THREADS 256
@@ -616,39 +616,22 @@ static int fill(struct bpf_map *map, const void *values, uint32_t n, struct pc_e
 	return err;
 }
 
-/* Asks the kernel for a live-frames run of one frame into a program that drops it:
- * nothing is sent. 0, or the negative errno of the refusal. */
-static int live_probe(const struct flood *f)
-{
-	struct pc_err ignore;
-	int fd = pc_tinyprog_load(XDP_DROP, "flood_probe", &ignore), err;
-
-	if (fd < 0)
-		return -EPERM;
-	err = live_run(fd, f, 1);
-	close(fd);
-	return err;
-}
-
 /* Chooses the transmitter; with auto, says on stderr when live frames are refused. */
-static int choose_via(struct flood *f, struct flood_opts *o, struct pc_err *e)
+static int choose_via(struct flood_opts *o, struct pc_err *e)
 {
-	int err;
-
 	if (o->via != VIA_AUTO)
 		return 0;
-	err = live_probe(f);
-	if (!err) {
+	if (pc_features_probe() & PC_FEAT_LIVE_FRAMES) {
 		o->via = VIA_LIVE;
 		return 0;
 	}
 	if (geteuid())
-		return pc_fail(e, -err, "run as root", "transmitting on %s", o->ifname);
+		return pc_fail(e, EPERM, "run as root", "transmitting on %s", o->ifname);
 	fprintf(stderr,
-		"portcullis: flood: this kernel refuses live frames (BPF_PROG_TEST_RUN: %s); "
-		"sending through a packet socket instead, which is slower (--via packet says "
-		"so up front)\n",
-		strerror(-err));
+		"portcullis: flood: this kernel refuses live frames (they need Linux %s, and "
+		"some kernels refuse them even to root); sending through a packet socket "
+		"instead, which is slower (--via packet says so up front)\n",
+		pc_feature(PC_FEAT_LIVE_FRAMES)->since);
 	o->via = VIA_PACKET;
 	return 0;
 }
@@ -704,7 +687,7 @@ static int tx_prepare(struct flood *f, struct flood_opts *o, const struct pc_mix
 	for (size_t i = 0; i < m->n; i++)
 		if (m->s[i].len > f->frame_len)
 			f->frame_len = m->s[i].len;
-	if (build_schedule(m, &f->schedule, &f->schedule_len, e) || choose_via(f, o, e))
+	if (build_schedule(m, &f->schedule, &f->schedule_len, e) || choose_via(o, e))
 		return -1;
 	return o->via == VIA_LIVE ? live_prepare(f, m, e) : 0;
 }

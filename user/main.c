@@ -18,6 +18,7 @@
 #include "confirm.h"
 #include "egress.h"
 #include "explain.h"
+#include "kernel_features.h"
 #include "flood.h"
 #include "guard.h"
 #include "flow_list.h"
@@ -189,6 +190,7 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
 	       pc_egress_hook_name(res->egress_hook), p->opt.state ? "on" : "off",
 	       p->opt.egress_enforce ? ", egress enforce" : "");
+	pc_features_line(stdout, "", res->features);
 	report_flows(p, res);
 	if (!res->replaced)
 		return;

@@ -10,19 +10,30 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_features.h"
 #include "program.h"
+#include "verifier_log.h"
 
 static bool verbose;
 
+/* Every message is kept for pc_vlog_explain(); shown with -v. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	va_list copy;
+
 	(void)level;
+	va_copy(copy, ap);
+	pc_vlog_add(fmt, copy);
+	va_end(copy);
 	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
+
+static bool print_set;
 
 void pc_set_verbose(bool on)
 {
 	verbose = on;
+	print_set = true;
 	libbpf_set_print(print_libbpf);
 }
 
@@ -186,6 +197,36 @@ static int fill_maps(struct portcullis *s, const struct pc_image *img,
 	return 0;
 }
 
+unsigned pc_program_features(const struct portcullis *s)
+{
+	unsigned f = PC_FEAT_PROBED | (pc_features_probe() & PC_FEAT_TCX);
+
+	if (s->rodata->cfg_has_coarse_clock)
+		f |= PC_FEAT_COARSE_CLOCK;
+	if (s->rodata->cfg_has_xdp_load_bytes)
+		f |= PC_FEAT_XDP_LOAD_BYTES;
+	return f;
+}
+
+int pc_program_load(struct portcullis *s, const char *what, struct pc_err *e)
+{
+	unsigned have = pc_features_probe();
+	size_t elf_size;
+	const void *elf = portcullis__elf_bytes(&elf_size);
+	int err;
+
+	s->rodata->cfg_has_coarse_clock = !!(have & PC_FEAT_COARSE_CLOCK);
+	s->rodata->cfg_has_xdp_load_bytes = !!(have & PC_FEAT_XDP_LOAD_BYTES);
+	if (!print_set) /* the log is kept even when no one asked to see it */
+		pc_set_verbose(false);
+	pc_vlog_reset();
+	err = portcullis__load(s);
+	if (err)
+		pc_vlog_explain(elf, elf_size, err, what, e);
+	pc_vlog_reset();
+	return err ? -1 : 0;
+}
+
 int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 		      const struct pc_lineage *prev, struct portcullis **out, struct pc_err *e)
 {
@@ -204,15 +245,8 @@ int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 	}
 	pc_program_set_options(s, &p->opt);
 	pc_program_set_lineage(s, img->n_rules, prev);
-	err = portcullis__load(s);
-	if (err) {
-		pc_fail(e, err,
-			err == -EPERM ? "run as root (CAP_BPF and CAP_NET_ADMIN)"
-				      : "run with -v to see the verifier log",
-			"loading the XDP program into the kernel (bpf "
-			"BPF_PROG_LOAD/BPF_MAP_CREATE)");
+	if (pc_program_load(s, "loading the XDP program into the kernel (bpf BPF_PROG_LOAD)", e))
 		goto fail;
-	}
 	if (fill_maps(s, img, prev, e))
 		goto fail;
 	*out = s;

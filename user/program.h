@@ -30,6 +30,12 @@ struct pc_lineage {
 int pc_program_create(const struct pc_profile *p, const struct pc_image *img,
 		      const struct pc_lineage *prev, struct portcullis **out, struct pc_err *e);
 
+/* Loads an opened skeleton: the fallbacks of bpf/compat.h chosen by probing the
+ * kernel first; a rejection explained (verifier_log.h), what saying what was loaded. */
+int pc_program_load(struct portcullis *s, const char *what, struct pc_err *e);
+/* The PC_FEAT_* bits a loaded program was built for (load_info.features). */
+unsigned pc_program_features(const struct portcullis *s);
+
 /* The rule count and generation globals (before load). */
 void pc_program_set_lineage(struct portcullis *s, uint32_t n_rules, const struct pc_lineage *l);
 

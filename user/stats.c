@@ -10,7 +10,9 @@
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
 
+#include "egress.h"
 #include "json.h"
+#include "kernel_features.h"
 #include "pins.h"
 #include "program.h"
 #include "rule_text.h"
@@ -164,9 +166,11 @@ static void print_counts(FILE *out, const struct pc_snapshot *s, uint32_t k, con
  * implicit outcomes (no-match is what `egress enforce` drops). */
 static void print_egress_table(const struct pc_snapshot *s, FILE *out)
 {
-	fprintf(out, "\n%-62s %12s %14s\n",
-		s->load.egress_enforce ? "egress (tcx, enforce)" : "egress (tcx, open)", "packets",
-		"bytes");
+	char head[64];
+
+	snprintf(head, sizeof(head), "egress (%s, %s)", pc_egress_hook_name(s->load.egress_hook),
+		 s->load.egress_enforce ? "enforce" : "open");
+	fprintf(out, "\n%-62s %12s %14s\n", head, "packets", "bytes");
 	for (uint32_t r = 0; r < s->n_rules; r++) {
 		const struct pc_rule_info *ri = &s->info[r];
 		const struct pc_count *c = &s->ecount[PC_CNT_IMPLICIT + r];
@@ -198,8 +202,10 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, const s
 	time_t t = (time_t)s->load.loaded_at;
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-	fprintf(out, "%s: %s (%u rules, %s mode, loaded %s)\n\n", ifname, s->load.profile,
-		s->n_rules, s->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", when);
+	fprintf(out, "%s: %s (%u rules, %s mode, loaded %s)\n", ifname, s->load.profile, s->n_rules,
+		s->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native", when);
+	pc_features_line(out, "", s->load.features);
+	fputc('\n', out);
 	fprintf(out, "%5s  %-5s %-3s  %-16s %-8s %-20s %12s %14s%s  %s\n", "line", "rule", "dir",
 		"peer", "proto", "match", "packets", "bytes", rt->prev ? "      pkt/s" : "",
 		"label");
@@ -252,6 +258,8 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	pc_json_str(out, ifname);
 	fputs(", \"profile\": ", out);
 	pc_json_str(out, s->load.profile);
+	fputs(", ", out);
+	pc_features_json(out, s->load.features);
 	fputs(", \"rules\": [", out);
 	for (uint32_t r = 0; r < s->n_rules; r++) {
 		const struct pc_rule_info *ri = &s->info[r];
@@ -270,7 +278,8 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	fputs("],\n \"implicit\": ", out);
 	json_implicit(out, s->count);
 	if (s->ecount) {
-		fprintf(out, ",\n \"egress\": {\"hook\": \"tcx\", \"mode\": \"%s\", \"implicit\": ",
+		fprintf(out, ",\n \"egress\": {\"hook\": \"%s\", \"mode\": \"%s\", \"implicit\": ",
+			pc_egress_hook_name(s->load.egress_hook),
 			s->load.egress_enforce ? "enforce" : "open");
 		json_implicit(out, s->ecount);
 		fputs("}", out);

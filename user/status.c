@@ -16,6 +16,7 @@
 #include "confirm.h"
 #include "egress.h"
 #include "json.h"
+#include "kernel_features.h"
 #include "pins.h"
 #include "portcullis.h"
 #include "state.h"
@@ -201,6 +202,7 @@ static void print_text(const struct pc_iface *i, const struct iface_status *st, 
 		egress_hook(st), st->load.egress_hook == PC_HOOK_CLSACT ? "program" : "link",
 		st->egress_link_id, st->load.egress_enforce ? "enforce" : "open",
 		st->load.state ? "on" : "off", st->flows, st->load.flows_max);
+	pc_features_line(out, "  ", st->load.features);
 	fprintf(out, "  pins %s\n", st->gdir);
 	if (st->pending && st->own)
 		fprintf(out,
@@ -231,12 +233,14 @@ static void print_json(const struct pc_iface *i, const struct iface_status *st, 
 		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
 		"\"link_id\": %u, \"map_bytes\": %llu, \"flow_bytes\": %llu, \"confirm_in\": %lld, "
 		"\"egress_hook\": \"%s\", \"egress\": \"%s\", \"state\": \"%s\", "
-		"\"flows\": %u, \"flows_max\": %u}",
+		"\"flows\": %u, \"flows_max\": %u, ",
 		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
 		st->link_id, (unsigned long long)st->map_bytes, (unsigned long long)st->flow_bytes,
 		st->pending ? st->confirm_left : -1LL, egress_hook(st),
 		st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
 		st->flows, st->load.flows_max);
+	pc_features_json(out, st->load.features);
+	fputc('}', out);
 }
 
 /* An entry of PC_PIN_ROOT as an interface: this namespace's by its current name,

@@ -146,16 +146,18 @@ static void subject_free(struct subject *s)
 	gen_hints_free(&s->hints);
 }
 
-/* Every counter summed over the CPUs, in one batch lookup. */
+/* Every counter summed over the CPUs, in one batch lookup where the kernel has it
+ * for per-CPU arrays (5.10 answers ENOTSUPP), else a lookup per counter. */
 static int read_counters(struct subject *s, struct pc_count *out)
 {
 	uint32_t count = s->n_counters, out_batch;
+	struct pc_err e;
 	int err;
 
 	err = bpf_map_lookup_batch(s->counters_fd, NULL, &out_batch, s->keys, s->percpu, &count,
 				   NULL);
 	if (err && errno != ENOENT)
-		return -errno;
+		return pc_counters_read(s->counters_fd, s->n_counters, out, &e) ? -EIO : 0;
 	if (count != s->n_counters)
 		return -EIO;
 	for (uint32_t k = 0; k < s->n_counters; k++) {
@@ -211,6 +213,35 @@ static void forget_fragments(struct subject *s)
 		if (bpf_map_delete_elem(s->frags_fd, &k))
 			break;
 	ref_forget_fragments(&s->ref);
+}
+
+/* Marks every recorded flow as seen now. The reference has no clock for flows: every
+ * frame is judged as if at the instant the flows were recorded. Under emulation (make
+ * vmtest) a run outlasts the closing timeout (PC_TIMEOUT_CLOSING), so the flows are
+ * kept fresh, their other fields as the program left them: every second, far below
+ * the shortest timeout. */
+static void freshen_flows(struct subject *s)
+{
+	static uint64_t last;
+	int fd = bpf_map__fd(s->skel->maps.flows);
+	struct pc_flow_key k, next, *prev = NULL;
+	struct pc_flow v;
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (now - last < 1000000000ULL)
+		return;
+	last = now;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		v.seen_ns = now;
+		bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
+	}
 }
 
 /* --- Reporting ---------------------------------------------------------------------- */
@@ -345,6 +376,7 @@ static void run_frames(struct subject *s, long n_frames, const struct ref_flow *
 
 		if (n % FRAG_EPOCH == 0)
 			forget_fragments(s);
+		freshen_flows(s);
 		gen_frame(&g, &f);
 		ref_judge(&s->ref, f.data, f.len, now_ns(), &v);
 		count_why(v.why);

@@ -16,6 +16,7 @@
 #include "pkt.h"
 #include "portcullis.h"
 #include "portcullis.skel.h"
+#include "program.h"
 
 /* --- A tiny policy, written into the maps by hand -----------------------------------
  * Classes: 0 everything else; 1 10.0.0.0/8; 2 2001:db8::/32; 3 192.168.1.0/24,
@@ -153,6 +154,7 @@ static int fill(struct bpf_map *map, const void *vals, size_t n, size_t size)
 static bool env_open(struct env *e, const struct settings *s)
 {
 	struct portcullis *skel;
+	struct pc_err perr;
 	int err;
 
 	memset(e, 0, sizeof(*e));
@@ -173,7 +175,9 @@ static bool env_open(struct env *e, const struct settings *s)
 	skel->rodata->cfg_state = s->state;
 	skel->rodata->cfg_eph_lo = s->eph_lo ? s->eph_lo : 1024;
 	skel->rodata->cfg_eph_hi = s->eph_hi ? s->eph_hi : 65535;
-	err = portcullis__load(skel);
+	err = pc_program_load(skel, "loading the program", &perr) ? -1 : 0;
+	if (err)
+		fprintf(stderr, "%s\n", perr.msg);
 	/* The flat arrays above are the maps' values (whole trie levels, directories
 	 * and pages) laid end to end. */
 	if (!err)

@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
 CHECKS=(topology bad_hook_is_usage load status_names_clsact filter_installed dns_reply
-	reload_swaps_in_place reload_dns_reply rollback_restores rollback_dns_reply
+	stats_names_clsact reload_swaps_in_place reload_dns_reply rollback_restores rollback_dns_reply
 	unload_removes_filter)
 . tests/e2e/lib.sh
 PC_IF_APP=pcc-app0 PC_IF_PEER=pcc-peer0
@@ -50,6 +50,11 @@ check status_names_clsact "status: $(tr '\n' ' ' <"$tmp/status")" grep -q "egres
 id1=$(filter_prog)
 check filter_installed "tc shows no portcullis filter on $PC_IF_APP egress" [ -n "$id1" ]
 check dns_reply "the DNS answer did not come back through the clsact-recorded flow" dns
+
+pc_cli stats "$PC_IF_APP" >"$tmp/stats" 2>&1
+pc_cli stats "$PC_IF_APP" --json >"$tmp/stats.json" 2>&1
+check stats_names_clsact "stats: $(grep -i egress "$tmp/stats" | head -n 2 | tr '\n' ' ') $(grep -o '"hook": "[a-z]*"' "$tmp/stats.json")" \
+	eval 'grep -q "^egress (clsact, open)" "$tmp/stats" && grep -q "\"hook\": \"clsact\"" "$tmp/stats.json"'
 
 pc_cli load "$PC_IF_APP" "$tmp/b.conf" >"$tmp/reload" 2>&1
 id2=$(filter_prog)
