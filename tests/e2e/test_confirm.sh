@@ -59,7 +59,7 @@ trial()
 
 # --- the timer dies: its watcher starts another, which rolls back on time ------------
 trial 3 >"$tmp/why"
-why=$(cat "$tmp/why")
+trial_err=$(cat "$tmp/why")
 old=$(procs tmr)
 kill_procs tmr
 new=
@@ -68,21 +68,21 @@ for _ in $(seq 1 30); do
 	[ -n "$new" ] && break
 	sleep 0.1
 done
-check timer_killed_respawned "$why timer '$old' killed; timers now: '$new', watcher '$(procs wd)'" \
+check timer_killed_respawned "$trial_err timer '$old' killed; timers now: '$new', watcher '$(procs wd)'" \
 	eval '[ -n "$old" ] && [ -n "$new" ]'
 sleep 4 # no portcullis command meanwhile: only the timer can roll back
-check timer_killed_rolls_back "$why after the deadline XDP runs $(xdp_id), a ran $a_id" \
-	eval '[ -z "$why" ] && [ "$(xdp_id)" = "$a_id" ] && [ "$(profile)" = a.conf ]'
+check timer_killed_rolls_back "$trial_err after the deadline XDP runs $(xdp_id), a ran $a_id" \
+	eval '[ -z "$trial_err" ] && [ "$(xdp_id)" = "$a_id" ] && [ "$(profile)" = a.conf ]'
 
 # --- watcher and timer killed: the first command after the deadline rolls back ---------
 trial 2 >"$tmp/why"
-why=$(cat "$tmp/why")
+trial_err=$(cat "$tmp/why")
 kill_procs wd
 kill_procs tmr
 sleep 3
 pc status x0 >"$tmp/status" 2>&1
-check all_killed_next_command "$why XDP runs $(xdp_id) (a ran $a_id) after status: $(tr '\n' ' ' <"$tmp/status")" \
-	eval '[ -z "$why" ] && [ "$(xdp_id)" = "$a_id" ] && grep -q "a.conf" "$tmp/status" && ! grep -q AWAITING "$tmp/status"'
+check all_killed_next_command "$trial_err XDP runs $(xdp_id) (a ran $a_id) after status: $(tr '\n' ' ' <"$tmp/status")" \
+	eval '[ -z "$trial_err" ] && [ "$(xdp_id)" = "$a_id" ] && grep -q "a.conf" "$tmp/status" && ! grep -q AWAITING "$tmp/status"'
 
 # --- load --confirm killed before its timer starts (at the pipe it starts it with) ---------
 # Before the deadline, the next command starts a timer, which rolls back on time.
