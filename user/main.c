@@ -314,16 +314,18 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 }
 
 /* Runs fn on IFACE of this namespace (one that is gone: by its recorded name) under
- * its lock, once settled. */
+ * its lock, once settled. An unload removes everything anyway: a settle that fails
+ * (a rollback onto an interface that is gone) does not stop it. */
 static int locked(const char *ifname, int (*fn)(const struct pc_iface *i, struct pc_err *e),
-		  struct pc_err *e)
+		  bool settle_may_fail, struct pc_err *e)
 {
 	struct pc_iface i;
+	struct pc_err ignore;
 	int lock, err;
 
 	if (pc_iface_resolve(ifname, true, &i, e) || (lock = pc_iface_lock(&i, false, e)) < 0)
 		return -1;
-	err = pc_settle(&i, e);
+	err = pc_settle(&i, settle_may_fail ? &ignore : e) && !settle_may_fail ? -1 : 0;
 	if (!err)
 		err = fn(&i, e);
 	pc_iface_unlock(&i, lock);
@@ -343,7 +345,7 @@ static int cmd_unload(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (locked(argv[1], unload, e))
+	if (locked(argv[1], unload, true, e))
 		return -1;
 	printf("portcullis: unloaded from %s\n", argv[1]);
 	return 0;
@@ -353,7 +355,7 @@ static int cmd_confirm(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (locked(argv[1], pc_confirm, e))
+	if (locked(argv[1], pc_confirm, false, e))
 		return -1;
 	printf("portcullis: confirmed the profile on %s\n", argv[1]);
 	return 0;
