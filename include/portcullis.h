@@ -313,11 +313,25 @@ enum pc_feature {
 #define PC_TC_HANDLE 0x7063
 #define PC_TC_PRIORITY 0x7063
 
-/* Pins: /sys/fs/bpf/portcullis/IFACE/NAME */
+/* Pins. An interface's state is keyed by what the kernel keys it by, its network
+ * namespace (cookie) and ifindex: PC_PIN_ROOT/net<cookie>-if<ifindex>/, holding
+ *   link, elink            the XDP and egress (tcx) links, shared by the generations
+ *   current -> gN          symlink: the committed generation, the one readers read
+ *   next -> gM             symlink: a switch under way (see user/switch.c)
+ *   name, netns            symlinks whose targets say which interface, for display
+ *   gN/                    a generation: prog, eprog and the maps, named as in
+ *                          bpf/maps.h; gN/pending (symlink) while it awaits confirmation
+ * bpffs refuses names with a dot; a symlink's target may hold anything. */
 #define PC_PIN_ROOT "/sys/fs/bpf/portcullis"
 #define PC_PIN_LINK "link"
 #define PC_PIN_PROG "prog"   /* every other pin is a map, named as in bpf/maps.h */
 #define PC_PIN_ELINK "elink" /* the egress hook's link and program */
 #define PC_PIN_EPROG "eprog"
+#define PC_PIN_CURRENT "current"
+#define PC_PIN_NEXT "next"
+#define PC_PIN_NAME "name"
+#define PC_PIN_NETNS "netns"
+#define PC_PIN_PENDING "pending"
+#define PC_PIN_GEN_PREFIX "g"
 
 #endif /* PORTCULLIS_H */

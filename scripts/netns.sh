@@ -18,6 +18,9 @@
 #   pc_ask_udp DST PORT        a query from the appliance: the answer, or timeout/refused
 #   pc_ask_tcp DST PORT        a connection from the appliance: the greeting, or failed
 #   pc_topo_down               undo everything (idempotent; the trap calls it)
+#   pc_state_dir NETNS IFACE   where portcullis keeps IFACE's state for a command run in
+#                              the namespace NETNS (under /run/netns): keyed by the
+#                              namespace's cookie and the ifindex
 #
 # Topology (all of it stays inside the two namespaces; addresses are documentation
 # ranges, plus one 10.0.0.0/8 address so that `lan` zone rules can be exercised):
@@ -46,6 +49,17 @@ PC_LOADED=0       # set to 1 once a profile was loaded: pc_topo_down unloads it
 PC_PIDS=()        # background helpers to stop on the way out
 
 pc_app() { nsenter --net="/run/netns/$PC_NS_APP" "$@"; }
+
+pc_state_dir()
+{
+	local cookie idx
+
+	cookie=$(nsenter --net="/run/netns/$1" python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || return 1
+	idx=$(ip -n "$1" -o link show dev "$2" 2>/dev/null | cut -d: -f1)
+	[ -n "$idx" ] && echo "$PC_PIN_DIR/net$cookie-if$idx"
+}
 pc_peer() { nsenter --net="/run/netns/$PC_NS_PEER" "$@"; }
 pc_cli() { pc_app "$PC_BIN" "$@"; }
 
@@ -53,11 +67,6 @@ pc_topo_up()
 {
 	local ns
 
-	if [ -e "$PC_PIN_DIR/$PC_IF_APP" ]; then
-		echo "netns.sh: $PC_PIN_DIR/$PC_IF_APP exists: another demo or test is running," \
-			"or one was killed; if none is running: rm -r $PC_PIN_DIR/$PC_IF_APP" >&2
-		return 1
-	fi
 	trap pc_topo_down EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -98,7 +107,7 @@ pc_wait_link()
 
 pc_topo_down()
 {
-	local pid
+	local pid dir
 
 	for pid in "${PC_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
@@ -108,9 +117,9 @@ pc_topo_down()
 	if [ "$PC_LOADED" = 1 ] && [ -n "$PC_BIN" ] && [ -e "/run/netns/$PC_NS_APP" ]; then
 		pc_cli unload "$PC_IF_APP" >/dev/null 2>&1
 	fi
-	# Pins left by a failed unload would block the next run; they are ours.
-	if [ "$PC_LOADED" = 1 ] && [ -d "$PC_PIN_DIR/$PC_IF_APP" ]; then
-		rm -rf "${PC_PIN_DIR:?}/$PC_IF_APP"
+	# Pins a failed unload left behind are ours, and would hold their maps forever.
+	if [ "$PC_LOADED" = 1 ] && [ -e "/run/netns/$PC_NS_APP" ]; then
+		dir=$(pc_state_dir "$PC_NS_APP" "$PC_IF_APP") && rm -rf "$dir"
 	fi
 	PC_LOADED=0
 	[ -e "/run/netns/$PC_NS_APP" ] && ip netns del "$PC_NS_APP"

@@ -4,12 +4,14 @@
 #ifndef PC_ATTACH_H
 #define PC_ATTACH_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "compile.h"
 #include "flows.h"
 #include "error.h"
+#include "state.h"
 
 enum pc_mode {
 	PC_MODE_AUTO,	 /* native, falling back to generic with a warning */
@@ -41,6 +43,7 @@ struct pc_attach_result {
 	uint32_t flows_dropped;
 	enum pc_egress_hook egress_hook; /* in use */
 	unsigned features;		 /* PC_FEAT_* of the loaded program */
+	char gen[NAME_MAX];		 /* the new generation's name */
 };
 
 void pc_attach_result_free(struct pc_attach_result *res);
@@ -50,16 +53,19 @@ struct pc_attach_opts {
 	/* PC_HOOK_NONE: tcx, or clsact on a kernel without tcx. A replace keeps the
 	 * hook that runs. */
 	enum pc_egress_hook egress_hook;
-	/* Keep a replaced program's pins under ROLLBACK_PREFIX names (confirm.h). */
-	bool keep_old;
+	/* > 0: the load awaits confirmation for that many seconds; the replaced
+	 * generation is kept for the rollback (confirm.h). */
+	unsigned confirm_secs;
 };
 
-/* Loads img onto ifname. On any failure the interface keeps what it had. */
-int pc_attach(const char *ifname, const char *profile_path, const struct pc_attach_opts *o,
+/* Loads img onto the interface, whose lock the caller holds and which it settled.
+ * On any failure the interface keeps what it had, and nothing this call did not
+ * create is removed. res->gen names the new generation. */
+int pc_attach(const struct pc_iface *i, const char *profile_path, const struct pc_attach_opts *o,
 	      const struct pc_profile *p, const struct pc_image *img, struct pc_attach_result *res,
 	      struct pc_err *e);
 
-/* Detaches the program and removes every pin of ifname. */
-int pc_detach(const char *ifname, struct pc_err *e);
+/* Detaches the programs and removes all state of the interface (lock held). */
+int pc_detach(const struct pc_iface *i, struct pc_err *e);
 
 #endif /* PC_ATTACH_H */

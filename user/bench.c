@@ -10,6 +10,7 @@
  * Rounds alternate which program goes first, and the medians over the rounds are
  * reported, so that a noisy neighbour moves a figure only when it lasts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -357,14 +358,18 @@ int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
 	struct pc_testbed tb = { 0 };
 	struct pc_mix m = { 0 };
 	struct timing *t = NULL;
-	int empty_fd = -1, err;
+	int empty_fd = -1, err, fd;
 	double ghz = 0;
 
 	if (parse_opts(argc, argv, &o, e))
 		return -1;
-	if (access(o.profile, R_OK))
+	/* Opened, not access()ed: access() asks about the real uid and ignores the
+	 * capabilities a non-root user may read it with. */
+	fd = open(o.profile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return pc_usage(e, "cannot read the profile %s: %s; pass --profile PROFILE",
 				o.profile, strerror(errno));
+	close(fd);
 	err = pc_testbed_open(o.profile, &tb, e);
 	if (!err)
 		err = pc_mix_load(o.mix, &tb.p, o.profile, &m, e);

@@ -145,19 +145,15 @@ int pc_totals_read(int counters_fd, int carry_fd, int info_fd, struct pc_totals 
 	return 0;
 }
 
-int pc_totals_read_pinned(const char *ifname, const char *prefix, bool egress, struct pc_totals *t,
-			  struct pc_err *e)
+int pc_totals_read_pinned(const char *gdir, bool egress, struct pc_totals *t, struct pc_err *e)
 {
 	const char *const names[3] = { egress ? "ecounters" : "counters",
 				       egress ? "ecarry" : "carry", "rule_info" };
-	char name[64];
 	int fd[3] = { -1, -1, -1 }, err = -1;
 
-	for (int i = 0; i < 3; i++) {
-		snprintf(name, sizeof(name), "%s%s", prefix, names[i]);
-		if ((fd[i] = pc_pin_open(ifname, name, e)) < 0)
+	for (int i = 0; i < 3; i++)
+		if ((fd[i] = pc_pin_open(gdir, names[i], e)) < 0)
 			goto out;
-	}
 	err = pc_totals_read(fd[0], fd[1], fd[2], t, e);
 out:
 	for (int i = 0; i < 3; i++)

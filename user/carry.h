@@ -20,10 +20,9 @@ struct pc_totals {
 
 int pc_totals_read(int counters_fd, int carry_fd, int info_fd, struct pc_totals *t,
 		   struct pc_err *e);
-/* The same from IFACE's pins named PREFIX + counters, carry, rule_info (egress:
- * ecounters, ecarry). */
-int pc_totals_read_pinned(const char *ifname, const char *prefix, bool egress, struct pc_totals *t,
-			  struct pc_err *e);
+/* The same from the pins counters, carry, rule_info (egress: ecounters, ecarry) of
+ * the generation directory gdir. */
+int pc_totals_read_pinned(const char *gdir, bool egress, struct pc_totals *t, struct pc_err *e);
 void pc_totals_free(struct pc_totals *t);
 
 /* For each counter k of a program with n_rules rules described by info: the counter

@@ -5,35 +5,35 @@
 #ifndef PC_CONFIRM_H
 #define PC_CONFIRM_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "error.h"
+#include "state.h"
 
-#define PC_RUN_DIR "/run/portcullis"
-
+/* A generation awaiting confirmation records, in its directory (the symlink
+ * PC_PIN_PENDING, committed with the generation itself): */
 struct pc_pending {
-	uint64_t deadline; /* seconds since the epoch */
-	bool replaced;	   /* rollback restores the previous program; else unloads */
-	int pid;	   /* the timer process */
+	uint64_t deadline;  /* seconds since the epoch */
+	char prev[NAME_MAX]; /* the generation to restore; "": unload */
 };
 
-/* Takes the per-interface lock that serialises load, unload, confirm and rollback.
- * Returns an fd to close, or -1. */
-int pc_lock(const char *ifname, struct pc_err *e);
+/* Reads generation gdir's pending confirmation; -1 when there is none. */
+int pc_pending_read(const char *gdir, struct pc_pending *p);
+int pc_pending_write(const char *gdir, const struct pc_pending *p, struct pc_err *e);
 
-/* Reads IFACE's pending confirmation; -1 when there is none. */
-int pc_pending_read(const char *ifname, struct pc_pending *p);
-/* After a load with --confirm: records the deadline and starts the timer process
- * that rolls back unless `confirm` comes first. */
-int pc_confirm_arm(const char *ifname, unsigned secs, bool replaced, struct pc_err *e);
-/* `confirm IFACE`: keeps the new profile, drops what the rollback needed. */
-int pc_confirm(const char *ifname, struct pc_err *e);
-/* Restores the state before the pending load: the previous program when the load
- * replaced one, else nothing (unload). The timer calls this. */
-int pc_rollback(const char *ifname, bool replaced, struct pc_err *e);
-/* Forgets a pending confirmation (unload): stops its timer. */
-void pc_pending_cancel(const char *ifname);
+/* Starts the timer that rolls back generation gname of i unless it is confirmed
+ * first: a watcher that re-spawns it should it die, both holding a shared flock on
+ * the generation's directory, which is how anyone tells that a timer is alive. */
+int pc_confirm_timer_start(const struct pc_iface *i, const char *gname, struct pc_err *e);
+/* `confirm IFACE` (lock held, settled): keeps the new profile, drops the old. */
+int pc_confirm(const struct pc_iface *i, struct pc_err *e);
+/* Restores what the pending load replaced (lock held): the previous generation, or
+ * nothing (unload). */
+int pc_rollback(const struct pc_iface *i, struct pc_err *e);
+/* Part of pc_settle: an overdue rollback is carried out now, and a pending
+ * confirmation whose timer died gets a new one. */
+int pc_pending_settle(const struct pc_iface *i, struct pc_err *e);
 
 #endif /* PC_CONFIRM_H */

@@ -6,6 +6,7 @@
  * the live ones do not move). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,7 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	struct pc_snapshot snap;
 	struct pc_lineage lin = { .flows_fd = -1 };
 	struct bpf_map *maps[6];
+	char gdir[PATH_MAX];
 	int err;
 
 	if (pc_snapshot_read(ifname, &snap, e))
@@ -79,6 +81,8 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	lin.gen_prev = snap.load.gen ? snap.load.gen - 1 : 0;
 	snprintf(s->origin, sizeof(s->origin), "%s", snap.load.profile);
 	snprintf(s->live, sizeof(s->live), "running on %s", ifname);
+	/* The tables of the very generation whose rules were read. */
+	snprintf(gdir, sizeof(gdir), "%s", snap.gdir);
 	pc_snapshot_free(&snap);
 	s->skel = portcullis__open();
 	if (!s->skel)
@@ -91,7 +95,7 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	maps[5] = s->skel->maps.flow_remap;
 	for (int i = 0; i < 6; i++) {
 		struct pc_err ignore;
-		int fd = pc_pin_open(ifname, shared[i], i < 4 ? e : &ignore);
+		int fd = pc_pin_open(gdir, shared[i], i < 4 ? e : &ignore);
 
 		if (fd < 0 && i >= 4)
 			continue; /* a program from before the flow table */

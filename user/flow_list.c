@@ -169,7 +169,7 @@ int pc_flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
 
 	if (pc_snapshot_read(ifname, &s, e))
 		return -1;
-	fd = pc_pin_open(ifname, "flows", e);
+	fd = pc_pin_open(s.gdir, "flows", e);
 	if (fd < 0 || read_rows(fd, &rows, &n, e)) {
 		if (fd >= 0)
 			close(fd);

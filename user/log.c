@@ -19,6 +19,7 @@
 #include "log.h"
 #include "rule_text.h"
 #include "pins.h"
+#include "state.h"
 #include "stats.h"
 
 /* How often to look whether a reload replaced the program (and its ring). */
@@ -44,6 +45,7 @@ struct source {
 
 struct follower {
 	const char *ifname;
+	struct pc_iface iface;
 	const struct pc_log_opts *opts;
 	FILE *out;
 	struct source src;
@@ -80,14 +82,23 @@ static int map_id(int fd, uint32_t *id)
 	return 0;
 }
 
-static int source_open(const char *ifname, struct source *s, struct pc_err *e)
+static int source_open(const struct pc_iface *i, struct source *s, struct pc_err *e)
 {
+	const char *ifname = i->name;
+	char gdir[PATH_MAX];
 	int lfd = -1, rfd = -1, err = -1;
 	uint32_t k = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->events_fd = -1;
-	if ((lfd = pc_pin_open(ifname, "load_info", e)) < 0)
+	if (pc_gen_current(i, gdir, sizeof(gdir))) {
+		pc_fail(e, 0, NULL,
+			"portcullis is not loaded on %s; load a profile with `portcullis load %s "
+			"PROFILE`",
+			ifname, ifname);
+		goto out;
+	}
+	if ((lfd = pc_pin_open(gdir, "load_info", e)) < 0)
 		goto out;
 	if (bpf_map_lookup_elem(lfd, &k, &s->load)) {
 		pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
@@ -99,21 +110,14 @@ static int source_open(const char *ifname, struct source *s, struct pc_err *e)
 		pc_fail(e, ENOMEM, NULL, "reading rule_info of %s", ifname);
 		goto out;
 	}
-	if ((rfd = pc_pin_open(ifname, "rule_info", e)) < 0)
+	if ((rfd = pc_pin_open(gdir, "rule_info", e)) < 0)
 		goto out;
 	for (k = 0; k < s->n_rules; k++)
 		if (bpf_map_lookup_elem(rfd, &k, &s->rules[k]))
 			memset(&s->rules[k], 0, sizeof(s->rules[k]));
-	s->events_fd = pc_pin_open(ifname, "events", e);
-	if (s->events_fd < 0) {
-		/* Loaded, but by a portcullis without drop events. */
-		if (pc_is_loaded(ifname))
-			pc_fail(e, 0, NULL,
-				"the program on %s has no event ring; load the profile again "
-				"with this portcullis: `portcullis load %s %s`",
-				ifname, ifname, s->load.profile);
+	s->events_fd = pc_pin_open(gdir, "events", e);
+	if (s->events_fd < 0)
 		goto out;
-	}
 	if ((err = map_id(s->events_fd, &s->events_id))) {
 		pc_fail(e, -err, NULL, "reading the id of the events map of %s", ifname);
 		goto out;
@@ -271,17 +275,19 @@ static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_
 	struct source next;
 	struct pc_err ignore;
 	uint32_t id = 0;
-	int fd = pc_pin_open(f->ifname, "events", &ignore), changed;
+	char gdir[PATH_MAX];
+	int fd, changed;
 
-	if (fd < 0) {
-		if (pc_is_loaded(f->ifname))
-			return 0; /* a reload is renaming its pins right now */
+	if (pc_gen_current(&f->iface, gdir, sizeof(gdir))) {
 		ring_buffer__consume(*rb);
 		return pc_fail(e, 0, NULL, "stopped: portcullis was unloaded from %s", f->ifname);
 	}
+	/* A generation that a reload removes right now: look again next time. */
+	if ((fd = pc_pin_open(gdir, "events", &ignore)) < 0)
+		return 0;
 	changed = !map_id(fd, &id) && id != f->src.events_id;
 	close(fd);
-	if (!changed || source_open(f->ifname, &next, &ignore))
+	if (!changed || source_open(&f->iface, &next, &ignore))
 		return 0;
 	ring_buffer__consume(*rb); /* the old program's last events */
 	ring_buffer__free(*rb);
@@ -311,8 +317,11 @@ int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, st
 
 	f.src.events_fd = -1;
 	f.start_mono = clock_ns(CLOCK_MONOTONIC);
-	if (pc_iface_check(ifname, PC_IFACE_PRESENT, e) || pc_bpffs_ensure(e) ||
-	    source_open(ifname, &f.src, e))
+	if (pc_iface_check(ifname, PC_IFACE_PRESENT, e) ||
+	    pc_iface_resolve(ifname, false, &f.iface, e) || pc_bpffs_ensure(e))
+		return -1;
+	pc_settle_if_idle(&f.iface);
+	if (source_open(&f.iface, &f.src, e))
 		return -1;
 	if (!f.src.load.log_rate) {
 		pc_fail(e, 0, NULL,

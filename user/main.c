@@ -2,6 +2,7 @@
 /* The portcullis command line: a table of subcommands, their options and exit codes
  * (0 success, 1 runtime failure, 2 usage or profile error). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "pins.h"
 #include "program.h"
 #include "rule_text.h"
+#include "state.h"
 #include "stats.h"
 #include "status.h"
 #include "testbed.h"
@@ -209,33 +211,57 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 
 /* A load awaiting confirmation owns the rollback state: a second load on top would
  * make "the previous profile" ambiguous. */
-static int refuse_pending(const char *ifname, struct pc_err *e)
+static int refuse_pending(const struct pc_iface *i, struct pc_err *e)
 {
+	char cur[PATH_MAX];
 	struct pc_pending pend;
 	long left;
 
-	if (pc_pending_read(ifname, &pend))
+	if (pc_gen_current(i, cur, sizeof(cur)) || pc_pending_read(cur, &pend))
 		return 0;
 	left = (long)pend.deadline - (long)time(NULL);
 	return pc_usage(e,
 			"the last load on %s awaits confirmation (rolls back in %ld s): run "
 			"`portcullis confirm %s` first, or wait for the rollback",
-			ifname, left > 0 ? left : 0, ifname);
+			i->name, left > 0 ? left : 0, i->name);
 }
 
-static int arm_confirm(const char *ifname, long secs, const struct pc_attach_result *res,
+static int arm_confirm(const struct pc_iface *i, long secs, const struct pc_attach_result *res,
 		       struct pc_err *e)
 {
-	if (pc_confirm_arm(ifname, secs, res->replaced, e)) {
+	if (pc_confirm_timer_start(i, res->gen, e)) {
 		struct pc_err ignore;
 
 		/* Without a timer the load must not stay half-confirmed: undo it now. */
-		pc_rollback(ifname, res->replaced, &ignore);
+		pc_rollback(i, &ignore);
 		return -1;
 	}
-	printf("run `portcullis confirm %s` within %ld s, or %s\n", ifname, secs,
+	printf("run `portcullis confirm %s` within %ld s, or %s\n", i->name, secs,
 	       res->replaced ? "the previous profile comes back" : "portcullis unloads itself");
 	return 0;
+}
+
+/* Under the interface's lock, settled: attach, report, and with --confirm the timer. */
+static int load_locked(struct pc_iface *i, const char *path, const struct pc_attach_opts *ao,
+		       const struct pc_profile *p, const struct pc_image *img, struct pc_err *e)
+{
+	struct pc_attach_result res = { 0 };
+	int lock = pc_iface_lock(i, true, e), err;
+
+	if (lock < 0)
+		return -1;
+	err = pc_settle(i, e);
+	if (!err)
+		err = refuse_pending(i, e);
+	if (!err)
+		err = pc_attach(i, path, ao, p, img, &res, e);
+	if (!err)
+		report_load(i->name, path, p, img, &res);
+	if (!err && ao->confirm_secs)
+		err = arm_confirm(i, ao->confirm_secs, &res, e);
+	pc_iface_unlock(i, lock);
+	pc_attach_result_free(&res);
+	return err;
 }
 
 static int cmd_load(int argc, char **argv, struct pc_err *e)
@@ -246,14 +272,14 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 					      { "egress-hook", required_argument, NULL, 'e' },
 					      { 0 } };
 	struct pc_attach_opts ao = { .mode = PC_MODE_AUTO };
-	struct pc_attach_result res = { 0 };
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	struct pc_image img = { 0 };
+	struct pc_iface iface;
 	bool force = false;
 	long confirm = 0;
 	char keep[128], *end;
-	int c, err, lock = -1;
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'm' && parse_mode(optarg, &ao.mode, e))
@@ -276,55 +302,53 @@ static int cmd_load(int argc, char **argv, struct pc_err *e)
 	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
 		return -1;
 	snprintf(keep, sizeof(keep), "; nothing was changed on %s", argv[optind]);
-	err = build_profile(argv[optind + 1], &p, &img, &d, e, keep);
+	err = pc_iface_resolve(argv[optind], false, &iface, e);
+	if (!err)
+		err = build_profile(argv[optind + 1], &p, &img, &d, e, keep);
 	if (!err && !force)
 		err = pc_guard_ssh(argv[optind], getenv("SSH_CONNECTION"), &p, &img, e);
-	if (!err && (lock = pc_lock(argv[optind], e)) < 0)
-		err = -1;
+	ao.confirm_secs = (unsigned)confirm;
 	if (!err)
-		err = refuse_pending(argv[optind], e);
-	ao.keep_old = confirm > 0;
-	if (!err)
-		err = pc_attach(argv[optind], argv[optind + 1], &ao, &p, &img, &res, e);
-	if (!err)
-		report_load(argv[optind], argv[optind + 1], &p, &img, &res);
-	if (!err && confirm)
-		err = arm_confirm(argv[optind], confirm, &res, e);
-	if (lock >= 0)
-		close(lock);
-	pc_attach_result_free(&res);
+		err = load_locked(&iface, argv[optind + 1], &ao, &p, &img, e);
 	pc_image_free(&img);
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	return err;
 }
 
-/* Runs fn under IFACE's lock, which serialises load, unload, confirm and rollback. */
-static int locked(const char *ifname, int (*fn)(const char *ifname, struct pc_err *e),
-		  struct pc_err *e)
+/* Runs fn on IFACE of this namespace (one that is gone: by its recorded name) under
+ * its lock, once settled. An unload removes everything anyway: a settle that fails
+ * (a rollback onto an interface that is gone) does not stop it. */
+static int locked(const char *ifname, int (*fn)(const struct pc_iface *i, struct pc_err *e),
+		  bool settle_may_fail, struct pc_err *e)
 {
+	struct pc_iface i;
+	struct pc_err ignore;
 	int lock, err;
 
-	if (pc_ifname_check(ifname, e) || (lock = pc_lock(ifname, e)) < 0)
+	if (pc_iface_resolve(ifname, true, &i, e) || (lock = pc_iface_lock(&i, false, e)) < 0)
 		return -1;
-	err = fn(ifname, e);
-	close(lock);
+	err = pc_settle(&i, settle_may_fail ? &ignore : e) && !settle_may_fail ? -1 : 0;
+	if (!err)
+		err = fn(&i, e);
+	pc_iface_unlock(&i, lock);
 	return err;
 }
 
-static int unload(const char *ifname, struct pc_err *e)
+static int unload(const struct pc_iface *i, struct pc_err *e)
 {
-	if (pc_detach(ifname, e))
-		return -1;
-	pc_pending_cancel(ifname);
-	return 0;
+	char cur[PATH_MAX];
+
+	if (pc_gen_current(i, cur, sizeof(cur)))
+		return pc_fail(e, 0, NULL, "portcullis is not loaded on %s", i->name);
+	return pc_detach(i, e);
 }
 
 static int cmd_unload(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[1], PC_IFACE_MAY_BE_GONE, e) || locked(argv[1], unload, e))
+	if (pc_iface_check(argv[1], PC_IFACE_MAY_BE_GONE, e) || locked(argv[1], unload, true, e))
 		return -1;
 	printf("portcullis: unloaded from %s\n", argv[1]);
 	return 0;
@@ -334,7 +358,7 @@ static int cmd_confirm(int argc, char **argv, struct pc_err *e)
 {
 	if (argc != 2)
 		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[1], PC_IFACE_PRESENT, e) || locked(argv[1], pc_confirm, e))
+	if (pc_iface_check(argv[1], PC_IFACE_PRESENT, e) || locked(argv[1], pc_confirm, false, e))
 		return -1;
 	printf("portcullis: confirmed the profile on %s\n", argv[1]);
 	return 0;
@@ -357,15 +381,25 @@ static int json_option(int argc, char **argv, bool *json, struct pc_err *e)
 
 static int cmd_status(int argc, char **argv, struct pc_err *e)
 {
-	bool json;
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
+					      { "all", no_argument, NULL, 'a' },
+					      { 0 } };
+	bool json = false, all = false;
+	int c;
 
-	if (json_option(argc, argv, &json, e))
-		return -1;
-	if (argc - optind > 1)
-		return usage_error(e, "expected at most one IFACE");
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'a')
+			all = true;
+		else
+			return usage_error(e, "unknown option");
+	}
+	if (argc - optind > 1 || (all && argc - optind))
+		return usage_error(e, "expected one IFACE, or --all, or neither");
 	if (argc - optind && pc_iface_check(argv[optind], PC_IFACE_MAY_BE_GONE, e))
 		return -1;
-	return pc_status_print(argc - optind ? argv[optind] : NULL, json, stdout, e);
+	return pc_status_print(argc - optind ? argv[optind] : NULL, all, json, stdout, e);
 }
 
 static int cmd_flows(int argc, char **argv, struct pc_err *e)
@@ -481,7 +515,8 @@ static const struct cmd cmds[] = {
 	  cmd_load },
 	{ "confirm", "IFACE", "keep a profile loaded with --confirm", cmd_confirm },
 	{ "unload", "IFACE", "detach from IFACE and remove its pins", cmd_unload },
-	{ "status", "[IFACE] [--json]", "what runs where, since when", cmd_status },
+	{ "status", "[IFACE | --all] [--json]",
+	  "what runs where, since when (--all: in every network namespace)", cmd_status },
 	{ "stats", "IFACE [--json | --prometheus] [--watch SECONDS]",
 	  "per-rule and implicit packet/byte counters", cmd_stats },
 	{ "check", "PROFILE", "parse and compile only; print the port matrix", cmd_check },

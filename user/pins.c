@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* bpffs mounting and the pin directory of each interface. */
+/* bpffs mounting and the pinned objects of a directory. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -46,114 +46,131 @@ int pc_ifname_check(const char *ifname, struct pc_err *e)
 	return 0;
 }
 
-int pc_pin_path(char *buf, size_t len, const char *ifname, const char *name)
+int pc_pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
-	int n = name ? snprintf(buf, len, "%s/%s/%s", PC_PIN_ROOT, ifname, name)
-		     : snprintf(buf, len, "%s/%s", PC_PIN_ROOT, ifname);
+	int n = snprintf(buf, len, "%s/%s", dir, name);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-bool pc_pin_exists(const char *ifname, const char *name)
+bool pc_pin_exists(const char *dir, const char *name)
 {
-	char path[256];
+	char path[PATH_MAX];
+	struct stat st;
 
-	return !pc_pin_path(path, sizeof(path), ifname, name) && !access(path, F_OK);
+	return !pc_pin_path(path, sizeof(path), dir, name) && !lstat(path, &st);
 }
 
-bool pc_is_loaded(const char *ifname)
+int pc_pin_open(const char *dir, const char *name, struct pc_err *e)
 {
-	return pc_pin_exists(ifname, PC_PIN_LINK);
-}
-
-int pc_pin_open(const char *ifname, const char *name, struct pc_err *e)
-{
-	char path[256];
+	char path[PATH_MAX];
 	int fd;
 
-	if (pc_pin_path(path, sizeof(path), ifname, name))
-		return pc_usage(e, "interface name '%s' is too long", ifname);
+	if (pc_pin_path(path, sizeof(path), dir, name))
+		return pc_fail(e, ENAMETOOLONG, NULL, "pin %s/%s", dir, name);
 	fd = bpf_obj_get(path);
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOENT)
-		return pc_fail(e, 0, NULL,
-			       "portcullis is not loaded on %s (no %s); load a profile with "
-			       "`portcullis load %s PROFILE`",
-			       ifname, path, ifname);
-	return pc_fail(e, errno, "run as root", "opening %s", path);
+	return pc_fail(e, errno,
+		       errno == EACCES || errno == EPERM
+			       ? PC_ADVICE_PRIV
+			       : NULL,
+		       "opening %s", path);
 }
 
-static bool has_prefix(const char *name, const char *prefix)
+int pc_pin(const char *dir, const char *name, int fd, struct pc_err *e)
 {
-	return !strncmp(name, prefix, strlen(prefix));
+	char path[PATH_MAX];
+
+	if (pc_pin_path(path, sizeof(path), dir, name))
+		return pc_fail(e, ENAMETOOLONG, NULL, "pin %s/%s", dir, name);
+	unlink(path); /* a leftover of an interrupted load */
+	if (bpf_obj_pin(fd, path))
+		return pc_fail(e, errno, "is bpffs mounted read-write on /sys/fs/bpf?",
+			       "pinning %s", path);
+	return 0;
 }
 
-/* A live pin: not staged, not kept for rollback, not a link (links are updated in
- * place and outlive the programs they run). */
-static bool is_live_pin(const char *name)
+uint32_t pc_pin_prog_id(const char *dir, const char *name)
 {
-	return name[0] != '.' && strcmp(name, PC_PIN_LINK) && strcmp(name, PC_PIN_ELINK) &&
-	       !has_prefix(name, STAGE_PREFIX) && !has_prefix(name, ROLLBACK_PREFIX);
+	char path[PATH_MAX];
+	union {
+		struct bpf_prog_info prog;
+		struct bpf_link_info link;
+	} info;
+	uint32_t len = sizeof(info), id = 0;
+	int fd;
+
+	if (pc_pin_path(path, sizeof(path), dir, name) || (fd = bpf_obj_get(path)) < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!strcmp(name, PC_PIN_LINK) || !strcmp(name, PC_PIN_ELINK)) {
+		if (!bpf_obj_get_info_by_fd(fd, &info.link, &len))
+			id = info.link.prog_id;
+	} else if (!bpf_obj_get_info_by_fd(fd, &info.prog, &len)) {
+		id = info.prog.id;
+	}
+	close(fd);
+	return id;
 }
 
 bool pc_pin_is_map(const char *name)
 {
-	return is_live_pin(name) && strcmp(name, PC_PIN_PROG) && strcmp(name, PC_PIN_EPROG);
+	return name[0] != '.' && strcmp(name, PC_PIN_PROG) && strcmp(name, PC_PIN_EPROG) &&
+	       strcmp(name, PC_PIN_PENDING);
 }
 
-static bool selected(const char *name, const char *prefix)
+int pc_pin_readlink(const char *dir, const char *name, char *buf, size_t len)
 {
-	return prefix[0] ? has_prefix(name, prefix) : is_live_pin(name);
-}
+	char path[PATH_MAX];
+	ssize_t n;
 
-int pc_pins_move(const char *ifname, const char *from, const char *to, struct pc_err *e)
-{
-	char dir[PATH_MAX], src[PATH_MAX + NAME_MAX + 2], dst[PATH_MAX + NAME_MAX + 2];
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	if (pc_pin_path(dir, sizeof(dir), ifname, NULL))
-		return pc_usage(e, "interface name '%s' is too long", ifname);
-	d = opendir(dir);
-	if (!d)
-		return pc_fail(e, errno, NULL, "opening %s", dir);
-	while ((de = readdir(d))) {
-		if (!selected(de->d_name, from))
-			continue;
-		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
-		snprintf(dst, sizeof(dst), "%s/%s%s", dir, to, de->d_name + strlen(from));
-		if (rename(src, dst) && !err)
-			err = pc_fail(e, errno, NULL, "renaming pin %s to %s", src, dst);
+	if (pc_pin_path(path, sizeof(path), dir, name)) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	closedir(d);
-	return err;
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
 }
 
-void pc_pins_drop(const char *ifname, const char *prefix)
+int pc_pin_symlink(const char *dir, const char *name, const char *target, struct pc_err *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2];
-	struct dirent *de;
-	DIR *d;
+	char path[PATH_MAX], tmp[PATH_MAX];
 
-	if (pc_pin_path(dir, sizeof(dir), ifname, NULL) || !(d = opendir(dir)))
+	if (pc_pin_path(path, sizeof(path), dir, name) ||
+	    snprintf(tmp, sizeof(tmp), "%s-new", path) >= (int)sizeof(tmp))
+		return pc_fail(e, ENAMETOOLONG, NULL, "pin %s/%s", dir, name);
+	unlink(tmp);
+	if (symlink(target, tmp) || rename(tmp, path)) {
+		int err = errno;
+
+		unlink(tmp);
+		return pc_fail(e, err, NULL, "writing %s -> %s", path, target);
+	}
+	return 0;
+}
+
+void pc_pins_remove_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!has_prefix(de->d_name, prefix) || !strcmp(de->d_name, ".") ||
-		    !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
+		if (pc_pin_path(path, sizeof(path), dir, de->d_name))
+			continue;
+		if (de->d_type == DT_DIR)
+			pc_pins_remove_dir(path);
+		else
+			unlink(path);
 	}
 	closedir(d);
-}
-
-void pc_pins_remove_all(const char *ifname)
-{
-	char dir[PATH_MAX];
-
-	pc_pins_drop(ifname, "");
-	if (!pc_pin_path(dir, sizeof(dir), ifname, NULL))
-		rmdir(dir);
+	rmdir(dir);
 }

@@ -16,6 +16,7 @@
 #include "pins.h"
 #include "program.h"
 #include "rule_text.h"
+#include "state.h"
 #include "stats.h"
 
 static const char *const implicit_names[PC_CNT_IMPLICIT] = {
@@ -30,7 +31,7 @@ const char *pc_implicit_name(unsigned i)
 
 static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
 {
-	int lfd = pc_pin_open(ifname, "load_info", e), rfd = -1, ffd = -1, err = -1;
+	int lfd = pc_pin_open(s->gdir, "load_info", e), rfd = -1, ffd = -1, err = -1;
 	uint32_t k = 0;
 
 	if (lfd < 0)
@@ -45,9 +46,9 @@ static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e
 		pc_fail(e, ENOMEM, NULL, "reading rule_info");
 		goto out;
 	}
-	if ((rfd = pc_pin_open(ifname, "rule_info", e)) < 0)
+	if ((rfd = pc_pin_open(s->gdir, "rule_info", e)) < 0)
 		goto out;
-	if ((ffd = pc_pin_open(ifname, "files", e)) < 0 ||
+	if ((ffd = pc_pin_open(s->gdir, "files", e)) < 0 ||
 	    pc_files_read(ffd, &s->files, &s->n_files, e))
 		goto out;
 	for (k = 0; k < s->n_rules; k++) {
@@ -67,8 +68,8 @@ out:
 }
 
 /* One side's totals: the per-CPU sums of COUNTERS plus what CARRY holds. */
-static int read_side(const char *ifname, const char *counters, const char *carry, uint32_t n,
-		     struct pc_count **out, struct pc_err *e)
+static int read_side(const struct pc_snapshot *s, const char *counters, const char *carry,
+		     uint32_t n, struct pc_count **out, struct pc_err *e)
 {
 	int cfd = -1, kfd = -1, err = -1;
 	struct pc_count c;
@@ -76,12 +77,12 @@ static int read_side(const char *ifname, const char *counters, const char *carry
 	*out = calloc(n, sizeof(**out));
 	if (!*out)
 		return pc_fail(e, ENOMEM, NULL, "reading counters");
-	if ((cfd = pc_pin_open(ifname, counters, e)) < 0 ||
-	    (kfd = pc_pin_open(ifname, carry, e)) < 0 || pc_counters_read(cfd, n, *out, e))
+	if ((cfd = pc_pin_open(s->gdir, counters, e)) < 0 ||
+	    (kfd = pc_pin_open(s->gdir, carry, e)) < 0 || pc_counters_read(cfd, n, *out, e))
 		goto out;
 	for (uint32_t k = 0; k < n; k++) {
 		if (bpf_map_lookup_elem(kfd, &k, &c)) {
-			pc_fail(e, errno, NULL, "reading %s[%u] of %s", carry, k, ifname);
+			pc_fail(e, errno, NULL, "reading %s/%s[%u]", s->gdir, carry, k);
 			goto out;
 		}
 		(*out)[k].packets += c.packets;
@@ -96,21 +97,40 @@ out:
 	return err;
 }
 
-int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+static int read_gen(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
 {
 	uint32_t n;
 
-	memset(s, 0, sizeof(*s));
-	if (pc_ifname_check(ifname, e) || pc_bpffs_ensure(e) || read_info(ifname, s, e))
+	if (read_info(ifname, s, e))
 		return -1;
 	n = PC_CNT_IMPLICIT + s->n_rules;
-	if (read_side(ifname, "counters", "carry", n, &s->count, e) ||
-	    (pc_pin_exists(ifname, "ecounters") &&
-	     read_side(ifname, "ecounters", "ecarry", n, &s->ecount, e))) {
-		pc_snapshot_free(s);
+	return read_side(s, "counters", "carry", n, &s->count, e) ||
+	       read_side(s, "ecounters", "ecarry", n, &s->ecount, e);
+}
+
+int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+{
+	struct pc_iface i;
+	char now[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (pc_iface_resolve(ifname, false, &i, e) || pc_bpffs_ensure(e))
 		return -1;
+	pc_settle_if_idle(&i);
+	/* A generation read while a reload commits may vanish under us: then read the
+	 * one that is current now, from the start. */
+	for (int tries = 0;; tries++) {
+		if (pc_gen_current(&i, s->gdir, sizeof(s->gdir)))
+			return pc_fail(e, 0, NULL,
+				       "portcullis is not loaded on %s; load a profile with "
+				       "`portcullis load %s PROFILE`",
+				       ifname, ifname);
+		if (!read_gen(ifname, s, e))
+			return 0;
+		pc_snapshot_free(s);
+		if (tries == 50 || pc_gen_current(&i, now, sizeof(now)) || !strcmp(now, s->gdir))
+			return -1;
 	}
-	return 0;
 }
 
 void pc_snapshot_free(struct pc_snapshot *s)
@@ -119,7 +139,10 @@ void pc_snapshot_free(struct pc_snapshot *s)
 	free(s->count);
 	free(s->ecount);
 	free(s->files);
-	memset(s, 0, sizeof(*s));
+	s->info = NULL;
+	s->count = s->ecount = NULL;
+	s->files = NULL;
+	s->n_rules = s->n_files = 0;
 }
 
 /* With a previous snapshot of the same load (stats --watch), the packet rate since

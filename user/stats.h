@@ -4,6 +4,7 @@
 #ifndef PC_STATS_H
 #define PC_STATS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -21,8 +22,11 @@ struct pc_snapshot {
 	struct pc_count *ecount;   /* the same for the egress hook; NULL without one */
 	struct pc_file_name *files; /* n_files: the files info[k].file names */
 	uint32_t n_files;
+	char gdir[PATH_MAX]; /* the generation read: more pins of the same one */
 };
 
+/* Reads the committed generation of IFACE (of this network namespace) whole: a
+ * reload committing meanwhile makes it read the new one again, never a mix. */
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
 void pc_snapshot_free(struct pc_snapshot *s);
 /* prev (or NULL): a snapshot taken secs seconds earlier; the table then shows rates. */

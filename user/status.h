@@ -9,7 +9,9 @@
 
 #include "error.h"
 
-/* One interface (ifname) or all of them (NULL). */
-int pc_status_print(const char *ifname, bool json, FILE *out, struct pc_err *e);
+/* One interface (ifname) or all of this network namespace (NULL); all: those of
+ * every namespace, each with its namespace. An interface of this namespace that is
+ * gone makes it fail (after printing). */
+int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct pc_err *e);
 
 #endif /* PC_STATUS_H */

@@ -64,7 +64,7 @@ check reload_dns_reply "after the reload the DNS answer did not come back" dns
 
 pc_cli load "$PC_IF_APP" "$tmp/a.conf" --confirm 1 >"$tmp/trial" 2>&1
 for _ in $(seq 1 50); do
-	[ -e "/run/portcullis/$PC_IF_APP.pending" ] || break
+	pc_cli status "$PC_IF_APP" | grep -q "AWAITING CONFIRMATION" || break
 	sleep 0.1
 done
 id3=$(filter_prog)

@@ -11,15 +11,16 @@ CHECKS=(setup largest_check largest_loads largest_reload largest_explain largest
 	bpffs_mounted_by_load bpffs_cannot_mount unprivileged_load unprivileged_unload
 	unprivileged_status unprivileged_check)
 . tests/e2e/lib.sh
+. scripts/netns.sh
 
 # Names of our own: other suites use app0/peer0 on this machine at the same time.
 ns=pcl-lim-$$
 app=pcl-app0
-pins=/sys/fs/bpf/portcullis/$app
+pins=
 cleanup()
 {
 	ip netns del "$ns" 2>/dev/null
-	[ -d "$pins" ] && rm -rf "$pins"
+	[ -n "$pins" ] && [ -d "$pins" ] && rm -rf "$pins"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -51,7 +52,8 @@ expect_fail()
 
 if ! ip netns add "$ns" ||
 	! ip -n "$ns" link add "$app" type veth peer name pcl-peer0 ||
-	! ip -n "$ns" link set "$app" up || ! ip -n "$ns" link set pcl-peer0 up; then
+	! ip -n "$ns" link set "$app" up || ! ip -n "$ns" link set pcl-peer0 up ||
+	! pins=$(pc_state_dir "$ns" "$app"); then
 	fail setup "cannot create namespace $ns with $app"
 	finish "no topology"
 fi
@@ -231,9 +233,9 @@ unshare -m --propagation private bash -c '
 	[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 3
 	nsenter --net="/run/netns/$1" "$2" load "$3" profiles/spammertrap.conf || exit 4
 	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] || exit 5
-	[ -e "/sys/fs/bpf/portcullis/$3/link" ] || exit 6
+	[ -e "$4/link" ] || exit 6
 	nsenter --net="/run/netns/$1" "$2" unload "$3" || exit 7' \
-	_ "$ns" "$PC_BIN" "$app" >"$tmp/out" 2>&1
+	_ "$ns" "$PC_BIN" "$app" "$pins" >"$tmp/out" 2>&1
 rc=$?
 check bpffs_mounted_by_load "load without bpffs: step $rc failed: $(first "$tmp/out"); $(state)" \
 	eval '[ "$rc" -eq 0 ] && untouched'

@@ -39,7 +39,8 @@ pc_topo_up 2>"$tmp/topo.err"
 rc=$?
 # pc_topo_up installs its own EXIT trap; this one also removes $tmp.
 trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ] || ! pc_listen 25 2222 2>>"$tmp/topo.err"; then
+if [ "$rc" -ne 0 ] || ! pc_listen 25 2222 2>>"$tmp/topo.err" ||
+	! pins=$(pc_state_dir "$PC_NS_APP" "$PC_IF_APP"); then
 	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
 	finish "no topology"
 fi
@@ -269,7 +270,7 @@ pc_cli confirm "$PC_IF_APP" >"$tmp/confirm2.out" 2>&1
 sleep 3
 stats_json "$tmp/c2.json"
 check confirm_keeps "after confirm the profile is $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"])' "$tmp/c2.json" 2>&1): $(tr '\n' ' ' <"$tmp/confirm2.out")" \
-	eval 'python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"spammertrap.conf\"))" "$tmp/c2.json" && ! ls "$PC_PIN_DIR/$PC_IF_APP" | grep -q rollback'
+	eval 'python3 -c "import json,sys; sys.exit(not json.load(open(sys.argv[1]))[\"profile\"].endswith(\"spammertrap.conf\"))" "$tmp/c2.json" && [ "$(ls -d "$pins"/g* | wc -l)" -eq 1 ]'
 
 # --- the other seed profile, state on, onto the same appliance -----------------------------
 # Libraesva's list has DNS and SMTP out but no NTP: the appliance's NTP query leaves
@@ -290,8 +291,8 @@ pc_cli unload "$PC_IF_APP" >"$tmp/unload" 2>&1
 rc=$?
 check unload_exit_0 "unload exited $rc: $(head -n 2 "$tmp/unload" | tr '\n' ' ')" [ "$rc" -eq 0 ]
 check unload_detaches "ip -d link show $PC_IF_APP still shows an XDP program" eval '! xdp_attached'
-check unload_removes_pins "pins remain: $(ls "$PC_PIN_DIR/$PC_IF_APP" 2>/dev/null | tr '\n' ' ')" \
-	[ ! -e "$PC_PIN_DIR/$PC_IF_APP" ]
+check unload_removes_pins "pins remain: $(ls "$pins" 2>/dev/null | tr '\n' ' ')" \
+	eval '[ -n "$pins" ] && [ ! -e "$pins" ]'
 [ "$rc" -eq 0 ] && PC_LOADED=0
 answered() { pc_ping "$@" >/dev/null 2>&1; }
 check unload_lets_traffic_through "ping $PC_PEER4 -> $PC_APP4 still unanswered after unload" \
