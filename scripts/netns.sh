@@ -20,7 +20,7 @@
 #   pc_topo_down               undo everything (idempotent; the trap calls it)
 #   pc_state_dir NETNS IFACE   where portcullis keeps IFACE's state for a command run in
 #                              the namespace NETNS (under /run/netns): keyed by the
-#                              namespace's cookie and the ifindex
+#                              namespace's cookie (its inode before 5.14) and the ifindex
 #
 # Topology (all of it stays inside the two namespaces; addresses are documentation
 # ranges, plus one 10.0.0.0/8 address so that `lan` zone rules can be exercised):
@@ -54,9 +54,13 @@ pc_state_dir()
 {
 	local cookie idx
 
-	cookie=$(nsenter --net="/run/netns/$1" python3 -c 'import socket
+	# As user/state.c: the cookie, or before Linux 5.14 the namespace's inode number.
+	cookie=$(nsenter --net="/run/netns/$1" python3 -c 'import os, socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))') || return 1
+try:
+    print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))
+except OSError:
+    print(os.stat("/proc/self/ns/net").st_ino)') || return 1
 	idx=$(ip -n "$1" -o link show dev "$2" 2>/dev/null | cut -d: -f1)
 	[ -n "$idx" ] && echo "$PC_PIN_DIR/net$cookie-if$idx"
 }
