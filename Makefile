@@ -9,6 +9,8 @@
 #   make bench         as root: ns per packet; tables to O/bench/performance-tables.md
 #   make stress        as root: flood a veth, check the counters, Mpps per core; tables to
 #                      O/stress/performance-tables.md
+#   make vmtest        as root: the BPF tests, the e2e essentials and pktgen on Debian's own
+#                      kernels under qemu (KERNELS= names others; docs/testing.md)
 #   make install       O/portcullis, its man page and profiles under DESTDIR and PREFIX
 #   make deps          install the missing packages (scripts/deps.sh); a stamp in O records it
 #   make format        reformat the C sources (clang-format, .clang-format)

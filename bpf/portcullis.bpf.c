@@ -239,7 +239,7 @@ int portcullis_xdp(struct xdp_md *ctx)
 	out = rule_outcome(v);
 	/* Established wins over drop rules and the default, but only frames no rule
 	 * passes pay for the hash lookup. Under `default pass` a reply still counts on
-	 * its flow's rule: the flows come before the default (SPEC §3, 4 before 6). */
+	 * its flow's rule: the flows come before the default (docs/semantics.md §3, 4 before 6). */
 	if (cfg_state && !verdict_passes(v) && pkt.tbl != PC_TBL_COUNT) {
 		int c = flow_reply_counter(ctx, &pkt, class, data, data_end);
 

@@ -236,9 +236,9 @@ struct pc_log_budget {
  * egress hook writes it (and `load` seeds it from open sockets); ingress reads it only
  * for frames the rules would not pass. The map outlives reloads: a reload keeps every
  * flow, and its rule index is translated (see "flow_remap").
- * The key leaves out the appliance's own address, as the rules do (SPEC: every frame
- * on the interface is taken as addressed to the appliance): 24 bytes hash a third
- * faster than 40. The value keeps it, for `flows`. */
+ * The key leaves out the appliance's own address, as the rules do (docs/semantics.md §3.13: every
+ * frame on the interface is taken as addressed to the appliance): 24 bytes hash a third faster
+ * than 40. The value keeps it, for `flows`. */
 struct pc_flow_key {
 	__u8 family;	  /* 4 or 6 */
 	__u8 proto;	  /* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */

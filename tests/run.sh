@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The suite runner behind `make check`: unit (plain and sanitized), BPF, fuzz and e2e tests, one line each, then the total.
+# The suite runner behind `make check`: unit (plain and sanitized), BPF, fuzz, format and e2e tests, one line each, then the total.
 #
 # O (default build) is the build directory. Each test binary or script runs with a
 # timeout, its output goes to $O/test-logs/NAME.log, and its last
@@ -82,6 +82,9 @@ run_dir bpf "$O/tests/bpf"
 [ -x "$O/fuzz/fuzz_profile" ] &&
 	run fuzz/fuzz_profile bash fuzz/run.sh "$O/fuzz/fuzz_profile" "$O/fuzz/seeds" \
 		"${FUZZ_CHECK_SECONDS:-15}"
+# The sources as clang-format writes them (make format fixes them).
+run format/clang-format bash -c 'make -s --no-print-directory format-check &&
+	echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; exit 1; }'
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	O=$O run "e2e/$(basename "$t" .sh)" bash "$t"

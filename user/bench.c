@@ -173,7 +173,8 @@ static void print_header(const struct bench_opts *o, const struct pc_testbed *tb
 		snprintf(clock, sizeof(clock), "core clock unknown (the timer could not tell)");
 	if (o->markdown) {
 		fprintf(out,
-			"`%s`: %u rules, %.1f KiB of rule tables (compiled in %.1f ms, loaded in %.1f "
+			"`%s`: %u rules, %.1f KiB of rule tables (compiled in %.1f ms, loaded in "
+			"%.1f "
 			"ms), state %s; %s, %zu streams; %lu frames a run, %lu rounds, CPU %d, "
 			"medians; %s.\n\n",
 			tb->path, tb->img.n_rules, pc_image_bytes(&tb->img) / 1024.0,
@@ -185,7 +186,8 @@ static void print_header(const struct bench_opts *o, const struct pc_testbed *tb
 		return;
 	}
 	fprintf(out,
-		"profile  %s: %u rules, %.1f KiB of rule tables, compiled in %.1f ms, loaded in %.1f ms, "
+		"profile  %s: %u rules, %.1f KiB of rule tables, compiled in %.1f ms, loaded in "
+		"%.1f ms, "
 		"state %s\n",
 		tb->path, tb->img.n_rules, pc_image_bytes(&tb->img) / 1024.0, tb->compile_ms,
 		tb->load_ms, state);

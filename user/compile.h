@@ -18,7 +18,7 @@ struct pc_image {
 	pc_verdict_t *pages; /* n_pages * PC_PAGE_SIZE, as pages; page 0 is zero */
 	uint32_t n_pages;
 	uint32_t n_rules;
-	struct pc_rule_info *info; /* n_rules, as rule_info */
+	struct pc_rule_info *info;  /* n_rules, as rule_info */
 	struct pc_file_name *files; /* n_files, as files: the diagnostics' sources */
 	uint32_t n_files;
 	/* Per rule: table slots (class x table x port) it decides, and those it wanted

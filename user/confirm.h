@@ -15,7 +15,7 @@
 /* A generation awaiting confirmation records, in its directory (the symlink
  * PC_PIN_PENDING, committed with the generation itself): */
 struct pc_pending {
-	uint64_t deadline;  /* seconds since the epoch */
+	uint64_t deadline;   /* seconds since the epoch */
 	char prev[NAME_MAX]; /* the generation to restore; "": unload */
 };
 

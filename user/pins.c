@@ -71,10 +71,7 @@ int pc_pin_open(const char *dir, const char *name, struct pc_err *e)
 	fd = bpf_obj_get(path);
 	if (fd >= 0)
 		return fd;
-	return pc_fail(e, errno,
-		       errno == EACCES || errno == EPERM
-			       ? PC_ADVICE_PRIV
-			       : NULL,
+	return pc_fail(e, errno, errno == EACCES || errno == EPERM ? PC_ADVICE_PRIV : NULL,
 		       "opening %s", path);
 }
 

@@ -16,7 +16,7 @@ const char *pc_rule_action(const struct pc_rule_info *r);
 const char *pc_rule_direction(const struct pc_rule_info *r);
 /* `allow in from internet tcp port 25 "SMTP: receive email"`, as in the profile. */
 const char *pc_rule_text(const struct pc_rule_info *r, char *buf, size_t len);
-/* `"line": 39, "action": "allow", ..., "label": "..."`: the SPEC's rule fields,
+/* `"line": 39, "action": "allow", ..., "label": "..."`: the rule fields of stats --json,
  * without braces, for an object that may carry more. */
 void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r);
 

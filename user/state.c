@@ -131,16 +131,14 @@ static void record_identity(const struct pc_iface *i)
 		ns[n] = 0;
 	if (pc_pin_readlink(i->dir, PC_PIN_NAME, have, sizeof(have)) || strcmp(have, i->name))
 		pc_pin_symlink(i->dir, PC_PIN_NAME, i->name, &ignore);
-	if (ns[0] && (pc_pin_readlink(i->dir, PC_PIN_NETNS, have, sizeof(have)) ||
-		      strcmp(have, ns)))
+	if (ns[0] &&
+	    (pc_pin_readlink(i->dir, PC_PIN_NETNS, have, sizeof(have)) || strcmp(have, ns)))
 		pc_pin_symlink(i->dir, PC_PIN_NETNS, ns, &ignore);
 }
 
 static const char *perm_advice(int err)
 {
-	return err == EACCES || err == EPERM
-		       ? PC_ADVICE_PRIV
-		       : NULL;
+	return err == EACCES || err == EPERM ? PC_ADVICE_PRIV : NULL;
 }
 
 static int make_dirs(const struct pc_iface *i, struct pc_err *e)

@@ -17,9 +17,9 @@ enum pc_format { PC_FMT_TABLE, PC_FMT_JSON, PC_FMT_PROM };
 struct pc_snapshot {
 	struct pc_load_info load;
 	uint32_t n_rules;
-	struct pc_rule_info *info; /* n_rules */
-	struct pc_count *count;	   /* PC_CNT_IMPLICIT + n_rules: live + carried */
-	struct pc_count *ecount;   /* the same for the egress hook; NULL without one */
+	struct pc_rule_info *info;  /* n_rules */
+	struct pc_count *count;	    /* PC_CNT_IMPLICIT + n_rules: live + carried */
+	struct pc_count *ecount;    /* the same for the egress hook; NULL without one */
 	struct pc_file_name *files; /* n_files: the files info[k].file names */
 	uint32_t n_files;
 	char gdir[PATH_MAX]; /* the generation read: more pins of the same one */
@@ -32,7 +32,7 @@ void pc_snapshot_free(struct pc_snapshot *s);
 /* prev (or NULL): a snapshot taken secs seconds earlier; the table then shows rates. */
 void pc_stats_print(const char *ifname, const struct pc_snapshot *s, const struct pc_snapshot *prev,
 		    double secs, enum pc_format f, FILE *out);
-/* The name of implicit counter i as the SPEC spells it ("non-ip", "no-match"...). */
+/* The name of implicit counter i as docs/semantics.md §7.1 spells it ("non-ip", "no-match"...). */
 const char *pc_implicit_name(unsigned i);
 
 #endif /* PC_STATS_H */

@@ -175,8 +175,7 @@ static const char *attachment(const struct iface_status *st)
 		       : "DETACHED (interface gone, in another network namespace)";
 }
 
-static void print_text(const struct pc_iface *i, const struct iface_status *st, bool all,
-		       FILE *out)
+static void print_text(const struct pc_iface *i, const struct iface_status *st, bool all, FILE *out)
 {
 	const char *mode = st->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native";
 	time_t t = (time_t)st->load.loaded_at;
@@ -316,9 +315,8 @@ int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct p
 	d = opendir(PC_PIN_ROOT);
 	/* Nothing pinned yet is "not loaded"; a directory we may not read is not. */
 	if (!d && errno != ENOENT)
-		return pc_fail(e, errno,
-			       errno == EACCES ? PC_ADVICE_PRIV : NULL,
-			       "reading %s", PC_PIN_ROOT);
+		return pc_fail(e, errno, errno == EACCES ? PC_ADVICE_PRIV : NULL, "reading %s",
+			       PC_PIN_ROOT);
 	if (json)
 		fputs("[", out);
 	while (d && (de = readdir(d)))

@@ -8,7 +8,7 @@
  * DIFF_FRAMES (total over all profiles, default 200000), DIFF_PROFILES (random
  * profiles, default 14), DIFF_STATE_PROFILES (random profiles with `state on`,
  * default 4), DIFF_ONLY (run only profile number N, to reproduce), DIFF_VERBOSE=1
- * (at the end, how often each step of SPEC §3 decided). */
+ * (at the end, how often each step of docs/semantics.md §3 decided). */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdlib.h>

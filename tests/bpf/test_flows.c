@@ -360,7 +360,7 @@ TEST(icmp_errors_follow_their_quoted_packet)
 	teardown(&s);
 }
 
-/* The flows come before the default policy (SPEC §3, 4 before 6): under `default
+/* The flows come before the default policy (docs/semantics.md §3, 4 before 6): under `default
  * pass` a reply still counts on its flow's rule (found by the differential test). */
 TEST(flows_before_default_pass)
 {

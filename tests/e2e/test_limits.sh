@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# The limits, end to end: the largest profile the loader accepts, one past each limit, a map that would overflow, multi-megabyte and binary files, include cycles and depth, host names that do not resolve, bpffs missing, no privileges. Each failure exits per SPEC §4 with a message that says what to do, and leaves the NIC untouched (no XDP program, no pins).
+# The limits, end to end: the largest profile the loader accepts, one past each limit, a map that would overflow, multi-megabyte and binary files, include cycles and depth, host names that do not resolve, bpffs missing, no privileges. Each failure exits per docs/semantics.md §4.1 with a message that says what to do, and leaves the NIC untouched (no XDP program, no pins).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1

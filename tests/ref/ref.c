@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The reference classifier: SPEC §3 step by step, over a linear walk of the rules.
- * Written from the SPEC alone; where the SPEC leaves a choice, the comment says which
+/* The reference classifier: docs/semantics.md §3 step by step, over a linear walk of the rules.
+ * Written from docs/semantics.md alone; where it leaves a choice, the comment says which
  * reading this file takes, so that a difference can be argued from the text. */
 #include <linux/bpf.h>
 #include <stdbool.h>
@@ -444,7 +444,7 @@ static uint8_t flow_proto(const struct view *w)
 
 /* A reply: from the flow's peer and port to the appliance's port (for ICMP, an
  * echo-reply carrying the flow's identifier). Which of its addresses it is sent to
- * does not matter: SPEC §3 takes every frame as addressed to the appliance. A TCP
+ * does not matter: docs/semantics.md §3.13 takes every frame as addressed to the appliance. A TCP
  * segment without ACK is no reply (a peer opening, not answering). */
 static long reply_flow(const struct ref *r, const struct view *w)
 {
@@ -572,9 +572,9 @@ static struct ref_dgram *dgram_find(struct ref *r, const struct ref_dgram *k)
 }
 
 /* A first fragment was judged: one that passed (re)starts its datagram's entry. One
- * that did not pass replaces an older datagram's entry with nothing (SPEC: "a later
- * first fragment with the same key replaces the entry"), so its later fragments
- * cannot ride on an earlier verdict. */
+ * that did not pass replaces an older datagram's entry with nothing (docs/semantics.md §3.9: "a
+ * later first fragment with the same key replaces the entry"), so its later fragments cannot ride
+ * on an earlier verdict. */
 static void dgram_first(struct ref *r, const struct view *w, uint64_t now,
 			const struct ref_verdict *v)
 {

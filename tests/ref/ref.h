@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The reference classifier: SPEC §3 read literally, in plain C, for the differential
+/* The reference classifier: docs/semantics.md §3 read literally, in plain C, for the differential
  * test. It parses the frame with its own code and walks the parsed rule list in
  * order; it shares nothing with bpf/ or user/compile.c but the parsed profile and the
  * counter layout of include/portcullis.h. Slow and obvious on purpose.
@@ -22,13 +22,13 @@ struct ref_flow {
 	uint8_t proto;	     /* 6 TCP, 17 UDP, 1 ICMP or 58 ICMPv6 (echo) */
 	uint8_t peer[16];    /* the remote end */
 	uint8_t local[16];   /* the appliance's address (a reply may come to any of its
-			      * addresses: SPEC §3 checks no destination) */
+			      * addresses: docs/semantics.md §3.13 checks no destination) */
 	uint16_t peer_port;  /* TCP/UDP: the peer's port; ICMP: unused */
 	uint16_t local_port; /* TCP/UDP: the appliance's port; ICMP: the echo identifier */
 	uint32_t rule;	     /* index of the `out` rule that allowed the flow */
 };
 
-/* A datagram whose first fragment passed (SPEC §3 "Fragments"). */
+/* A datagram whose first fragment passed (docs/semantics.md §3.9 "Fragments"). */
 struct ref_dgram {
 	uint8_t family;
 	uint8_t proto; /* IPv4 protocol; 0 for IPv6 */
@@ -49,7 +49,7 @@ struct ref {
 struct ref_verdict {
 	int action;	  /* XDP_PASS or XDP_DROP */
 	uint32_t counter; /* enum pc_counter, or PC_CNT_IMPLICIT + rule index */
-	const char *why;  /* which step of SPEC §3 decided, for a difference's report */
+	const char *why; /* which step of docs/semantics.md §3 decided, for a difference's report */
 };
 
 #define REF_FRAG_TTL_NS (30ULL * 1000000000ULL)

@@ -6,8 +6,7 @@
 #include "guard.h"
 #include "harness.h"
 
-static int guard(const char *profile, const char *ifname, const char *ssh, char *msg,
-		 size_t len)
+static int guard(const char *profile, const char *ifname, const char *ssh, char *msg, size_t len)
 {
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
@@ -28,8 +27,8 @@ TEST(session_dropped_by_default_is_refused)
 {
 	char msg[1024];
 
-	EXPECT_EQ(guard("set state off\nallow in tcp port 25\n", "lo", "127.0.0.2 50000 127.0.0.1 22",
-			msg, sizeof(msg)),
+	EXPECT_EQ(guard("set state off\nallow in tcp port 25\n", "lo",
+			"127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
 		  -1);
 	EXPECT_TRUE(strstr(msg, "no rule allows it") != NULL);
 	EXPECT_TRUE(strstr(msg, "allow in from 127.0.0.2 tcp port 22") != NULL);
@@ -40,9 +39,10 @@ TEST(session_dropped_by_a_rule_names_its_line)
 {
 	char msg[1024];
 
-	EXPECT_EQ(guard("set state off\ndrop in from 127.0.0.0/8 tcp port 22\nallow in tcp port 22\n",
-			"lo", "127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
-		  -1);
+	EXPECT_EQ(
+		guard("set state off\ndrop in from 127.0.0.0/8 tcp port 22\nallow in tcp port 22\n",
+		      "lo", "127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
+		-1);
 	EXPECT_TRUE(strstr(msg, "line 2") != NULL);
 }
 
@@ -53,11 +53,12 @@ TEST(session_allowed_or_elsewhere_passes)
 	EXPECT_EQ(guard("set state off\nallow in tcp port 22\n", "lo",
 			"127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
 		  0);
-	EXPECT_EQ(guard("set state off\nset default pass\nset rules none\n", "lo", "127.0.0.2 50000 127.0.0.1 22",
-			msg, sizeof(msg)),
+	EXPECT_EQ(guard("set state off\nset default pass\nset rules none\n", "lo",
+			"127.0.0.2 50000 127.0.0.1 22", msg, sizeof(msg)),
 		  0);
 	/* The server address is not on this interface: not this session's path. */
-	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", "192.0.2.9 50000 192.0.2.1 22", msg, sizeof(msg)),
+	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", "192.0.2.9 50000 192.0.2.1 22",
+			msg, sizeof(msg)),
 		  0);
 	/* Not run over SSH, or a value that is not SSH_CONNECTION's. */
 	EXPECT_EQ(guard("set state off\nset rules none\n", "lo", NULL, msg, sizeof(msg)), 0);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The reference classifier on its own: each step of SPEC §3 with hand-built frames,
+/* The reference classifier on its own: each step of docs/semantics.md §3 with hand-built frames,
  * and the `state on` paths (recorded flows, ICMP errors) that the program cannot run
  * yet. The differential test trusts it; these tests are why. */
 #include <arpa/inet.h>
@@ -190,7 +190,7 @@ TEST(ref_non_ip_and_vlans)
 	JUDGE(&F, DROP, PC_CNT_MALFORMED);
 }
 
-/* Every malformed case SPEC §3 lists, one frame each. */
+/* Every malformed case docs/semantics.md §3.10 lists, one frame each. */
 TEST(ref_malformed)
 {
 	profile("set state off\nset default pass\nset rules none\n");
@@ -439,8 +439,8 @@ TEST(ref_state_on_replies)
 	JUDGE(tcp4(PEER, 443, 50000, PKT_ACK), DROP, PC_CNT_NO_MATCH);
 	/* A SYN without ACK opens; it answers nothing. */
 	JUDGE(tcp4(PEER, 443, 40000, PKT_SYN), DROP, RULE(1));
-	/* Another of the appliance's addresses is still the appliance (SPEC §3 checks
-	 * no destination): the reply of the flow. */
+	/* Another of the appliance's addresses is still the appliance (docs/semantics.md §3.13
+	 * checks no destination): the reply of the flow. */
 	pkt_init(&F);
 	PKT_IPV4(&F, .src = PEER, .dst = "198.51.100.2");
 	PKT_UDP(&F, .sport = 53, .dport = 40001);
