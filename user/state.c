@@ -111,9 +111,17 @@ int pc_iface_resolve(const char *name, bool find_gone, struct pc_iface *i, struc
 	if (!i->ifindex) {
 		int err = errno;
 
-		if (!find_gone || pc_bpffs_ensure(e) || find_vanished(name, i))
+		if (!find_gone)
 			return pc_fail(e, err, "list interfaces with `ip link`",
 				       "interface %s (if_nametoindex)", name);
+		if (pc_bpffs_ensure(e))
+			return -1;
+		if (find_vanished(name, i))
+			return pc_fail(
+				e, 0, "`ip link` lists the interfaces",
+				"portcullis is not loaded on %s: no interface of that name in "
+				"this network namespace, and none that vanished while loaded",
+				name);
 		i->vanished = true;
 	}
 	pc_iface_dir(i->dir, sizeof(i->dir), i->netns, i->ifindex);
