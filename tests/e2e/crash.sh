@@ -155,7 +155,7 @@ want="- b"
 tried=0
 # The budget keeps the run within run.sh's limit on a busy machine; on a quiet one
 # every kill point fits.
-deadline=$((SECONDS + ${CRASH_SECONDS:-200}))
+deadline=$((SECONDS + ${CRASH_SECONDS:-100}))
 while read -r name n; do
 	[ "$name" = total ] && continue
 	[ "$SECONDS" -lt "$deadline" ] || break
