@@ -389,7 +389,7 @@ void pc_opts_help(const struct pc_cmd_spec *c, FILE *out)
 }
 
 /* A word of a usage line in groff: options and literal words bold, arguments (upper
- * case) italic, punctuation roman; '-' as \- so that it stays a hyphen-minus. */
+ * case) italic, punctuation roman; '-' as \\- so that it stays a hyphen-minus. */
 static void groff_word(const char *w, size_t len, FILE *out)
 {
 	bool upper = false, lower = false;
@@ -412,6 +412,8 @@ static const char *groff_element(const char *s, FILE *out)
 {
 	int depth = 0;
 
+	/* \\% keeps groff from hyphenating the element (--con-firm) across lines. */
+	fputs("\\%", out);
 	do {
 		size_t w = strcspn(s, "[]| ");
 
@@ -424,17 +426,30 @@ static const char *groff_element(const char *s, FILE *out)
 		fputs(*s == ' ' ? "\\ " : (char[]){ *s, 0 }, out);
 		s++;
 	} while (*s && (depth > 0 || *s != ' '));
-	fputc('\n', out);
 	return s;
 }
 
+/* Bare words share a line ("IFACE PROFILE"); each bracketed group has its own. */
 void pc_opts_groff(const char *cmd, const char *usage, FILE *out)
 {
+	bool open = false;
+
 	fprintf(out, ".B portcullis%s%s\n", cmd ? " " : "", cmd ? cmd : "");
 	while (*usage) {
+		bool group;
+
 		while (*usage == ' ')
 			usage++;
-		if (*usage)
-			usage = groff_element(usage, out);
+		if (!*usage)
+			break;
+		group = *usage == '[';
+		if (open)
+			fputc(group ? '\n' : ' ', out);
+		usage = groff_element(usage, out);
+		open = !group;
+		if (group)
+			fputc('\n', out);
 	}
+	if (open)
+		fputc('\n', out);
 }
