@@ -383,9 +383,10 @@ void pc_opts_help(const struct pc_cmd_spec *c, FILE *out)
 		fprintf(out, "%-*s%s\n", (int)width, left, right);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (c->opts[i].group && !group_written(c->opts, i))
-			fprintf(out,
-				"Options on one line between [ ] with | exclude each other.\n");
+		if (c->opts[i].group) {
+			fprintf(out, "Options written [--a | --b] above exclude each other.\n");
+			break;
+		}
 }
 
 /* A word of a usage line in groff: options and literal words bold, arguments (upper
