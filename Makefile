@@ -17,7 +17,8 @@
 #   make format-check  list what clang-format would change, fail if anything would
 #   make clean         remove O
 #   make help          this text
-# O=DIR puts every generated file under DIR (default build); V=1 shows commands.
+# O=DIR puts every generated file under DIR (default build); V=1 shows commands;
+# VERSION=X is what `portcullis --version` prints (default: git describe).
 # CFLAGS, CPPFLAGS and LDFLAGS are yours: the project's flags are added to them.
 # DOC=docs/performance.md (or UPDATE_DOC=1): bench and stress also write their tables there.
 
@@ -128,6 +129,17 @@ $(O)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The version `portcullis --version` prints: VERSION=... on make's command line, else
+# `git describe`, else "unreleased" (a tree outside git). version.h is rewritten only when
+# the version changes, so that a build with nothing new rebuilds nothing.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unreleased)
+$(O)/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)v='#define PC_VERSION "$(VERSION)"'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
+$(O)/user/commands.o: $(O)/version.h
+# No recipe, no file: always out of date, so the version is looked at on every make.
+FORCE:
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)

@@ -11,7 +11,6 @@
  * reported, so that a noisy neighbour moves a figure only when it lasts. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <linux/bpf.h>
 
 #include "bench.h"
+#include "commands.h"
 #include "mix.h"
 #include "testbed.h"
 #include "tinyprog.h"
@@ -251,53 +251,24 @@ static void report(const struct bench_opts *o, const struct pc_testbed *tb, cons
 	print_row(o, o->markdown ? "**mix (weighted)**" : "mix (weighted)", weight, "", &mix, out);
 }
 
-static int parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end || end == s || *out < lo || *out > hi ? -1 : 0;
-}
-
+/* The options, from bench's table in commands.c; PC_OPTS_HELP after --help. */
 static int parse_opts(int argc, char **argv, struct bench_opts *o, struct pc_err *e)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "mix", required_argument, NULL, 'm' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "rounds", required_argument, NULL, 'n' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "markdown", no_argument, NULL, 'k' },
-		{ 0 },
-	};
-	unsigned long v;
-	int c;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = pc_opts_parse(&pc_cmd_bench, argc, argv, v, &op, e);
 
+	if (r)
+		return r;
 	*o = (struct bench_opts){
-		.profile = PC_BENCH_DEFAULT_PROFILE, .repeat = 1000000, .rounds = 5, .cpu = -1
+		.profile = v[BENCH_PROFILE].set ? v[BENCH_PROFILE].str : PC_BENCH_DEFAULT_PROFILE,
+		.mix = v[BENCH_MIX].str,
+		.repeat = v[BENCH_REPEAT].set ? v[BENCH_REPEAT].num : 1000000,
+		.rounds = v[BENCH_ROUNDS].set ? v[BENCH_ROUNDS].num : 5,
+		.cpu = v[BENCH_CPU].set ? (long)v[BENCH_CPU].num : -1,
+		.markdown = v[BENCH_MARKDOWN].set,
 	};
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'p')
-			o->profile = optarg;
-		else if (c == 'm')
-			o->mix = optarg;
-		else if (c == 'r' && !parse_ulong(optarg, 1, 100000000, &v))
-			o->repeat = v;
-		else if (c == 'n' && !parse_ulong(optarg, 1, 1000, &v))
-			o->rounds = v;
-		else if (c == 'c' && !parse_ulong(optarg, 0, CPU_SETSIZE - 1, &v))
-			o->cpu = v;
-		else if (c == 'k')
-			o->markdown = true;
-		else
-			return pc_usage(e,
-					"bad option or value (--repeat 1-100000000, --rounds "
-					"1-1000, --cpu N); usage: portcullis bench " PC_BENCH_ARGS);
-	}
-	if (optind != argc)
-		return pc_usage(e, "unexpected argument %s; usage: portcullis bench " PC_BENCH_ARGS,
-				argv[optind]);
+	if (op != argc)
+		return pc_opts_usage(&pc_cmd_bench, e, "unexpected argument %s", argv[op]);
 	return 0;
 }
 
@@ -363,8 +334,9 @@ int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
 	int empty_fd = -1, err, fd;
 	double ghz = 0;
 
-	if (parse_opts(argc, argv, &o, e))
-		return -1;
+	err = parse_opts(argc, argv, &o, e);
+	if (err)
+		return err == PC_OPTS_HELP ? 0 : -1;
 	/* Opened, not access()ed: access() asks about the real uid and ignores the
 	 * capabilities a non-root user may read it with. */
 	fd = open(o.profile, O_RDONLY | O_CLOEXEC);

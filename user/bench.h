@@ -6,9 +6,6 @@
 
 #include "error.h"
 
-#define PC_BENCH_ARGS                                                                              \
-	"[--profile PROFILE] [--mix default|profile|FILE] [--repeat N] [--rounds N] [--cpu N] "    \
-	"[--markdown]"
 #define PC_BENCH_DEFAULT_PROFILE "profiles/spammertrap.conf"
 
 /* The subcommand: argv[0] is "bench". */

@@ -20,7 +20,6 @@
  * neither is given), or at SIGINT/SIGTERM. --rate sends runs of 0.1 s worth of frames
  * and sleeps between them. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -37,6 +36,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "commands.h"
 #include "flood.h"
 #include "iface.h"
 #include "kernel_features.h"
@@ -49,7 +49,6 @@
 #include "testbed.h"
 
 #define DEFAULT_DURATION 10
-#define MAX_THREADS 256
 /* Seconds a run should last: long against a run's setup, short against SIGINT. */
 #define RUN_SECONDS 0.25
 #define RATE_RUN_SECONDS 0.1
@@ -399,126 +398,35 @@ static void report(const struct flood_opts *o, const struct pc_mix *m,
 		fprintf(out, "]}\n");
 }
 
-static int parse_mac(const char *s, uint8_t *mac)
-{
-	unsigned v[6];
-	char end;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		if (v[i] > 0xff)
-			return -1;
-		mac[i] = v[i];
-	}
-	return 0;
-}
-
-static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
-		     unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end || end == s || *out < lo || *out > hi || *s == '-' ? -1 : 0;
-}
-
-static int opt_error(struct pc_err *e, const char *what)
-{
-	return pc_usage(e, "%s; usage: portcullis flood " PC_FLOOD_ARGS, what);
-}
-
-static int parse_value(int c, const char *arg, struct flood_opts *o, struct pc_err *e)
-{
-	unsigned long long v;
-
-	switch (c) {
-	case 'd':
-	case 's':
-		if (parse_mac(arg, c == 'd' ? o->dst_mac : o->src_mac))
-			return opt_error(e, "a MAC address is written aa:bb:cc:dd:ee:ff");
-		*(c == 'd' ? &o->have_dst : &o->have_src) = true;
-		return 0;
-	case 'r':
-		if (parse_num(arg, 1, 1000000000000ULL, &o->rate))
-			return opt_error(e, "--rate takes frames per second, at least 1");
-		return 0;
-	case 'n':
-		if (parse_num(arg, 1, 1ULL << 48, &o->count))
-			return opt_error(e, "--count takes a number of frames, at least 1");
-		return 0;
-	case 't':
-		if (parse_num(arg, 1, 86400 * 365, &v))
-			return opt_error(e, "--duration takes a number of seconds, at least 1");
-		o->duration = v;
-		return 0;
-	case 'j':
-		if (parse_num(arg, 1, MAX_THREADS, &v))
-			return opt_error(e, "--threads takes 1-256");
-		o->threads = v;
-		return 0;
-	case 'b':
-		if (parse_num(arg, 1, PC_PACKET_BATCH_MAX, &v))
-			return opt_error(e, "--batch takes 1-256 frames");
-		o->batch = v;
-		return 0;
-	}
-	return opt_error(e, "unknown option");
-}
-
-static int parse_via(const char *arg, struct flood_opts *o, struct pc_err *e)
-{
-	static const char *const names[] = {
-		[VIA_AUTO] = "auto", [VIA_LIVE] = "live", [VIA_PACKET] = "packet"
-	};
-
-	for (int v = VIA_AUTO; v <= VIA_PACKET; v++)
-		if (!strcmp(arg, names[v])) {
-			o->via = v;
-			return 0;
-		}
-	return opt_error(e, "--via takes auto, live or packet");
-}
-
+/* The options, from flood's table in commands.c; PC_OPTS_HELP after --help. */
 static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err *e)
 {
-	static const struct option opts[] = {
-		{ "dst-mac", required_argument, NULL, 'd' },
-		{ "src-mac", required_argument, NULL, 's' },
-		{ "mix", required_argument, NULL, 'm' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "duration", required_argument, NULL, 't' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "via", required_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'J' },
-		{ 0 },
-	};
-	int c;
+	static const enum via vias[] = { [FLOOD_VIA_AUTO] = VIA_AUTO,
+					 [FLOOD_VIA_LIVE] = VIA_LIVE,
+					 [FLOOD_VIA_PACKET] = VIA_PACKET };
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = pc_opts_parse(&pc_cmd_flood, argc, argv, v, &op, e);
 
-	*o = (struct flood_opts){ .threads = 1, .batch = 64 };
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'm')
-			o->mix = optarg;
-		else if (c == 'p')
-			o->profile = optarg;
-		else if (c == 'J')
-			o->json = true;
-		else if (c == 'v' && parse_via(optarg, o, e))
-			return -1;
-		else if (c == 'v')
-			continue;
-		else if (parse_value(c, optarg, o, e))
-			return -1;
-	}
-	if (argc - optind != 1)
-		return opt_error(e, "expected one IFACE");
-	o->ifname = argv[optind];
-	if (!o->have_dst)
-		return opt_error(e, "--dst-mac is required: the MAC of the receiving interface");
+	if (r)
+		return r;
+	if (argc - op != 1)
+		return pc_opts_usage(&pc_cmd_flood, e, "expected one IFACE");
+	*o = (struct flood_opts){
+		.ifname = argv[op],
+		.profile = v[FLOOD_PROFILE].str,
+		.mix = v[FLOOD_MIX].str,
+		.have_dst = v[FLOOD_DST_MAC].set,
+		.have_src = v[FLOOD_SRC_MAC].set,
+		.rate = v[FLOOD_RATE].num,
+		.count = v[FLOOD_COUNT].num,
+		.duration = v[FLOOD_DURATION].num,
+		.threads = v[FLOOD_THREADS].set ? v[FLOOD_THREADS].num : 1,
+		.batch = v[FLOOD_BATCH].set ? v[FLOOD_BATCH].num : 64,
+		.via = vias[v[FLOOD_VIA].num],
+		.json = v[FLOOD_JSON].set,
+	};
+	memcpy(o->dst_mac, v[FLOOD_DST_MAC].mac, 6);
+	memcpy(o->src_mac, v[FLOOD_SRC_MAC].mac, 6);
 	if (!o->count && !o->duration)
 		o->duration = DEFAULT_DURATION;
 	return 0;
@@ -738,7 +646,10 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 	double secs = 0;
 	int err;
 
-	if (parse_opts(argc, argv, &o, e) || interface(&o, &f.ifindex, e))
+	err = parse_opts(argc, argv, &o, e);
+	if (err)
+		return err == PC_OPTS_HELP ? 0 : -1;
+	if (interface(&o, &f.ifindex, e))
 		return -1;
 	err = o.profile ? pc_testbed_open(o.profile, &tb, e) : 0;
 	if (!err)

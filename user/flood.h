@@ -8,11 +8,6 @@
 
 #include "error.h"
 
-#define PC_FLOOD_ARGS                                                                              \
-	"IFACE --dst-mac MAC [--src-mac MAC] [--mix default|profile|FILE] [--profile PROFILE] "    \
-	"[--rate PPS] [--count N] [--duration SECONDS] [--threads N] [--batch N] "                 \
-	"[--via auto|live|packet] [--json]"
-
 /* The subcommand: argv[0] is "flood". */
 int pc_flood_cmd(int argc, char **argv, struct pc_err *e);
 

@@ -2,7 +2,6 @@
 /* Streams sampled drop events from the pinned ring buffer, naming the rule that
  * dropped each frame and decoding its first bytes. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "commands.h"
 #include "decode.h"
 #include "json.h"
 #include "iface.h"
@@ -379,42 +379,19 @@ out:
 	return err;
 }
 
-static int usage(struct pc_err *e, const char *what)
-{
-	return pc_usage(e, "%s; usage: portcullis log %s", what, PC_LOG_ARGS);
-}
-
-static int number(const char *s, long max, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || end == s || *end || *out < 1 || *out > max ? -1 : 0;
-}
-
 int pc_log_cmd(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "count", required_argument, NULL, 'c' },
-					      { "timeout", required_argument, NULL, 't' },
-					      { 0 } };
-	struct pc_log_opts o = { 0 };
-	int c;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = pc_opts_parse(&pc_cmd_log, argc, argv, v, &op, e);
+	struct pc_log_opts o = {
+		.json = v[LOG_JSON].set,
+		.count = v[LOG_COUNT].num,
+		.timeout = v[LOG_TIMEOUT].num,
+	};
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			o.json = true;
-		else if (c == 'c') {
-			if (number(optarg, 1000000000L, &o.count))
-				return usage(e, "--count takes a number of events, 1-1000000000");
-		} else if (c == 't') {
-			if (number(optarg, 31536000L, &o.timeout))
-				return usage(e, "--timeout takes a number of seconds, 1-31536000");
-		} else
-			return usage(e, "unknown option");
-	}
-	if (argc - optind != 1)
-		return usage(e, "expected IFACE");
-	return pc_log_run(argv[optind], &o, stdout, e);
+	if (r)
+		return r == PC_OPTS_HELP ? 0 : -1;
+	if (argc - op != 1)
+		return pc_opts_usage(&pc_cmd_log, e, "expected IFACE");
+	return pc_log_run(argv[op], &o, stdout, e);
 }

@@ -9,8 +9,6 @@
 #include "error.h"
 #include "portcullis.h"
 
-#define PC_LOG_ARGS "IFACE [--json] [--count N] [--timeout SECONDS]"
-
 struct pc_log_opts {
 	bool json;    /* one JSON object per line instead of text */
 	long count;   /* stop after this many events; 0: no limit */
@@ -21,7 +19,7 @@ struct pc_log_opts {
  * arrives, printing one line per event to out; follows a reload to the new program. */
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e);
 
-/* The subcommand: argv[0] is "log". Usage errors name PC_LOG_ARGS. */
+/* The subcommand: argv[0] is "log"; its options are in commands.c. */
 int pc_log_cmd(int argc, char **argv, struct pc_err *e);
 
 /* One event as the text line `log` prints (no newline), for tests. rules[n_rules]

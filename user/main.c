@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The portcullis command line: a table of subcommands, their options and exit codes
  * (0 success, 1 runtime failure, 2 usage or profile error). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "attach.h"
 #include "bench.h"
+#include "commands.h"
 #include "compile.h"
 #include "confirm.h"
 #include "egress.h"
@@ -35,9 +35,7 @@
 #include "testbed.h"
 
 struct cmd {
-	const char *name;
-	const char *args;
-	const char *help;
+	const struct pc_cmd_spec *spec;
 	int (*run)(int argc, char **argv, struct pc_err *e);
 };
 
@@ -45,8 +43,29 @@ static const struct cmd *current;
 
 static int usage_error(struct pc_err *e, const char *what)
 {
-	return pc_usage(e, "%s; usage: portcullis %s %s", what, current->name, current->args);
+	return pc_opts_usage(current->spec, e, "%s", what);
 }
+
+/* The current command's options into v, operands from *op; 1 when --help was printed
+ * (the command then returns 0 at once). */
+static int options(int argc, char **argv, struct pc_opt_value *v, int *op, struct pc_err *e)
+{
+	return pc_opts_parse(current->spec, argc, argv, v, op, e);
+}
+
+/* A command without options: --help, or exactly n operands. */
+static int operands(int argc, char **argv, int n, const char *what, int *op, struct pc_err *e)
+{
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int r = options(argc, argv, v, op, e);
+
+	if (!r && argc - *op != n)
+		return usage_error(e, what);
+	return r;
+}
+
+/* What a command returns after options(): 0 after --help, -1 after an error. */
+#define OPTIONS_DONE(r) ((r) == PC_OPTS_HELP ? 0 : -1)
 
 /* Parses, compiles and prints diagnostics; a profile error is exit code 2. */
 static int build_profile(const char *path, struct pc_profile *p, struct pc_image *img,
@@ -68,11 +87,11 @@ static int cmd_check(int argc, char **argv, struct pc_err *e)
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	struct pc_image img = { 0 };
-	int err;
+	int err, op, r = operands(argc, argv, 1, "expected one PROFILE", &op, e);
 
-	if (argc != 2)
-		return usage_error(e, "expected one PROFILE");
-	err = build_profile(argv[1], &p, &img, &d, e, "");
+	if (r)
+		return OPTIONS_DONE(r);
+	err = build_profile(argv[op], &p, &img, &d, e, "");
 	if (!err)
 		pc_matrix_print(&p, &img, &d, stdout);
 	pc_image_free(&img);
@@ -81,27 +100,13 @@ static int cmd_check(int argc, char **argv, struct pc_err *e)
 	return err;
 }
 
-static int parse_mode(const char *s, enum pc_mode *mode, struct pc_err *e)
-{
-	if (!strcmp(s, "native"))
-		*mode = PC_MODE_NATIVE;
-	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
-		*mode = PC_MODE_GENERIC;
-	else
-		return usage_error(e, "--mode takes native or generic");
-	return 0;
-}
-
-static int parse_hook(const char *s, enum pc_egress_hook *hook, struct pc_err *e)
-{
-	if (!strcmp(s, "tcx"))
-		*hook = PC_HOOK_TCX;
-	else if (!strcmp(s, "clsact"))
-		*hook = PC_HOOK_CLSACT;
-	else
-		return usage_error(e, "--egress-hook takes tcx or clsact");
-	return 0;
-}
+/* --mode's and --egress-hook's choices, in the order of their tables. */
+static const enum pc_mode modes[] = { [LOAD_MODE_NATIVE] = PC_MODE_NATIVE,
+				      [LOAD_MODE_GENERIC] = PC_MODE_GENERIC,
+				      [LOAD_MODE_SKB] = PC_MODE_GENERIC };
+static const enum pc_egress_hook hooks[] = {
+	[LOAD_HOOK_TCX] = PC_HOOK_TCX, [LOAD_HOOK_CLSACT] = PC_HOOK_CLSACT
+};
 
 static void print_rule_line(char sign, const struct pc_rule_info *r, const char *file)
 {
@@ -266,50 +271,34 @@ static int load_locked(struct pc_iface *i, const char *path, const struct pc_att
 
 static int cmd_load(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = { { "mode", required_argument, NULL, 'm' },
-					      { "force", no_argument, NULL, 'f' },
-					      { "confirm", required_argument, NULL, 'c' },
-					      { "egress-hook", required_argument, NULL, 'e' },
-					      { 0 } };
 	struct pc_attach_opts ao = { .mode = PC_MODE_AUTO };
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	struct pc_image img = { 0 };
+	struct pc_opt_value v[PC_OPTS_MAX];
 	struct pc_iface iface;
-	bool force = false;
-	long confirm = 0;
-	char keep[128], *end;
-	int c, err;
+	char keep[128];
+	int op, err = options(argc, argv, v, &op, e);
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'm' && parse_mode(optarg, &ao.mode, e))
-			return -1;
-		if (c == 'e' && parse_hook(optarg, &ao.egress_hook, e))
-			return -1;
-		if (c == 'f')
-			force = true;
-		if (c == 'c') {
-			confirm = strtol(optarg, &end, 10);
-			if (*end || confirm < 1 || confirm > 86400)
-				return usage_error(e,
-						   "--confirm takes a number of seconds, 1-86400");
-		}
-		if (c == '?')
-			return usage_error(e, "unknown option");
-	}
-	if (argc - optind != 2)
+	if (err)
+		return OPTIONS_DONE(err);
+	if (v[LOAD_MODE].set)
+		ao.mode = modes[v[LOAD_MODE].num];
+	if (v[LOAD_EGRESS_HOOK].set)
+		ao.egress_hook = hooks[v[LOAD_EGRESS_HOOK].num];
+	ao.confirm_secs = v[LOAD_CONFIRM].num;
+	if (argc - op != 2)
 		return usage_error(e, "expected IFACE and PROFILE");
-	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+	if (pc_iface_check(argv[op], PC_IFACE_PRESENT, e))
 		return -1;
-	snprintf(keep, sizeof(keep), "; nothing was changed on %s", argv[optind]);
-	err = pc_iface_resolve(argv[optind], false, &iface, e);
+	snprintf(keep, sizeof(keep), "; nothing was changed on %s", argv[op]);
+	err = pc_iface_resolve(argv[op], false, &iface, e);
 	if (!err)
-		err = build_profile(argv[optind + 1], &p, &img, &d, e, keep);
-	if (!err && !force)
-		err = pc_guard_ssh(argv[optind], getenv("SSH_CONNECTION"), &p, &img, e);
-	ao.confirm_secs = (unsigned)confirm;
+		err = build_profile(argv[op + 1], &p, &img, &d, e, keep);
+	if (!err && !v[LOAD_FORCE].set)
+		err = pc_guard_ssh(argv[op], getenv("SSH_CONNECTION"), &p, &img, e);
 	if (!err)
-		err = load_locked(&iface, argv[optind + 1], &ao, &p, &img, e);
+		err = load_locked(&iface, argv[op + 1], &ao, &p, &img, e);
 	pc_image_free(&img);
 	pc_profile_free(&p);
 	pc_diags_free(&d);
@@ -346,109 +335,81 @@ static int unload(const struct pc_iface *i, struct pc_err *e)
 
 static int cmd_unload(int argc, char **argv, struct pc_err *e)
 {
-	if (argc != 2)
-		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[1], PC_IFACE_MAY_BE_GONE, e) || locked(argv[1], unload, true, e))
+	int op, r = operands(argc, argv, 1, "expected IFACE", &op, e);
+
+	if (r)
+		return OPTIONS_DONE(r);
+	if (pc_iface_check(argv[op], PC_IFACE_MAY_BE_GONE, e) || locked(argv[op], unload, true, e))
 		return -1;
-	printf("portcullis: unloaded from %s\n", argv[1]);
+	printf("portcullis: unloaded from %s\n", argv[op]);
 	return 0;
 }
 
 static int cmd_confirm(int argc, char **argv, struct pc_err *e)
 {
-	if (argc != 2)
-		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[1], PC_IFACE_PRESENT, e) || locked(argv[1], pc_confirm, false, e))
+	int op, r = operands(argc, argv, 1, "expected IFACE", &op, e);
+
+	if (r)
+		return OPTIONS_DONE(r);
+	if (pc_iface_check(argv[op], PC_IFACE_PRESENT, e) || locked(argv[op], pc_confirm, false, e))
 		return -1;
-	printf("portcullis: confirmed the profile on %s\n", argv[1]);
-	return 0;
-}
-
-/* Options of a command whose only option is --json; the operands start at optind. */
-static int json_option(int argc, char **argv, bool *json, struct pc_err *e)
-{
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
-	int c;
-
-	*json = false;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j')
-			return usage_error(e, "unknown option");
-		*json = true;
-	}
+	printf("portcullis: confirmed the profile on %s\n", argv[op]);
 	return 0;
 }
 
 static int cmd_status(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "all", no_argument, NULL, 'a' },
-					      { 0 } };
-	bool json = false, all = false;
-	int c;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = options(argc, argv, v, &op, e);
+	bool json = v[STATUS_JSON].set, all = v[STATUS_ALL].set;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'a')
-			all = true;
-		else
-			return usage_error(e, "unknown option");
-	}
-	if (argc - optind > 1 || (all && argc - optind))
+	if (r)
+		return OPTIONS_DONE(r);
+	if (argc - op > 1 || (all && argc - op))
 		return usage_error(e, "expected one IFACE, or --all, or neither");
-	if (argc - optind && pc_iface_check(argv[optind], PC_IFACE_MAY_BE_GONE, e))
+	if (argc - op && pc_iface_check(argv[op], PC_IFACE_MAY_BE_GONE, e))
 		return -1;
-	return pc_status_print(argc - optind ? argv[optind] : NULL, all, json, stdout, e);
+	return pc_status_print(argc - op ? argv[op] : NULL, all, json, stdout, e);
 }
 
 static int cmd_flows(int argc, char **argv, struct pc_err *e)
 {
-	bool json;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = options(argc, argv, v, &op, e);
 
-	if (json_option(argc, argv, &json, e))
-		return -1;
-	if (argc - optind != 1)
+	if (r)
+		return OPTIONS_DONE(r);
+	if (argc - op != 1)
 		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+	if (pc_iface_check(argv[op], PC_IFACE_PRESENT, e))
 		return -1;
-	return pc_flows_print(argv[optind], json, stdout, e);
+	return pc_flows_print(argv[op], v[FLOWS_JSON].set, stdout, e);
 }
 
 static int cmd_stats(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "prometheus", no_argument, NULL, 'p' },
-					      { "watch", required_argument, NULL, 'w' },
-					      { 0 } };
 	enum pc_format fmt = PC_FMT_TABLE;
 	struct pc_snapshot s, prev = { 0 };
-	long watch = 0;
-	char *end;
-	int c;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = options(argc, argv, v, &op, e);
+	long watch = v[STATS_WATCH].num;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			fmt = PC_FMT_JSON;
-		else if (c == 'p')
-			fmt = PC_FMT_PROM;
-		else if (c == 'w') {
-			watch = strtol(optarg, &end, 10);
-			if (*end || watch < 1 || watch > 86400)
-				return usage_error(e, "--watch takes a number of seconds, 1-86400");
-		} else
-			return usage_error(e, "unknown option");
-	}
-	if (argc - optind != 1)
+	if (r)
+		return OPTIONS_DONE(r);
+	if (v[STATS_JSON].set)
+		fmt = PC_FMT_JSON;
+	if (v[STATS_PROMETHEUS].set)
+		fmt = PC_FMT_PROM;
+	if (argc - op != 1)
 		return usage_error(e, "expected IFACE");
-	if (pc_iface_check(argv[optind], PC_IFACE_PRESENT, e))
+	if (pc_iface_check(argv[op], PC_IFACE_PRESENT, e))
 		return -1;
 	for (bool first = true;; first = false) {
-		if (pc_snapshot_read(argv[optind], &s, e)) {
+		if (pc_snapshot_read(argv[op], &s, e)) {
 			pc_snapshot_free(&prev);
 			return -1;
 		}
-		pc_stats_print(argv[optind], &s, first ? NULL : &prev, watch, fmt, stdout);
+		pc_stats_print(argv[op], &s, first ? NULL : &prev, watch, fmt, stdout);
 		pc_snapshot_free(&prev);
 		prev = s;
 		fflush(stdout);
@@ -464,35 +425,33 @@ static int cmd_stats(int argc, char **argv, struct pc_err *e)
 
 static int cmd_explain(int argc, char **argv, struct pc_err *e)
 {
-	if (argc >= 3 && !strcmp(argv[1], "--profile"))
-		return pc_explain(NULL, argv[2], argc - 3, argv + 3, stdout, e);
-	if (argc >= 2 && argv[1][0] != '-')
-		return pc_iface_check(argv[1], PC_IFACE_PRESENT, e)
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = options(argc, argv, v, &op, e);
+
+	if (r)
+		return OPTIONS_DONE(r);
+	if (v[EXPLAIN_PROFILE].set)
+		return pc_explain(NULL, v[EXPLAIN_PROFILE].str, argc - op, argv + op, stdout, e);
+	if (argc - op >= 1)
+		return pc_iface_check(argv[op], PC_IFACE_PRESENT, e)
 			       ? -1
-			       : pc_explain(argv[1], NULL, argc - 2, argv + 2, stdout, e);
+			       : pc_explain(argv[op], NULL, argc - op - 1, argv + op + 1, stdout,
+					    e);
 	return usage_error(e, "expected IFACE or --profile PROFILE, then a PACKET");
 }
 
 /* Prints a mix as a mix file; with --profile, where each stream lands. */
 static int cmd_mix(int argc, char **argv, struct pc_err *e)
 {
-	static const struct option opts[] = { { "profile", required_argument, NULL, 'p' },
-					      { "mix", required_argument, NULL, 'm' },
-					      { 0 } };
-	const char *profile = NULL, *what = NULL;
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, err = options(argc, argv, v, &op, e);
+	const char *profile = v[MIX_PROFILE].str, *what = v[MIX_MIX].str;
 	struct pc_testbed t = { 0 };
 	struct pc_mix m = { 0 };
-	int c, err;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'p')
-			profile = optarg;
-		else if (c == 'm')
-			what = optarg;
-		else
-			return usage_error(e, "unknown option");
-	}
-	if (optind != argc)
+	if (err)
+		return OPTIONS_DONE(err);
+	if (op != argc)
 		return usage_error(e, "unexpected argument");
 	err = profile ? pc_testbed_open(profile, &t, e) : 0;
 	if (!err)
@@ -507,52 +466,71 @@ static int cmd_mix(int argc, char **argv, struct pc_err *e)
 	return err;
 }
 
+static int cmd_version(int argc, char **argv, struct pc_err *e)
+{
+	int op, r = operands(argc, argv, 0, "version takes no arguments", &op, e);
+
+	if (r)
+		return OPTIONS_DONE(r);
+	printf("portcullis %s\n", pc_version);
+	return 0;
+}
+
+/* The code of each command of pc_commands. */
 static const struct cmd cmds[] = {
-	{ "load",
-	  "IFACE PROFILE [--mode native|generic] [--egress-hook tcx|clsact] [--confirm SECONDS] "
-	  "[--force]",
-	  "compile PROFILE and attach it to IFACE, replacing the running one atomically",
-	  cmd_load },
-	{ "confirm", "IFACE", "keep a profile loaded with --confirm", cmd_confirm },
-	{ "unload", "IFACE", "detach from IFACE and remove its pins", cmd_unload },
-	{ "status", "[IFACE | --all] [--json]",
-	  "what runs where, since when (--all: in every network namespace)", cmd_status },
-	{ "stats", "IFACE [--json | --prometheus] [--watch SECONDS]",
-	  "per-rule and implicit packet/byte counters", cmd_stats },
-	{ "check", "PROFILE", "parse and compile only; print the port matrix", cmd_check },
-	{ "explain",
-	  "IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] "
-	  "[type T] [flags syn,ack,...] [vlan ID]",
-	  "why is this packet passed or dropped: verdict, rule, profile line", cmd_explain },
-	{ "bench", PC_BENCH_ARGS,
-	  "ns per packet of the real program over a mix, beside an empty XDP program",
-	  pc_bench_cmd },
-	{ "flood", PC_FLOOD_ARGS,
-	  "send a mix of frames out of IFACE (BPF live frames or a packet socket; for hosts "
-	  "without pktgen)",
-	  pc_flood_cmd },
-	{ "mix", "[--profile PROFILE] [--mix default|profile|FILE]",
-	  "print a mix of frames for bench and flood; with a profile, where each lands", cmd_mix },
-	{ "log", PC_LOG_ARGS, "stream sampled drop events: time, rule, frame", pc_log_cmd },
-	{ "flows", "IFACE [--json]", "the flows the appliance opened: rule, age, idle time",
-	  cmd_flows },
+	{ &pc_cmd_load, cmd_load },	  { &pc_cmd_confirm, cmd_confirm },
+	{ &pc_cmd_unload, cmd_unload },	  { &pc_cmd_status, cmd_status },
+	{ &pc_cmd_stats, cmd_stats },	  { &pc_cmd_check, cmd_check },
+	{ &pc_cmd_explain, cmd_explain }, { &pc_cmd_bench, pc_bench_cmd },
+	{ &pc_cmd_flood, pc_flood_cmd },  { &pc_cmd_mix, cmd_mix },
+	{ &pc_cmd_log, pc_log_cmd },	  { &pc_cmd_flows, cmd_flows },
+	{ &pc_cmd_version, cmd_version },
 };
 
-static void help(FILE *out)
+static const struct cmd *find(const char *name)
 {
-	fprintf(out, "usage: portcullis [-v] COMMAND ...\n\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(out, "  portcullis %s %s\n      %s\n", cmds[i].name, cmds[i].args,
-			cmds[i].help);
-	fprintf(out, "\n-v shows libbpf's messages (the verifier log among them).\n"
-		     "Exit status: 0 success, 1 runtime failure, 2 usage or profile error.\n"
-		     "See portcullis(8) and docs/profile.md.\n");
+		if (!strcmp(name, cmds[i].spec->name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int unknown(const char *name)
+{
+	fprintf(stderr, "portcullis: error: unknown command '%s'; run `portcullis help`\n", name);
+	return 2;
+}
+
+/* `portcullis help [COMMAND]`, `--help`, `--version` and the hidden `--synopsis` (the
+ * man page's, from the tables); -1 when argv[0] is none of them. */
+static int global(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (!strcmp(argv[0], "--version")) {
+		printf("portcullis %s\n", pc_version);
+		return 0;
+	}
+	if (!strcmp(argv[0], "--synopsis")) {
+		pc_commands_synopsis(stdout);
+		return 0;
+	}
+	if (strcmp(argv[0], "-h") && strcmp(argv[0], "--help") && strcmp(argv[0], "help"))
+		return -1;
+	if (argc < 2) {
+		pc_commands_help(stdout);
+		return 0;
+	}
+	if (!(c = find(argv[1])))
+		return unknown(argv[1]);
+	pc_opts_help(c->spec, stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct pc_err e = { 0 };
-	int first = 1;
+	int first = 1, rc;
 
 	if (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
 		pc_set_verbose(true);
@@ -561,24 +539,15 @@ int main(int argc, char **argv)
 		pc_set_verbose(false);
 	}
 	if (argc <= first) {
-		help(stderr);
+		pc_commands_help(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help") ||
-	    !strcmp(argv[first], "help")) {
-		help(stdout);
+	if ((rc = global(argc - first, argv + first)) >= 0)
+		return rc;
+	if (!(current = find(argv[first])))
+		return unknown(argv[first]);
+	if (!current->run(argc - first, argv + first, &e))
 		return 0;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(argv[first], cmds[i].name))
-			continue;
-		current = &cmds[i];
-		if (!cmds[i].run(argc - first, argv + first, &e))
-			return 0;
-		fprintf(stderr, "portcullis: error: %s\n", e.msg);
-		return e.exit_code ? e.exit_code : 1;
-	}
-	fprintf(stderr, "portcullis: error: unknown command '%s'; run `portcullis help`\n",
-		argv[first]);
-	return 2;
+	fprintf(stderr, "portcullis: error: %s\n", e.msg);
+	return e.exit_code ? e.exit_code : 1;
 }

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The PACKET words of packet.h: parsed, built into a frame, described, written back. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "packet.h"
 #include "profile.h"
 
 static const char *const kind_names[] = { "tcp", "udp", "icmp", "icmp6", "arp" };
 
+/* The command line's one number parser: digits only, so "-1" is not 4294967295. */
 static int parse_number(const char *s, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v > max)
+	if (pc_parse_number(s, 0, max, &v))
 		return -1;
 	*out = v;
 	return 0;

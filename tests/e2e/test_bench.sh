@@ -47,5 +47,5 @@ check bench_missing_profile "bench of a missing profile exited $rc: $(cat "$tmp/
 "$PC_BIN" bench --rounds 0 >"$tmp/e2" 2>&1
 rc=$?
 check bench_bad_rounds "bench --rounds 0 exited $rc: $(cat "$tmp/e2")" \
-	eval '[ "$rc" -eq 2 ] && grep -q -- "--rounds 1-1000" "$tmp/e2"'
+	eval '[ "$rc" -eq 2 ] && grep -q -- "--rounds takes a number 1-1000" "$tmp/e2"'
 finish "not reached"
