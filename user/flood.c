@@ -740,11 +740,7 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 
 	if (parse_opts(argc, argv, &o, e) || interface(&o, &f.ifindex, e))
 		return -1;
-	err = o.profile ? pc_testbed_open(o.profile, &tb, e) : 0;
-	if (!err)
-		err = pc_mix_load(o.mix, o.profile ? &tb.p : NULL, o.profile, &m, e);
-	if (!err && o.profile)
-		err = pc_testbed_judge(&tb, &m, e);
+	err = pc_testbed_prepare(o.profile, o.mix, &tb, &m, e);
 	if (!err) {
 		set_macs(&m, &o);
 		f.m = &m;

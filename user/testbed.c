@@ -108,3 +108,18 @@ int pc_testbed_judge(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e)
 	return pc_mix_judge(m, pc_testbed_prog_fd(t), bpf_map__fd(t->skel->maps.counters),
 			    PC_CNT_IMPLICIT + t->img.n_rules, e);
 }
+
+int pc_testbed_prepare(const char *profile, const char *what, struct pc_testbed *t,
+		       struct pc_mix *m, struct pc_err *e)
+{
+	memset(t, 0, sizeof(*t));
+	if (!profile)
+		return pc_mix_load(what, NULL, NULL, m, e);
+	if (pc_testbed_open(profile, t, e) || pc_mix_load(what, &t->p, profile, m, e))
+		return -1;
+	/* Replies are judged, and timed, as replies of real connections: through the
+	 * flow table. */
+	if (pc_testbed_seed(t, m, e))
+		return -1;
+	return pc_testbed_judge(t, m, e);
+}
