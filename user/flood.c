@@ -336,6 +336,10 @@ static void outcome_json(const struct pc_stream *s, const struct pc_testbed *tb,
 	}
 	fprintf(out, ", \"counter\": %d, \"action\": \"%s\"", s->counter,
 		s->action == XDP_PASS ? "pass" : "drop");
+	/* A receiver holds no flow of flood's making: there this stream is a look-alike
+	 * (scripts/flood-check.py). */
+	if (s->seeded)
+		fprintf(out, ", \"seeded\": true");
 	if (s->counter < PC_CNT_IMPLICIT)
 		fprintf(out, ", \"implicit\": \"%s\"", pc_implicit_name(s->counter));
 	else

@@ -34,9 +34,9 @@ void pc_testbed_close(struct pc_testbed *t);
 int pc_testbed_prog_fd(const struct pc_testbed *t);
 /* With state on, records the flow each `reply` stream answers in the program's flow
  * table, under the out rule that allows it, as the egress hook would have: what a
- * reply of a real connection meets. The flows stay fresh for a day. Streams no out
- * rule allows stay look-alikes. */
-int pc_testbed_seed(struct pc_testbed *t, const struct pc_mix *m, struct pc_err *e);
+ * reply of a real connection meets; such streams are marked seeded. The flows stay
+ * fresh for a day. Streams no out rule allows stay look-alikes. */
+int pc_testbed_seed(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e);
 /* Runs each stream's frame once through the program: its counter and action. */
 int pc_testbed_judge(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e);
 
