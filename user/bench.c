@@ -344,14 +344,7 @@ int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
 		return pc_usage(e, "cannot read the profile %s: %s; pass --profile PROFILE",
 				o.profile, strerror(errno));
 	close(fd);
-	err = pc_testbed_open(o.profile, &tb, e);
-	if (!err)
-		err = pc_mix_load(o.mix, &tb.p, o.profile, &m, e);
-	/* Replies are timed as replies of real connections: through the flow table. */
-	if (!err)
-		err = pc_testbed_seed(&tb, &m, e);
-	if (!err)
-		err = pc_testbed_judge(&tb, &m, e);
+	err = pc_testbed_prepare(o.profile, o.mix, &tb, &m, e);
 	if (!err && (empty_fd = pc_tinyprog_load(XDP_PASS, "pc_empty", e)) < 0)
 		err = -1;
 	if (!err)

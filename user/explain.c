@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 
 #include "explain.h"
+#include "judge.h"
 #include "pins.h"
 #include "packet.h"
 #include "program.h"
@@ -181,31 +182,45 @@ static void describe_outcome(const struct subject *s, const struct pc_packet *pr
 	fprintf(out, "profile  %s%s%s\n", s->origin, s->live[0] ? ", " : "", s->live);
 }
 
+/* The packet's verdict from the subject's program: exactly one counter moves. */
+static int judge(const struct subject *s, const struct pkt *f, struct pc_verdict *v,
+		 struct pc_err *e)
+{
+	struct pc_judge j;
+	int err;
+
+	if (pc_judge_init(&j, bpf_program__fd(s->skel->progs.portcullis_xdp),
+			  bpf_map__fd(s->skel->maps.counters), PC_CNT_IMPLICIT + s->n_rules, 0, e))
+		return -1;
+	err = pc_judge_run(&j, f->data, f->len, -1, v, e);
+	pc_judge_free(&j);
+	if (!err && v->moved != 1)
+		err = pc_fail(e, 0, NULL,
+			      "the program counted the packet on %u counters; please report",
+			      v->moved);
+	return err;
+}
+
 int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
 	       struct pc_err *e)
 {
 	struct subject s = { 0 };
 	struct pc_packet pr;
 	struct pkt f;
-	uint32_t action = 0;
-	int counter, err;
+	struct pc_verdict v = { .counter = -1 };
+	int err;
 
 	if (pc_packet_parse(argc, argv, &pr, e))
 		return -1;
 	pc_packet_frame(&pr, &f);
 	err = profile ? subject_from_profile(profile, &s, e) : subject_from_iface(ifname, &s, e);
 	if (!err)
-		err = pc_program_judge(bpf_program__fd(s.skel->progs.portcullis_xdp),
-				       bpf_map__fd(s.skel->maps.counters),
-				       PC_CNT_IMPLICIT + s.n_rules, f.data, f.len, &action,
-				       &counter, e);
-	if (!err && counter < 0)
-		err = pc_fail(e, 0, NULL, "the program counted the packet nowhere; please report");
+		err = judge(&s, &f, &v, e);
 	if (!err) {
 		fputs("packet   ", out);
 		pc_packet_describe(&pr, out);
 		fputc('\n', out);
-		describe_outcome(&s, &pr, counter, action, out);
+		describe_outcome(&s, &pr, v.counter, v.action, out);
 	}
 	subject_free(&s, profile != NULL);
 	return err;

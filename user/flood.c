@@ -335,6 +335,10 @@ static void outcome_json(const struct pc_stream *s, const struct pc_testbed *tb,
 	}
 	fprintf(out, ", \"counter\": %d, \"action\": \"%s\"", s->counter,
 		s->action == XDP_PASS ? "pass" : "drop");
+	/* A receiver holds no flow of flood's making: there this stream is a look-alike
+	 * (scripts/flood-check.py). */
+	if (s->seeded)
+		fprintf(out, ", \"seeded\": true");
 	if (s->counter < PC_CNT_IMPLICIT)
 		fprintf(out, ", \"implicit\": \"%s\"", pc_implicit_name(s->counter));
 	else
@@ -651,11 +655,7 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 		return err == PC_OPTS_HELP ? 0 : -1;
 	if (interface(&o, &f.ifindex, e))
 		return -1;
-	err = o.profile ? pc_testbed_open(o.profile, &tb, e) : 0;
-	if (!err)
-		err = pc_mix_load(o.mix, o.profile ? &tb.p : NULL, o.profile, &m, e);
-	if (!err && o.profile)
-		err = pc_testbed_judge(&tb, &m, e);
+	err = pc_testbed_prepare(o.profile, o.mix, &tb, &m, e);
 	if (!err) {
 		set_macs(&m, &o);
 		f.m = &m;

@@ -453,16 +453,11 @@ static int cmd_mix(int argc, char **argv, struct pc_err *e)
 		return OPTIONS_DONE(err);
 	if (op != argc)
 		return usage_error(e, "unexpected argument");
-	err = profile ? pc_testbed_open(profile, &t, e) : 0;
-	if (!err)
-		err = pc_mix_load(what, profile ? &t.p : NULL, profile, &m, e);
-	if (!err && profile)
-		err = pc_testbed_judge(&t, &m, e);
+	err = pc_testbed_prepare(profile, what, &t, &m, e);
 	if (!err)
 		pc_mix_write(&m, t.img.info, t.img.n_rules, stdout);
 	pc_mix_free(&m);
-	if (profile)
-		pc_testbed_close(&t);
+	pc_testbed_close(&t);
 	return err;
 }
 

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Mixes of mix.h: the built-in default, mix files, and the judgement of each stream
- * by the real program. */
+/* Mixes of mix.h: the built-in default and mix files. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include "mix.h"
-#include "program.h"
 #include "stats.h"
 
 /* What reaches a mail appliance, by weight (per 100 frames): most of it belongs to SMTP
@@ -216,84 +212,6 @@ int pc_mix_load(const char *what, const struct pc_profile *p, const char *profil
 		return -1;
 	snprintf(m->origin, sizeof(m->origin), "derived from %s", profile_path);
 	return 0;
-}
-
-/* Packets counted on counter k, summed over the CPUs (buf: one value per CPU). */
-static int counter_packets(int fd, uint32_t k, struct pc_count *buf, int ncpu, uint64_t *out,
-			   struct pc_err *e)
-{
-	*out = 0;
-	if (bpf_map_lookup_elem(fd, &k, buf))
-		return pc_fail(e, errno, NULL, "reading counter %u", k);
-	for (int c = 0; c < ncpu; c++)
-		*out += buf[c].packets;
-	return 0;
-}
-
-/* The counters a frame is likely to land on: the one it was made for, and the
- * implicit ones. Reading these few instead of every rule's keeps judging a mix of a
- * 10,000-rule profile fast. */
-static int judge_likely(const struct pc_stream *s, int prog_fd, int fd, uint32_t n_counters,
-			struct pc_count *buf, int ncpu, int *counter, uint32_t *action,
-			struct pc_err *e)
-{
-	uint32_t cand[PC_CNT_IMPLICIT + 1];
-	uint64_t before[PC_CNT_IMPLICIT + 1], after;
-	int n = 0;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = s->frame, .data_size_in = s->len,
-		    .repeat = 1);
-
-	for (uint32_t k = 0; k < PC_CNT_IMPLICIT; k++)
-		cand[n++] = k;
-	if (s->want_counter >= PC_CNT_IMPLICIT && (uint32_t)s->want_counter < n_counters)
-		cand[n++] = s->want_counter;
-	for (int i = 0; i < n; i++)
-		if (counter_packets(fd, cand[i], buf, ncpu, &before[i], e))
-			return -1;
-	if (bpf_prog_test_run_opts(prog_fd, &opts))
-		return pc_fail(e, errno, "run as root", "bpf BPF_PROG_TEST_RUN");
-	*counter = -1;
-	*action = opts.retval;
-	for (int i = 0; i < n; i++) {
-		if (counter_packets(fd, cand[i], buf, ncpu, &after, e))
-			return -1;
-		if (after != before[i])
-			*counter = cand[i];
-	}
-	return 0;
-}
-
-int pc_mix_judge(struct pc_mix *m, int prog_fd, int counters_fd, uint32_t n_counters,
-		 struct pc_err *e)
-{
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct pc_count *buf;
-
-	if (ncpu < 0)
-		return pc_fail(e, ncpu, NULL, "counting possible CPUs");
-	buf = calloc(ncpu, sizeof(*buf));
-	if (!buf)
-		return pc_fail(e, ENOMEM, NULL, "judging the mix");
-	for (size_t i = 0; i < m->n && !err; i++) {
-		struct pc_stream *s = &m->s[i];
-		uint32_t action;
-		int counter;
-
-		err = judge_likely(s, prog_fd, counters_fd, n_counters, buf, ncpu, &counter,
-				   &action, e);
-		if (!err && counter < 0)
-			err = pc_program_judge(prog_fd, counters_fd, n_counters, s->frame, s->len,
-					       &action, &counter, e);
-		if (!err && counter < 0)
-			err = pc_fail(e, 0, NULL,
-				      "the program counted the frame of stream %s nowhere; please "
-				      "report",
-				      s->name);
-		s->counter = counter;
-		s->action = action;
-	}
-	free(buf);
-	return err;
 }
 
 const char *pc_mix_outcome(const struct pc_stream *s, const struct pc_rule_info *info,

@@ -37,7 +37,10 @@ struct pc_stream {
 	 * frame was made for; -1 when the mix does not know. */
 	int want_counter;
 	int want_action;
-	/* What the real program did with the frame (pc_mix_judge); -1 until then. */
+	/* A reply whose flow the test bed recorded (pc_testbed_seed): the prediction
+	 * is that of a real connection's reply, which elsewhere is a look-alike. */
+	bool seeded;
+	/* What the real program did with the frame (pc_testbed_judge); -1 until then. */
 	int counter;
 	int action;
 };
@@ -68,10 +71,6 @@ int pc_mix_add(struct pc_mix *m, const char *name, unsigned weight, bool reply,
 	       const struct pc_packet *pk, struct pc_err *e);
 uint64_t pc_mix_total_weight(const struct pc_mix *m);
 
-/* Runs every frame once through a program (BPF_PROG_TEST_RUN) and records the counter
- * it landed on and the action, in each stream's counter and action. */
-int pc_mix_judge(struct pc_mix *m, int prog_fd, int counters_fd, uint32_t n_counters,
-		 struct pc_err *e);
 /* "PASS line 39" or "DROP no-match": a judged stream's outcome (info: n_rules). */
 const char *pc_mix_outcome(const struct pc_stream *s, const struct pc_rule_info *info,
 			   uint32_t n_rules, char *buf, size_t len);

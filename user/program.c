@@ -280,35 +280,3 @@ int pc_counters_read(int fd, uint32_t n, struct pc_count *out, struct pc_err *e)
 	free(percpu);
 	return 0;
 }
-
-int pc_program_judge(int prog_fd, int counters_fd, uint32_t n_counters, const void *frame,
-		     size_t len, uint32_t *action, int *counter, struct pc_err *e)
-{
-	struct pc_count *before = calloc(n_counters, sizeof(*before));
-	struct pc_count *after = calloc(n_counters, sizeof(*after));
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
-	int err = -1;
-
-	*counter = -1;
-	if (!before || !after) {
-		pc_fail(e, ENOMEM, NULL, "running a frame through the program");
-		goto out;
-	}
-	if (pc_counters_read(counters_fd, n_counters, before, e))
-		goto out;
-	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-		pc_fail(e, errno, "run as root", "bpf BPF_PROG_TEST_RUN");
-		goto out;
-	}
-	if (pc_counters_read(counters_fd, n_counters, after, e))
-		goto out;
-	for (uint32_t k = 0; k < n_counters; k++)
-		if (after[k].packets != before[k].packets)
-			*counter = k;
-	*action = opts.retval;
-	err = 0;
-out:
-	free(before);
-	free(after);
-	return err;
-}

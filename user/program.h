@@ -49,9 +49,4 @@ void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o);
 /* Sums a per-CPU counters map (n entries) into out[n]. */
 int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out, struct pc_err *e);
 
-/* Runs one frame through the program with BPF_PROG_TEST_RUN and tells its XDP action
- * and the counter it landed on (-1 if none moved, which would be a bug). */
-int pc_program_judge(int prog_fd, int counters_fd, uint32_t n_counters, const void *frame,
-		     size_t len, uint32_t *action, int *counter, struct pc_err *e);
-
 #endif /* PC_PROGRAM_H */

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "flows.h"
+#include "judge.h"
 #include "testbed.h"
 
 static double now_ms(void)
@@ -75,7 +76,7 @@ static void reply_key(const struct pc_packet *pk, struct pc_flow_key *k)
 	inet_pton(af, pk->src, k->peer);
 }
 
-int pc_testbed_seed(struct pc_testbed *t, const struct pc_mix *m, struct pc_err *e)
+int pc_testbed_seed(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e)
 {
 	struct timespec ts;
 	struct pc_flow f = { .gen = 1, .origin = PC_FLOW_EGRESS };
@@ -99,12 +100,57 @@ int pc_testbed_seed(struct pc_testbed *t, const struct pc_mix *m, struct pc_err 
 		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.flows), &k, &f, BPF_ANY))
 			return pc_fail(e, errno, NULL, "recording the flow of stream %s",
 				       m->s[i].name);
+		m->s[i].seeded = true;
 	}
+	return 0;
+}
+
+/* The stream's verdict. The counters read first are the implicit ones and the one the
+ * frame was made for (a derived mix knows it; no-match, one of the implicit ones,
+ * stands in where the mix does not). */
+static int judge_stream(struct pc_judge *j, struct pc_stream *s, struct pc_err *e)
+{
+	int hint = s->want_counter >= 0 ? s->want_counter : PC_CNT_NO_MATCH;
+	struct pc_verdict v;
+
+	if (pc_judge_run(j, s->frame, s->len, hint, &v, e))
+		return -1;
+	if (v.moved != 1)
+		return pc_fail(e, 0, NULL,
+			       "the program counted the frame of stream %s on %u counters; "
+			       "please report",
+			       s->name, v.moved);
+	s->counter = v.counter;
+	s->action = (int)v.action;
 	return 0;
 }
 
 int pc_testbed_judge(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e)
 {
-	return pc_mix_judge(m, pc_testbed_prog_fd(t), bpf_map__fd(t->skel->maps.counters),
-			    PC_CNT_IMPLICIT + t->img.n_rules, e);
+	struct pc_judge j;
+	int err;
+
+	if (pc_judge_init(&j, pc_testbed_prog_fd(t), bpf_map__fd(t->skel->maps.counters),
+			  PC_CNT_IMPLICIT + t->img.n_rules, 0, e))
+		return -1;
+	err = 0;
+	for (size_t i = 0; i < m->n && !err; i++)
+		err = judge_stream(&j, &m->s[i], e);
+	pc_judge_free(&j);
+	return err;
+}
+
+int pc_testbed_prepare(const char *profile, const char *what, struct pc_testbed *t,
+		       struct pc_mix *m, struct pc_err *e)
+{
+	memset(t, 0, sizeof(*t));
+	if (!profile)
+		return pc_mix_load(what, NULL, NULL, m, e);
+	if (pc_testbed_open(profile, t, e) || pc_mix_load(what, &t->p, profile, m, e))
+		return -1;
+	/* Replies are judged, and timed, as replies of real connections: through the
+	 * flow table. */
+	if (pc_testbed_seed(t, m, e))
+		return -1;
+	return pc_testbed_judge(t, m, e);
 }

@@ -20,6 +20,7 @@
 
 #include "gen/gen.h"
 #include "harness.h"
+#include "judge.h"
 #include "pkt.h"
 #include "program.h"
 #include "ref/ref.h"
@@ -37,7 +38,6 @@
 
 static unsigned long long seed;
 static long frames_total, n_random, n_state, only = -1, verbose;
-static int ncpu;
 
 /* DIFF_VERBOSE: how often each step of the reference decided, over the whole run. */
 static struct {
@@ -62,7 +62,6 @@ __attribute__((constructor)) static void read_env(void)
 	n_state = env_long("DIFF_STATE_PROFILES", DEFAULT_STATE_PROFILES);
 	only = env_long("DIFF_ONLY", -1);
 	verbose = env_long("DIFF_VERBOSE", 0);
-	ncpu = libbpf_num_possible_cpus();
 }
 
 static long frames_per_profile(void)
@@ -80,10 +79,9 @@ struct subject {
 	struct pc_diags d;
 	struct pc_image img;
 	struct portcullis *skel;
-	int prog_fd, counters_fd, frags_fd;
+	int frags_fd;
 	uint32_t n_counters;
-	struct pc_count *before, *after, *percpu;
-	uint32_t *keys; /* for the batch lookup */
+	struct pc_judge judge;
 	struct ref ref;
 	struct gen_hints hints;
 	/* What was seen, for the summary line. */
@@ -115,16 +113,18 @@ static enum loaded subject_load(struct subject *s, const char *path, const char 
 		pc_test_fail(__FILE__, __LINE__, "%s: %s", s->name, e.msg);
 		return NOT_LOADED;
 	}
-	s->prog_fd = bpf_program__fd(s->skel->progs.portcullis_xdp);
-	s->counters_fd = bpf_map__fd(s->skel->maps.counters);
 	s->frags_fd = bpf_map__fd(s->skel->maps.frags);
 	s->n_counters = PC_CNT_IMPLICIT + s->img.n_rules;
-	s->before = calloc(s->n_counters, sizeof(*s->before));
-	s->after = calloc(s->n_counters, sizeof(*s->after));
-	s->percpu = calloc((size_t)s->n_counters * (size_t)ncpu, sizeof(*s->percpu));
+	/* Only this test runs the program, and a profile may have thousands of rules:
+	 * every counter in one batch lookup, once a frame. */
+	if (pc_judge_init(&s->judge, bpf_program__fd(s->skel->progs.portcullis_xdp),
+			  bpf_map__fd(s->skel->maps.counters), s->n_counters,
+			  PC_JUDGE_BATCH | PC_JUDGE_KEEP, &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s: %s", s->name, e.msg);
+		return NOT_LOADED;
+	}
 	s->rule_seen = calloc(s->img.n_rules + 1, sizeof(*s->rule_seen));
-	s->keys = calloc(s->n_counters, sizeof(*s->keys));
-	if (!s->before || !s->after || !s->percpu || !s->rule_seen || !s->keys)
+	if (!s->rule_seen)
 		abort();
 	ref_init(&s->ref, &s->p);
 	return LOADED;
@@ -137,71 +137,31 @@ static void subject_free(struct subject *s)
 	pc_image_free(&s->img);
 	pc_profile_free(&s->p);
 	pc_diags_free(&s->d);
-	free(s->before);
-	free(s->after);
-	free(s->percpu);
+	pc_judge_free(&s->judge);
 	free(s->rule_seen);
-	free(s->keys);
 	free(s->text);
 	gen_hints_free(&s->hints);
-}
-
-/* Every counter summed over the CPUs, in one batch lookup where the kernel has it
- * for per-CPU arrays (5.10 answers ENOTSUPP), else a lookup per counter. */
-static int read_counters(struct subject *s, struct pc_count *out)
-{
-	uint32_t count = s->n_counters, out_batch;
-	struct pc_err e;
-	int err;
-
-	err = bpf_map_lookup_batch(s->counters_fd, NULL, &out_batch, s->keys, s->percpu, &count,
-				   NULL);
-	if (err && errno != ENOENT)
-		return pc_counters_read(s->counters_fd, s->n_counters, out, &e) ? -EIO : 0;
-	if (count != s->n_counters)
-		return -EIO;
-	for (uint32_t k = 0; k < s->n_counters; k++) {
-		out[k] = (struct pc_count){ 0 };
-		for (int c = 0; c < ncpu; c++) {
-			out[k].packets += s->percpu[(size_t)k * ncpu + c].packets;
-			out[k].bytes += s->percpu[(size_t)k * ncpu + c].bytes;
-		}
-	}
-	return 0;
 }
 
 /* The program's verdict: its XDP action and the one counter that moved, by one
  * packet and the frame's length. *counter is -1 and *why says what went wrong if
  * that is not so. */
 static int run_program(struct subject *s, const struct pkt *f, uint32_t *action, int *counter,
-		       const char **why)
+		       const char **why, struct pc_err *e)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = (uint32_t)f->len,
-		    .repeat = 1);
-	int moved = 0;
+	struct pc_verdict v;
 
-	*counter = -1;
 	*why = NULL;
-	if (bpf_prog_test_run_opts(s->prog_fd, &opts))
-		return -errno;
-	if (read_counters(s, s->after))
-		return -EIO;
-	for (uint32_t k = 0; k < s->n_counters; k++) {
-		if (s->after[k].packets == s->before[k].packets &&
-		    s->after[k].bytes == s->before[k].bytes)
-			continue;
-		moved++;
-		*counter = (int)k;
-		if (s->after[k].packets != s->before[k].packets + 1 ||
-		    s->after[k].bytes != s->before[k].bytes + f->len)
-			*why = "a counter moved by other than one frame of this length";
-	}
-	if (moved != 1) {
-		*why = moved ? "more than one counter moved" : "no counter moved";
+	if (pc_judge_run(&s->judge, f->data, f->len, -1, &v, e))
+		return -1;
+	*action = v.action;
+	*counter = v.counter;
+	if (v.moved != 1) {
+		*why = v.moved ? "more than one counter moved" : "no counter moved";
 		*counter = -1;
+	} else if (v.packets != 1 || v.bytes != f->len) {
+		*why = "a counter moved by other than one frame of this length";
 	}
-	memcpy(s->before, s->after, s->n_counters * sizeof(*s->before));
-	*action = opts.retval;
 	return 0;
 }
 
@@ -364,15 +324,12 @@ static void run_frames(struct subject *s, long n_frames, const struct ref_flow *
 	gen_init(&g, &rng, &s->hints);
 	g.flows = flows;
 	g.n_flows = n_flows;
-	if (read_counters(s, s->before)) {
-		pc_test_fail(__FILE__, __LINE__, "reading the counters of %s", s->name);
-		n_frames = 0;
-	}
 	for (long n = 0; n < n_frames; n++) {
 		struct ref_verdict v;
+		struct pc_err e = { 0 };
 		const char *why;
 		uint32_t action = 0;
-		int counter, err;
+		int counter;
 
 		if (n % FRAG_EPOCH == 0)
 			forget_fragments(s);
@@ -380,11 +337,8 @@ static void run_frames(struct subject *s, long n_frames, const struct ref_flow *
 		gen_frame(&g, &f);
 		ref_judge(&s->ref, f.data, f.len, now_ns(), &v);
 		count_why(v.why);
-		err = run_program(s, &f, &action, &counter, &why);
-		if (err) {
-			pc_test_fail(__FILE__, __LINE__,
-				     "BPF_PROG_TEST_RUN on a %zu-byte frame: %s", f.len,
-				     strerror(-err));
+		if (run_program(s, &f, &action, &counter, &why, &e)) {
+			pc_test_fail(__FILE__, __LINE__, "%s: %s", s->name, e.msg);
 			break;
 		}
 		s->frames++;

@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "pkt.h"
 #include "program.h"
+#include "verdict.h"
 
 #define PEER "198.51.100.7"
 #define PEER6 "2001:db8::7"
@@ -41,7 +42,7 @@ struct state {
 	struct pc_diags d;
 	struct pc_image img;
 	struct portcullis *skel;
-	uint32_t n;
+	struct pc_judge in, out; /* ingress with counters, egress with ecounters */
 };
 
 static bool setup(struct state *s, const char *text, const struct pc_lineage *lin)
@@ -56,12 +57,22 @@ static bool setup(struct state *s, const char *text, const struct pc_lineage *li
 		pc_test_fail(__FILE__, __LINE__, "the profile does not load: %s", e.msg);
 		return false;
 	}
-	s->n = PC_CNT_IMPLICIT + s->img.n_rules;
+	if (pc_judge_init(&s->in, bpf_program__fd(s->skel->progs.portcullis_xdp),
+			  bpf_map__fd(s->skel->maps.counters), PC_CNT_IMPLICIT + s->img.n_rules, 0,
+			  &e) ||
+	    pc_judge_init(&s->out, bpf_program__fd(s->skel->progs.portcullis_egress),
+			  bpf_map__fd(s->skel->maps.ecounters), PC_CNT_IMPLICIT + s->img.n_rules, 0,
+			  &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+		return false;
+	}
 	return true;
 }
 
 static void teardown(struct state *s)
 {
+	pc_judge_free(&s->in);
+	pc_judge_free(&s->out);
 	portcullis__destroy(s->skel);
 	pc_image_free(&s->img);
 	pc_profile_free(&s->p);
@@ -112,47 +123,14 @@ static void forget_all(struct state *s)
 		bpf_map_delete_elem(fd, &k);
 }
 
-/* Runs a frame through program prog and checks the action and that exactly counter
- * `want` of the counters map `counters` moved. */
-static void run(struct state *s, int prog, int counters, const char *desc, const struct pkt *f,
-		int want, int action)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .repeat = 1);
-	struct pc_count before[64], after[64];
-	struct pc_err e;
-
-	if (pc_counters_read(counters, s->n, before, &e) || bpf_prog_test_run_opts(prog, &opts) ||
-	    pc_counters_read(counters, s->n, after, &e)) {
-		pc_test_fail(__FILE__, __LINE__, "%s: running it: %s", desc, strerror(errno));
-		return;
-	}
-	for (uint32_t k = 0; k < s->n; k++) {
-		uint64_t d = after[k].packets - before[k].packets;
-
-		if (d != ((int)k == want)) {
-			pc_test_fail(__FILE__, __LINE__,
-				     "%s: counter %u moved by %llu, expected %d", desc, k,
-				     (unsigned long long)d, want);
-			pkt_hexdump(stdout, f->data, f->len, "    ");
-		}
-	}
-	if ((int)opts.retval != action)
-		pc_test_fail(__FILE__, __LINE__, "%s: action %d, expected %d", desc,
-			     (int)opts.retval, action);
-}
-
-static void ingress(struct state *s, const char *desc, const struct pkt *f, int want, int action)
-{
-	run(s, bpf_program__fd(s->skel->progs.portcullis_xdp), bpf_map__fd(s->skel->maps.counters),
-	    desc, f, want, action);
-}
-
-static void egress(struct state *s, const char *desc, const struct pkt *f, int want, int action)
-{
-	run(s, bpf_program__fd(s->skel->progs.portcullis_egress),
-	    bpf_map__fd(s->skel->maps.ecounters), desc, f, want, action);
-}
+/* A frame through the ingress or the egress program: its action, and exactly counter
+ * `want` moved; a failure names the line of the call. */
+#define INGRESS(s, desc, f, want, action)                                                          \
+	pc_expect_verdict(__FILE__, __LINE__, &(s)->in, (desc), (f)->data, (f)->len, (want),       \
+			  (action))
+#define EGRESS(s, desc, f, want, action)                                                           \
+	pc_expect_verdict(__FILE__, __LINE__, &(s)->out, (desc), (f)->data, (f)->len, (want),      \
+			  (action))
 
 /* --- frames ---------------------------------------------------------------------- */
 
@@ -250,42 +228,42 @@ TEST(reply_of_a_recorded_flow_passes_on_its_rule)
 	if (!setup(&s, profile, NULL))
 		return;
 	f = udp(PEER, 53, LOCAL, 40000);
-	ingress(&s, "dns reply, no flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "dns reply, no flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 1, 0, false);
-	ingress(&s, "dns reply", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "dns reply", &f, RULE(DNS), XDP_PASS);
 	f = udp(PEER, 54, LOCAL, 40000);
-	ingress(&s, "another peer port", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "another peer port", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = udp(PEER, 53, LOCAL, 40001);
-	ingress(&s, "another local port", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "another local port", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = udp("198.51.100.8", 53, LOCAL, 40000);
-	ingress(&s, "another peer address", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "another peer address", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* Like the rules, flows do not look at the appliance's own address. */
 	f = udp(PEER, 53, "198.51.100.99", 40000);
-	ingress(&s, "another local address", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "another local address", &f, RULE(DNS), XDP_PASS);
 	f = tcp(PEER, 53, LOCAL, 40000, PKT_ACK);
-	ingress(&s, "another protocol", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "another protocol", &f, PC_CNT_NO_MATCH, XDP_DROP);
 
 	record(&s, key(IPPROTO_TCP, PEER6, 2703, 50000), RAZOR, 1, 0, false);
 	f = tcp(PEER6, 2703, LOCAL6, 50000, PKT_ACK);
-	ingress(&s, "razor reply over IPv6", &f, RULE(RAZOR), XDP_PASS);
+	INGRESS(&s, "razor reply over IPv6", &f, RULE(RAZOR), XDP_PASS);
 	f = tcp(PEER6, 2703, LOCAL6, 50000, PKT_SYN);
-	ingress(&s, "a SYN without ACK is no reply", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "a SYN without ACK is no reply", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* Only peers and ports an out rule allows can have flows: the lookup of the
 	 * out table before the hash is exact, whatever else the table holds. */
 	record(&s, key(IPPROTO_UDP, PEER, 5353, 40000), DNS, 1, 0, false);
 	f = udp(PEER, 5353, LOCAL, 40000);
-	ingress(&s, "a flow from a port no out rule allows", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "a flow from a port no out rule allows", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = tcp(PEER6, 2703, LOCAL6, 50001, PKT_ACK);
-	ingress(&s, "razor look-alike, another port", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "razor look-alike, another port", &f, PC_CNT_NO_MATCH, XDP_DROP);
 
 	/* Established wins over a drop rule, and the in rules keep their own. */
 	f = udp(PEER, 53, LOCAL, 9999);
-	ingress(&s, "to 9999, no flow", &f, RULE(DROP_9999), XDP_DROP);
+	INGRESS(&s, "to 9999, no flow", &f, RULE(DROP_9999), XDP_DROP);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 9999), DNS, 1, 0, false);
-	ingress(&s, "to 9999, a flow", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "to 9999, a flow", &f, RULE(DNS), XDP_PASS);
 	record(&s, key(IPPROTO_TCP, PEER, 40000, 25), RAZOR, 1, 0, false);
 	f = tcp(PEER, 40000, LOCAL, 25, PKT_ACK);
-	ingress(&s, "an in rule passes first", &f, RULE(SMTP_IN), XDP_PASS);
+	INGRESS(&s, "an in rule passes first", &f, RULE(SMTP_IN), XDP_PASS);
 	teardown(&s);
 }
 
@@ -301,13 +279,13 @@ TEST(echo_replies_match_their_identifier)
 	record(&s, key(IPPROTO_ICMP, PEER, 0, 0x1234), PING, 1, 0, false);
 	record(&s, key(IPPROTO_ICMPV6, PEER6, 0, 0x4321), PING6, 1, 0, false);
 	f = echo(PEER, LOCAL, false, 0x1234);
-	ingress(&s, "echo reply", &f, RULE(PING), XDP_PASS);
+	INGRESS(&s, "echo reply", &f, RULE(PING), XDP_PASS);
 	f = echo(PEER, LOCAL, false, 0x1235);
-	ingress(&s, "echo reply, another id", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "echo reply, another id", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = echo(PEER, LOCAL, true, 0x1234);
-	ingress(&s, "echo request with the flow's id", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "echo request with the flow's id", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = echo(PEER6, LOCAL6, false, 0x4321);
-	ingress(&s, "echo6 reply", &f, RULE(PING6), XDP_PASS);
+	INGRESS(&s, "echo6 reply", &f, RULE(PING6), XDP_PASS);
 	teardown(&s);
 }
 
@@ -325,38 +303,38 @@ TEST(icmp_errors_follow_their_quoted_packet)
 	record(&s, key(IPPROTO_ICMP, PEER, 0, 77), PING, 1, 0, false);
 
 	f = icmp_error(ROUTER, 3, 4, Q_UDP, LOCAL, 40000, PEER, 53);
-	ingress(&s, "fragmentation needed for a dns query", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "fragmentation needed for a dns query", &f, RULE(DNS), XDP_PASS);
 	f = icmp_error(PEER, 3, 3, Q_UDP, LOCAL, 40000, PEER, 53);
-	ingress(&s, "port unreachable for a dns query", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "port unreachable for a dns query", &f, RULE(DNS), XDP_PASS);
 	f = icmp_error(ROUTER, 3, 4, Q_UDP, LOCAL, 40000, PEER, 54);
-	ingress(&s, "fragmentation needed, unknown flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "fragmentation needed, unknown flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = icmp_error(ROUTER, 3, 4, Q_UDP, PEER, 53, LOCAL, 40000);
-	ingress(&s, "quote in the wrong direction", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "quote in the wrong direction", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = icmp_error("2001:db8::99", 2, 0, Q_TCP, LOCAL6, 50000, PEER6, 2703);
-	ingress(&s, "packet too big for razor over IPv6", &f, RULE(RAZOR), XDP_PASS);
+	INGRESS(&s, "packet too big for razor over IPv6", &f, RULE(RAZOR), XDP_PASS);
 	f = icmp_error("2001:db8::99", 2, 0, Q_TCP, LOCAL6, 50000, PEER6, 2704);
-	ingress(&s, "packet too big, unknown flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "packet too big, unknown flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	f = icmp_error(ROUTER, 11, 0, Q_ECHO, LOCAL, 77, PEER, 0);
-	ingress(&s, "time exceeded for our ping", &f, RULE(PING), XDP_PASS);
+	INGRESS(&s, "time exceeded for our ping", &f, RULE(PING), XDP_PASS);
 	f = icmp_error(ROUTER, 11, 0, Q_ECHO, LOCAL, 78, PEER, 0);
-	ingress(&s, "time exceeded for another ping", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "time exceeded for another ping", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* The quoted packet answered a peer an in rule admits: SMTP served on 25. */
 	f = icmp_error(ROUTER, 3, 4, Q_TCP, LOCAL, 25, PEER, 40000);
-	ingress(&s, "fragmentation needed for an smtp session", &f, RULE(SMTP_IN), XDP_PASS);
+	INGRESS(&s, "fragmentation needed for an smtp session", &f, RULE(SMTP_IN), XDP_PASS);
 	f = icmp_error(ROUTER, 3, 4, Q_TCP, LOCAL, 26, PEER, 40000);
-	ingress(&s, "fragmentation needed, port 26", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "fragmentation needed, port 26", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* Not errors: a redirect quoting the dns flow stays a plain ICMP type. */
 	f = icmp_error(ROUTER, 5, 0, Q_UDP, LOCAL, 40000, PEER, 53);
-	ingress(&s, "redirect quoting a flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "redirect quoting a flow", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* Cut inside the quote: nothing to match. */
 	f = icmp_error(ROUTER, 3, 4, Q_SHORT, LOCAL, 40000, PEER, 53);
-	ingress(&s, "quote cut short", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "quote cut short", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	/* Cut short by the IP length, the rest of the ports in Ethernet padding: the
 	 * padding is no part of the quote (found by the differential test). */
 	pkt_pad(&f, 4);
 	f.data[f.len - 4] = 0;
 	f.data[f.len - 3] = 8;
-	ingress(&s, "quote completed by padding", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "quote completed by padding", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	teardown(&s);
 }
 
@@ -374,9 +352,9 @@ TEST(flows_before_default_pass)
 	if (!setup(&s, text, NULL))
 		return;
 	f = udp(PEER, 53, LOCAL, 40000);
-	ingress(&s, "dns reply, no flow", &f, PC_CNT_NO_MATCH, XDP_PASS);
+	INGRESS(&s, "dns reply, no flow", &f, PC_CNT_NO_MATCH, XDP_PASS);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 1, 0, false);
-	ingress(&s, "dns reply of a flow", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "dns reply of a flow", &f, RULE(DNS), XDP_PASS);
 	teardown(&s);
 }
 
@@ -391,22 +369,22 @@ TEST(flows_expire)
 		return;
 	f = udp(PEER, 53, LOCAL, 40000);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 1, 4, false);
-	ingress(&s, "udp idle 4 s of 5", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "udp idle 4 s of 5", &f, RULE(DNS), XDP_PASS);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 1, 6, false);
-	ingress(&s, "udp idle 6 s of 5", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "udp idle 6 s of 5", &f, PC_CNT_NO_MATCH, XDP_DROP);
 
 	f = tcp(PEER, 2703, LOCAL, 40000, PKT_ACK);
 	record(&s, key(IPPROTO_TCP, PEER, 2703, 40000), RAZOR, 1, 3000, false);
-	ingress(&s, "tcp idle 3000 s of 3600", &f, RULE(RAZOR), XDP_PASS);
+	INGRESS(&s, "tcp idle 3000 s of 3600", &f, RULE(RAZOR), XDP_PASS);
 	record(&s, key(IPPROTO_TCP, PEER, 2703, 40000), RAZOR, 1, PC_TIMEOUT_CLOSING - 2, true);
-	ingress(&s, "closing tcp, within its short timeout", &f, RULE(RAZOR), XDP_PASS);
+	INGRESS(&s, "closing tcp, within its short timeout", &f, RULE(RAZOR), XDP_PASS);
 	record(&s, key(IPPROTO_TCP, PEER, 2703, 40000), RAZOR, 1, PC_TIMEOUT_CLOSING + 2, true);
-	ingress(&s, "closing tcp, past its short timeout", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "closing tcp, past its short timeout", &f, PC_CNT_NO_MATCH, XDP_DROP);
 
 	/* A FIN from the peer starts the short timeout. */
 	record(&s, key(IPPROTO_TCP, PEER, 2703, 40000), RAZOR, 1, 0, false);
 	f = tcp(PEER, 2703, LOCAL, 40000, PKT_FIN | PKT_ACK);
-	ingress(&s, "fin from the peer", &f, RULE(RAZOR), XDP_PASS);
+	INGRESS(&s, "fin from the peer", &f, RULE(RAZOR), XDP_PASS);
 	{
 		struct pc_flow_key k = key(IPPROTO_TCP, PEER, 2703, 40000);
 		struct pc_flow v = { 0 };
@@ -435,15 +413,15 @@ TEST(flows_of_the_previous_generation_are_remapped)
 		return;
 	f = udp(PEER, 53, LOCAL, 40000);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), 0, 6, 0, false);
-	ingress(&s, "previous generation's rule 0", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "previous generation's rule 0", &f, RULE(DNS), XDP_PASS);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), 2, 6, 0, false);
-	ingress(&s, "previous generation's rule that is gone", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "previous generation's rule that is gone", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 5, 0, false);
-	ingress(&s, "two generations back", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "two generations back", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS, 7, 0, false);
-	ingress(&s, "this generation", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "this generation", &f, RULE(DNS), XDP_PASS);
 	record(&s, key(IPPROTO_UDP, PEER, 53, 40000), 200, 7, 0, false);
-	ingress(&s, "a rule index beyond the profile", &f, PC_CNT_NO_MATCH, XDP_DROP);
+	INGRESS(&s, "a rule index beyond the profile", &f, PC_CNT_NO_MATCH, XDP_DROP);
 	forget_all(&s);
 	teardown(&s);
 }
@@ -473,36 +451,36 @@ TEST(egress_records_what_out_rules_allow)
 	if (!setup(&s, profile, NULL))
 		return;
 	f = udp(LOCAL, 40000, PEER, 53);
-	egress(&s, "dns query", &f, RULE(DNS), TCX_NEXT);
+	EGRESS(&s, "dns query", &f, RULE(DNS), TCX_NEXT);
 	EXPECT_TRUE(has_flow(&s, key(IPPROTO_UDP, PEER, 53, 40000), DNS));
 	f = udp(PEER, 53, LOCAL, 40000);
-	ingress(&s, "its answer", &f, RULE(DNS), XDP_PASS);
+	INGRESS(&s, "its answer", &f, RULE(DNS), XDP_PASS);
 
 	f = tcp(LOCAL6, 50000, PEER6, 2703, PKT_SYN);
-	egress(&s, "razor syn over IPv6", &f, RULE(RAZOR), TCX_NEXT);
+	EGRESS(&s, "razor syn over IPv6", &f, RULE(RAZOR), TCX_NEXT);
 	EXPECT_TRUE(has_flow(&s, key(IPPROTO_TCP, PEER6, 2703, 50000), RAZOR));
 
 	f = echo(LOCAL, PEER, true, 99);
-	egress(&s, "ping", &f, RULE(PING), TCX_NEXT);
+	EGRESS(&s, "ping", &f, RULE(PING), TCX_NEXT);
 	EXPECT_TRUE(has_flow(&s, key(IPPROTO_ICMP, PEER, 0, 99), PING));
 
 	f = tcp(LOCAL, 40001, PEER, 2703, PKT_RST);
-	egress(&s, "a RST opens nothing", &f, RULE(RAZOR), TCX_NEXT);
+	EGRESS(&s, "a RST opens nothing", &f, RULE(RAZOR), TCX_NEXT);
 	EXPECT_TRUE(!has_flow(&s, key(IPPROTO_TCP, PEER, 2703, 40001), RAZOR));
 
 	f = tcp(LOCAL, 40002, PEER, 8080, PKT_SYN);
-	egress(&s, "no out rule, egress open", &f, PC_CNT_NO_MATCH, TCX_NEXT);
+	EGRESS(&s, "no out rule, egress open", &f, PC_CNT_NO_MATCH, TCX_NEXT);
 	EXPECT_TRUE(!has_flow(&s, key(IPPROTO_TCP, PEER, 8080, 40002), RAZOR));
 
 	/* Replies of inbound flows count on the in rule and open no flow. */
 	f = tcp(LOCAL, 25, PEER, 40003, PKT_SYN | PKT_ACK);
-	egress(&s, "smtp served on 25", &f, RULE(SMTP_IN), TCX_NEXT);
+	EGRESS(&s, "smtp served on 25", &f, RULE(SMTP_IN), TCX_NEXT);
 	f = tcp(LOCAL, 25, PEER, 40003, PKT_SYN);
-	egress(&s, "a bare SYN from 25 is no reply", &f, PC_CNT_NO_MATCH, TCX_NEXT);
+	EGRESS(&s, "a bare SYN from 25 is no reply", &f, PC_CNT_NO_MATCH, TCX_NEXT);
 
 	/* A FIN from the appliance starts the flow's short timeout. */
 	f = tcp(LOCAL6, 50000, PEER6, 2703, PKT_FIN | PKT_ACK);
-	egress(&s, "razor fin", &f, RULE(RAZOR), TCX_NEXT);
+	EGRESS(&s, "razor fin", &f, RULE(RAZOR), TCX_NEXT);
 	{
 		struct pc_flow_key k = key(IPPROTO_TCP, PEER6, 2703, 50000);
 		struct pc_flow v = { 0 };
@@ -513,7 +491,7 @@ TEST(egress_records_what_out_rules_allow)
 	pkt_init(&f);
 	pkt_next(&f, 0x0806);
 	pkt_payload(&f, 28);
-	egress(&s, "arp", &f, PC_CNT_NON_IP, TCX_NEXT);
+	EGRESS(&s, "arp", &f, PC_CNT_NON_IP, TCX_NEXT);
 	teardown(&s);
 }
 
@@ -529,39 +507,39 @@ TEST(egress_enforce_drops_what_no_rule_allows)
 	if (!setup(&s, text, NULL))
 		return;
 	f = tcp(LOCAL, 40002, PEER, 8080, PKT_SYN);
-	egress(&s, "no out rule", &f, PC_CNT_NO_MATCH, TCX_DROP);
+	EGRESS(&s, "no out rule", &f, PC_CNT_NO_MATCH, TCX_DROP);
 	f = udp(LOCAL, 40000, PEER, 53);
-	egress(&s, "dns query", &f, RULE(DNS), TCX_NEXT);
+	EGRESS(&s, "dns query", &f, RULE(DNS), TCX_NEXT);
 	f = tcp(LOCAL, 25, PEER, 40003, PKT_ACK);
-	egress(&s, "smtp served on 25", &f, RULE(SMTP_IN), TCX_NEXT);
+	EGRESS(&s, "smtp served on 25", &f, RULE(SMTP_IN), TCX_NEXT);
 	f = tcp(LOCAL, 26, PEER, 40003, PKT_ACK);
-	egress(&s, "an ACK from a port no in rule serves", &f, PC_CNT_NO_MATCH, TCX_DROP);
+	EGRESS(&s, "an ACK from a port no in rule serves", &f, PC_CNT_NO_MATCH, TCX_DROP);
 	/* The appliance's own ICMP error about an SMTP segment it received. */
 	f = icmp_error(LOCAL, 3, 4, Q_TCP, PEER, 40003, LOCAL, 25);
-	egress(&s, "fragmentation needed about inbound smtp", &f, RULE(SMTP_IN), TCX_NEXT);
+	EGRESS(&s, "fragmentation needed about inbound smtp", &f, RULE(SMTP_IN), TCX_NEXT);
 	f = icmp_error(LOCAL, 3, 3, Q_UDP, PEER, 40003, LOCAL, 7777);
-	egress(&s, "port unreachable about an unserved port", &f, PC_CNT_NO_MATCH, TCX_DROP);
+	EGRESS(&s, "port unreachable about an unserved port", &f, PC_CNT_NO_MATCH, TCX_DROP);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = LOCAL6, .dst = "ff02::1", .hop_limit = 255);
 	pkt_icmp6(&f, 136, 0);
 	pkt_payload(&f, 16);
-	egress(&s, "neighbour advertisement", &f, PC_CNT_NDP, TCX_NEXT);
+	EGRESS(&s, "neighbour advertisement", &f, PC_CNT_NDP, TCX_NEXT);
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = LOCAL6, .dst = "ff02::16", .hop_limit = 1);
 	pkt_ext6(&f, 0, 8);
 	pkt_icmp6(&f, 143, 0);
 	pkt_payload(&f, 20);
-	egress(&s, "MLDv2 report behind hop-by-hop", &f, PC_CNT_NDP, TCX_NEXT);
+	EGRESS(&s, "MLDv2 report behind hop-by-hop", &f, PC_CNT_NDP, TCX_NEXT);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = LOCAL, .dst = "224.0.0.22", .ttl = 1);
 	pkt_next(&f, 2);
 	pkt_payload(&f, 16);
-	egress(&s, "IGMPv3 report", &f, PC_CNT_NDP, TCX_NEXT);
+	EGRESS(&s, "IGMPv3 report", &f, PC_CNT_NDP, TCX_NEXT);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = LOCAL, .dst = PEER);
 	pkt_next(&f, 47);
 	pkt_payload(&f, 16);
-	egress(&s, "GRE: no rule can allow it", &f, PC_CNT_NO_MATCH, TCX_DROP);
+	EGRESS(&s, "GRE: no rule can allow it", &f, PC_CNT_NO_MATCH, TCX_DROP);
 	teardown(&s);
 }
 
@@ -580,10 +558,10 @@ TEST(a_full_table_evicts_never_refuses)
 		return;
 	for (unsigned port = 10000; port < 13000; port++) {
 		f = udp(LOCAL, port, PEER, 53);
-		egress(&s, "dns query", &f, RULE(0), TCX_NEXT);
+		EGRESS(&s, "dns query", &f, RULE(0), TCX_NEXT);
 	}
 	f = udp(PEER, 53, LOCAL, 12999);
-	ingress(&s, "answer to the newest query", &f, RULE(0), XDP_PASS);
+	INGRESS(&s, "answer to the newest query", &f, RULE(0), XDP_PASS);
 	fd = bpf_map__fd(s.skel->maps.flows);
 	while (!bpf_map_get_next_key(fd, prev, &k)) {
 		cur = k;

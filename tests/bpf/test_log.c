@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "judge.h"
 #include "log.h"
 #include "pkt.h"
 #include "program.h"
@@ -33,6 +34,7 @@ struct run {
 	struct pc_diags d;
 	struct pc_image img;
 	struct portcullis *skel;
+	struct pc_judge judge;
 	struct ring_buffer *rb;
 	struct pc_log_event ev[MAX_EVENTS];
 	int n; /* events consumed so far */
@@ -88,6 +90,12 @@ static bool setup(struct run *r, const char *text)
 		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
 		return false;
 	}
+	if (pc_judge_init(&r->judge, bpf_program__fd(r->skel->progs.portcullis_xdp),
+			  bpf_map__fd(r->skel->maps.counters), PC_CNT_IMPLICIT + r->img.n_rules, 0,
+			  &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+		return false;
+	}
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), collect, r, NULL);
 	if (!r->rb) {
 		pc_test_fail(__FILE__, __LINE__, "ring_buffer__new: %s", strerror(errno));
@@ -99,31 +107,36 @@ static bool setup(struct run *r, const char *text)
 static void teardown(struct run *r)
 {
 	ring_buffer__free(r->rb);
+	pc_judge_free(&r->judge);
 	portcullis__destroy(r->skel);
 	pc_image_free(&r->img);
 	pc_profile_free(&r->p);
 	pc_diags_free(&r->d);
 }
 
-/* Runs one frame; returns the number of events it produced, -1 on error. */
-static int run_frame(struct run *r, const struct pkt *f, int action)
+/* Runs one frame and checks its action (a failure names file:line, RUN_FRAME's);
+ * returns the number of events it produced, -1 on error. */
+static int run_frame(struct run *r, const char *file, int line, const struct pkt *f, int action)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .repeat = 1);
+	struct pc_verdict v;
+	struct pc_err e = { 0 };
 	int before = r->n;
 
-	if (bpf_prog_test_run_opts(bpf_program__fd(r->skel->progs.portcullis_xdp), &opts)) {
-		pc_test_fail(__FILE__, __LINE__, "bpf_prog_test_run_opts: %s", strerror(errno));
+	if (pc_judge_run(&r->judge, f->data, f->len, -1, &v, &e)) {
+		pc_test_fail(file, line, "%s", e.msg);
 		return -1;
 	}
-	if ((int)opts.retval != action)
-		pc_test_fail(__FILE__, __LINE__, "action %u, expected %d", opts.retval, action);
+	if ((int)v.action != action || v.moved != 1)
+		pc_test_fail(file, line, "action %u on %u counters, expected %d on one", v.action,
+			     v.moved, action);
 	if (ring_buffer__consume(r->rb) < 0) {
-		pc_test_fail(__FILE__, __LINE__, "ring_buffer__consume failed");
+		pc_test_fail(file, line, "ring_buffer__consume failed");
 		return -1;
 	}
 	return r->n - before;
 }
+
+#define RUN_FRAME(r, f, action) run_frame((r), __FILE__, __LINE__, (f), (action))
 
 static void syn(struct pkt *f, const char *src, unsigned dport, size_t payload)
 {
@@ -169,33 +182,33 @@ TEST(drops_are_logged_passes_are_not)
 		goto out;
 
 	syn(&f, "198.51.100.7", 25, 0);
-	EXPECT_EQ(run_frame(&r, &f, XDP_PASS), 0);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_PASS), 0);
 
 	syn(&f, "198.51.100.7", 23, 0);
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	expect_event(&r.ev[r.n - 1], &f, TELNET_RULE);
 
 	syn(&f, "198.51.100.7", 22, 10);
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	expect_event(&r.ev[r.n - 1], &f, PC_CNT_NO_MATCH);
 
 	pkt_init(&f); /* ARP: non-ip, passed */
 	pkt_next(&f, 0x0806);
 	pkt_payload(&f, 28);
-	EXPECT_EQ(run_frame(&r, &f, XDP_PASS), 0);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_PASS), 0);
 
 	syn(&f, "198.51.100.7", 25, 0); /* cut inside TCP: malformed */
 	pkt_truncate(&f, 40);
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	expect_event(&r.ev[r.n - 1], &f, PC_CNT_MALFORMED);
 
 	syn(&f, "198.51.100.7", 22, 400); /* longer than the snap length */
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	expect_event(&r.ev[r.n - 1], &f, PC_CNT_NO_MATCH);
 	EXPECT_EQ(r.ev[r.n - 1].snap_len, PC_LOG_SNAP);
 
 	syn(&f, "10.1.2.3", 25, 0); /* from lan: no rule, dropped */
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	expect_event(&r.ev[r.n - 1], &f, PC_CNT_NO_MATCH);
 	EXPECT_EQ(bpf_map__max_entries(r.skel->maps.events), 256 * 1024);
 out:
@@ -219,7 +232,7 @@ TEST(event_is_printed_with_its_rule)
 	pkt_vlan(&f, 0x8100, 10);
 	PKT_IPV4(&f, .src = "198.51.100.7", .dst = "192.0.2.1");
 	PKT_TCP(&f, .sport = 40000, .dport = 23, .flags = PKT_SYN);
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 1);
 	out = open_memstream(&line, &size);
 	pc_log_format(&r.ev[0], sizeof(r.ev[0]), r.img.info, r.img.n_rules, 0, false, "eth0", out);
 	fclose(out);
@@ -272,8 +285,8 @@ TEST(budget_per_cpu_per_second)
 	syn(&pass, "198.51.100.7", 25, 0);
 	set_budget(&r, coarse_now(), 0); /* a window that just began */
 	for (int i = 0; i < 8; i++) {
-		EXPECT_EQ(run_frame(&r, &drop, XDP_DROP), i < 5);
-		EXPECT_EQ(run_frame(&r, &pass, XDP_PASS), 0);
+		EXPECT_EQ(RUN_FRAME(&r, &drop, XDP_DROP), i < 5);
+		EXPECT_EQ(RUN_FRAME(&r, &pass, XDP_PASS), 0);
 	}
 	EXPECT_EQ(r.n, 5);
 	/* Only CPU 0's budget moved. */
@@ -288,11 +301,11 @@ TEST(budget_per_cpu_per_second)
 	free(b);
 	/* The window is over: a new share. */
 	set_budget(&r, coarse_now() - 1100000000ULL, 5);
-	EXPECT_EQ(run_frame(&r, &drop, XDP_DROP), 1);
-	EXPECT_EQ(run_frame(&r, &drop, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &drop, XDP_DROP), 1);
+	EXPECT_EQ(RUN_FRAME(&r, &drop, XDP_DROP), 1);
 	/* A window that is not over, spent. */
 	set_budget(&r, coarse_now(), 5);
-	EXPECT_EQ(run_frame(&r, &drop, XDP_DROP), 0);
+	EXPECT_EQ(RUN_FRAME(&r, &drop, XDP_DROP), 0);
 out:
 	teardown(&r);
 }
@@ -327,9 +340,9 @@ TEST(log_off_logs_nothing)
 	EXPECT_EQ(r.skel->rodata->cfg_log_rate, 0);
 	syn(&f, "198.51.100.7", 22, 0);
 	for (int i = 0; i < 3; i++)
-		EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 0);
+		EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 0);
 	syn(&f, "198.51.100.7", 23, 0);
-	EXPECT_EQ(run_frame(&r, &f, XDP_DROP), 0);
+	EXPECT_EQ(RUN_FRAME(&r, &f, XDP_DROP), 0);
 out:
 	teardown(&r);
 }

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "verdict.h"
 #include "pkt.h"
 #include "portcullis.h"
 #include "portcullis.skel.h"
@@ -131,7 +132,8 @@ struct settings {
 
 struct env {
 	struct portcullis *skel;
-	int prog_fd, counters_fd, frags_fd, ncpu;
+	int counters_fd, frags_fd, ncpu;
+	struct pc_judge judge;
 	unsigned long long frames, bytes; /* run since load */
 };
 
@@ -194,8 +196,13 @@ static bool env_open(struct env *e, const struct settings *s)
 		portcullis__destroy(skel);
 		return false;
 	}
+	if (pc_judge_init(&e->judge, bpf_program__fd(skel->progs.portcullis_xdp),
+			  bpf_map__fd(skel->maps.counters), N_COUNTERS, 0, &perr)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", perr.msg);
+		portcullis__destroy(skel);
+		return false;
+	}
 	e->skel = skel;
-	e->prog_fd = bpf_program__fd(skel->progs.portcullis_xdp);
 	e->counters_fd = bpf_map__fd(skel->maps.counters);
 	e->frags_fd = bpf_map__fd(skel->maps.frags);
 	e->ncpu = libbpf_num_possible_cpus();
@@ -237,63 +244,22 @@ static void env_close(struct env *e)
 	if (!e->skel)
 		return;
 	table_end(e);
+	pc_judge_free(&e->judge);
 	portcullis__destroy(e->skel);
 	e->skel = NULL;
 }
 
-static const char *action_name(int a)
-{
-	return a == XDP_PASS ? "pass" : a == XDP_DROP ? "drop" : "other";
-}
-
-static const char *counter_name(int c)
-{
-	static const char *names[] = { "non-ip", "malformed", "ndp", "fragment", "no-match" };
-	static char buf[4][24];
-	static int i;
-
-	if (c >= 0 && c < PC_CNT_IMPLICIT)
-		return names[c];
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "rule %d", c - PC_CNT_IMPLICIT);
-	return buf[i];
-}
-
 /* One row of a table: run the frame once; the action and exactly one counter (by one
- * packet and the frame's bytes) must be as expected. */
+ * packet and the frame's bytes) must be as expected. A failure names `line`: the
+ * row's, or the CASE's. */
 static void run_case(struct env *e, int line, const char *desc, const struct pkt *f, int action,
 		     int counter)
 {
-	struct pc_count before[N_COUNTERS], after[N_COUNTERS];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len,
-		    .repeat = 1);
-	int err, got = -1, moved = 0;
-
 	if (!e->skel)
 		return;
-	read_counters(e, before);
-	err = bpf_prog_test_run_opts(e->prog_fd, &opts);
-	read_counters(e, after);
-	if (err) {
-		pc_test_fail(__FILE__, line, "%s: test run failed: %s", desc, strerror(errno));
-		return;
-	}
 	e->frames++;
 	e->bytes += f->len;
-	for (int k = 0; k < N_COUNTERS; k++) {
-		if (after[k].packets == before[k].packets)
-			continue;
-		moved++;
-		got = k;
-	}
-	if ((int)opts.retval == action && moved == 1 && got == counter &&
-	    after[got].packets - before[got].packets == 1 &&
-	    after[got].bytes - before[got].bytes == f->len)
-		return;
-	pc_test_fail(__FILE__, line, "%s: %s on %s (%d counters moved), expected %s on %s", desc,
-		     action_name(opts.retval), got < 0 ? "nothing" : counter_name(got), moved,
-		     action_name(action), counter_name(counter));
-	pkt_hexdump(stdout, f->data, f->len, "    ");
+	pc_expect_verdict(__FILE__, line, &e->judge, desc, f->data, f->len, counter, action);
 }
 
 #define CASE(e, desc, f, action, counter) run_case((e), __LINE__, (desc), (f), (action), (counter))
@@ -635,6 +601,7 @@ struct base_frame {
 	struct pkt f;
 	int l3, l4, l4_end; /* offsets */
 	int family, action, counter;
+	int line; /* where it is made: its failures name it */
 };
 
 static void make_bases(struct base_frame *b, int *n)
@@ -644,7 +611,7 @@ static void make_bases(struct base_frame *b, int *n)
 	*n = 0;
 #define NEW(d, fam, act, cnt)                                                                      \
 	(x = &b[(*n)++], x->desc = (d), x->family = (fam), x->action = (act), x->counter = (cnt),  \
-	 pkt_init(&x->f))
+	 x->line = __LINE__, pkt_init(&x->f))
 #define L3() (x->l3 = x->f.len)
 #define L4() (x->l4 = x->f.len)
 #define L4_END() (x->l4_end = x->f.len)
@@ -718,7 +685,7 @@ TEST(truncation)
 	for (int i = 0; i < n; i++) {
 		struct base_frame *x = &b[i];
 
-		CASE(&e, x->desc, &x->f, x->action, x->counter);
+		run_case(&e, x->line, x->desc, &x->f, x->action, x->counter);
 		/* Cut anywhere: the IP length then claims bytes that are
 		 * missing. */
 		for (size_t len = 14; len < x->f.len; len++) {
@@ -726,7 +693,8 @@ TEST(truncation)
 
 			g = x->f;
 			pkt_truncate(&g, len);
-			CASE(&e, fmt("%s cut at %zu", x->desc, len), &g, DROP, PC_CNT_MALFORMED);
+			run_case(&e, x->line, fmt("%s cut at %zu", x->desc, len), &g, DROP,
+				 PC_CNT_MALFORMED);
 		}
 		/* An IP packet that itself ends inside a header (IPv6:
 		 * from the end of the fixed header), with the lengths
@@ -738,11 +706,13 @@ TEST(truncation)
 
 			g = x->f;
 			pkt_ip_len(&g, ip_len);
-			CASE(&e, fmt("%s, IP packet of %d bytes, padded", x->desc, len - x->l3), &g,
-			     DROP, PC_CNT_MALFORMED);
+			run_case(&e, x->line,
+				 fmt("%s, IP packet of %d bytes, padded", x->desc, len - x->l3), &g,
+				 DROP, PC_CNT_MALFORMED);
 			pkt_truncate(&g, len);
-			CASE(&e, fmt("%s, IP packet of %d bytes", x->desc, len - x->l3), &g, DROP,
-			     PC_CNT_MALFORMED);
+			run_case(&e, x->line,
+				 fmt("%s, IP packet of %d bytes", x->desc, len - x->l3), &g, DROP,
+				 PC_CNT_MALFORMED);
 		}
 	}
 	table_end(&e);
@@ -1037,38 +1007,45 @@ struct reply_row {
 	int sport, dport, flags;
 	int action, counter;	   /* state off, default range */
 	int action_on, counter_on; /* state on (no static replies) */
+	int line;		   /* where the row is written: its failures name it */
 };
 
+/* A row of a table, with its line. */
+#define ROW(...)                                                                                   \
+	{                                                                                          \
+		__VA_ARGS__, .line = __LINE__                                                      \
+	}
+
 static const struct reply_row reply_rows[] = {
-	{ "SYN to 25", 6, 40000, 25, PKT_SYN, PASS, RULE(0), PASS, RULE(0) },
-	{ "ACK from 443 to 40000: out rule before in rule", 6, 443, 40000, PKT_ACK, PASS, RULE(4),
-	  DROP, RULE(7) },
-	{ "SYN from 443 to 40000: no ACK", 6, 443, 40000, PKT_SYN, DROP, RULE(7), DROP, RULE(7) },
-	{ "SYN-ACK from 443 to 60000", 6, 443, 60000, PKT_SYN | PKT_ACK, PASS, RULE(4), DROP,
-	  PC_CNT_NO_MATCH },
-	{ "SYN from 443 to 60000", 6, 443, 60000, PKT_SYN, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 1023", 6, 443, 1023, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 1024", 6, 443, 1024, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH },
-	{ "ACK from 443 to 65535", 6, 443, 65535, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH },
-	{ "ACK from 80 to 40000: in rule before out rule", 6, 80, 40000, PKT_ACK, DROP, RULE(7),
-	  DROP, RULE(7) },
-	{ "ACK from 80 to 60000: drop out rule", 6, 80, 60000, PKT_ACK, DROP, RULE(8), DROP,
-	  PC_CNT_NO_MATCH },
-	{ "ACK from 53 to 60000: udp rule", 6, 53, 60000, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 40000", 17, 53, 40000, 0, PASS, RULE(3), DROP, PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 1023", 17, 53, 1023, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
-	{ "UDP from 53 to 53", 17, 53, 53, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
-	{ "UDP from 443 to 40000: tcp rule", 17, 443, 40000, 0, DROP, PC_CNT_NO_MATCH, DROP,
-	  PC_CNT_NO_MATCH },
-	{ "ICMP echo request", 1, 8, 8, 0, DROP, RULE(2), DROP, RULE(2) },
-	{ "ICMP echo reply", 1, 0, 0, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH },
-	{ "ICMP unreachable", 1, 3, 3, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
-	{ "ICMPv6 echo request", 58, 128, 128, 0, PASS, RULE(5), PASS, RULE(5) },
-	{ "ICMPv6 echo reply", 58, 129, 129, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH },
-	{ "ICMPv6 packet too big", 58, 2, 2, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH },
+	ROW("SYN to 25", 6, 40000, 25, PKT_SYN, PASS, RULE(0), PASS, RULE(0)),
+	ROW("ACK from 443 to 40000: out rule before in rule", 6, 443, 40000, PKT_ACK, PASS, RULE(4),
+	    DROP, RULE(7)),
+	ROW("SYN from 443 to 40000: no ACK", 6, 443, 40000, PKT_SYN, DROP, RULE(7), DROP, RULE(7)),
+	ROW("SYN-ACK from 443 to 60000", 6, 443, 60000, PKT_SYN | PKT_ACK, PASS, RULE(4), DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("SYN from 443 to 60000", 6, 443, 60000, PKT_SYN, DROP, PC_CNT_NO_MATCH, DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("ACK from 443 to 1023", 6, 443, 1023, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("ACK from 443 to 1024", 6, 443, 1024, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH),
+	ROW("ACK from 443 to 65535", 6, 443, 65535, PKT_ACK, PASS, RULE(4), DROP, PC_CNT_NO_MATCH),
+	ROW("ACK from 80 to 40000: in rule before out rule", 6, 80, 40000, PKT_ACK, DROP, RULE(7),
+	    DROP, RULE(7)),
+	ROW("ACK from 80 to 60000: drop out rule", 6, 80, 60000, PKT_ACK, DROP, RULE(8), DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("ACK from 53 to 60000: udp rule", 6, 53, 60000, PKT_ACK, DROP, PC_CNT_NO_MATCH, DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("UDP from 53 to 40000", 17, 53, 40000, 0, PASS, RULE(3), DROP, PC_CNT_NO_MATCH),
+	ROW("UDP from 53 to 1023", 17, 53, 1023, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH),
+	ROW("UDP from 53 to 53", 17, 53, 53, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH),
+	ROW("UDP from 443 to 40000: tcp rule", 17, 443, 40000, 0, DROP, PC_CNT_NO_MATCH, DROP,
+	    PC_CNT_NO_MATCH),
+	ROW("ICMP echo request", 1, 8, 8, 0, DROP, RULE(2), DROP, RULE(2)),
+	ROW("ICMP echo reply", 1, 0, 0, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH),
+	ROW("ICMP unreachable", 1, 3, 3, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH),
+	ROW("ICMPv6 echo request", 58, 128, 128, 0, PASS, RULE(5), PASS, RULE(5)),
+	ROW("ICMPv6 echo reply", 58, 129, 129, 0, PASS, RULE(6), DROP, PC_CNT_NO_MATCH),
+	ROW("ICMPv6 packet too big", 58, 2, 2, 0, DROP, PC_CNT_NO_MATCH, DROP, PC_CNT_NO_MATCH),
 };
 
 static void reply_frame(struct pkt *f, const struct reply_row *r, bool v6)
@@ -1111,9 +1088,9 @@ static void reply_table(bool state_on)
 			if ((r->proto == 1 && v6) || (r->proto == 58 && !v6))
 				continue;
 			reply_frame(&f, r, v6);
-			CASE(&e, fmt("%s%s", r->desc, v6 ? " (IPv6)" : ""), &f,
-			     state_on ? r->action_on : r->action,
-			     state_on ? r->counter_on : r->counter);
+			run_case(&e, r->line, fmt("%s%s", r->desc, v6 ? " (IPv6)" : ""), &f,
+				 state_on ? r->action_on : r->action,
+				 state_on ? r->counter_on : r->counter);
 		}
 	}
 	table_end(&e);

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "verdict.h"
 #include "pkt.h"
 #include "program.h"
 
@@ -36,167 +37,176 @@ struct row {
 	int vlans;	  /* 0, 1 or 2 tags */
 	const char *rule; /* label of the rule that decides; NULL: no-match */
 	int action;	  /* XDP_PASS or XDP_DROP */
+	int line;	  /* where the row is written: its failures name it */
 };
+
+/* A row of a table, with its line. */
+#define ROW(...)                                                                                   \
+	{                                                                                          \
+		__VA_ARGS__, .line = __LINE__                                                      \
+	}
 
 #define SYN PKT_SYN
 #define ACK PKT_ACK
 
 static const struct row spammertrap[] = {
 	/* Internet to SpammerTrap */
-	{ "smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS },
-	{ "smtp in v6", TCP, INET6, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS },
-	{ "smtp in, vlan", TCP, INET, 0, 25, SYN, 1, "SMTP: receive email", XDP_PASS },
-	{ "smtp in, qinq", TCP, INET6, 0, 25, SYN, 2, "SMTP: receive email", XDP_PASS },
-	{ "wrong port 24", TCP, INET, 0, 24, SYN, 0, NULL, XDP_DROP },
-	{ "wrong proto udp 25", UDP, INET, 0, 25, 0, 0, NULL, XDP_DROP },
-	{ "icmp 3", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
-	{ "icmp 4", ICMP, INET, 0, 4, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
-	{ "icmp 11", ICMP, INET, 0, 11, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
-	{ "icmp 12", ICMP, INET, 0, 12, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
-	{ "no pings from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP },
-	{ "no redirect from internet", ICMP, INET, 0, 5, 0, 0, NULL, XDP_DROP },
-	{ "icmp6 packet-too-big", ICMP6, INET6, 0, 2, 0, 0, "ICMPv6: diagnostics, not pings",
-	  XDP_PASS },
-	{ "no ping6 from internet", ICMP6, INET6, 0, 128, 0, 0, NULL, XDP_DROP },
-	{ "icmp type on icmp6 table", ICMP6, INET6, 0, 11, 0, 0, NULL, XDP_DROP },
-	{ "identd", TCP, INET, 0, 113, SYN, 0, "identd: some older email servers", XDP_PASS },
-	{ "http in", TCP, INET, 0, 80, SYN, 0, "HTTP: external quarantine release", XDP_PASS },
-	{ "https in", TCP, INET6, 0, 443, SYN, 0, "HTTPS: authenticated web users", XDP_PASS },
-	{ "ssh from internet", TCP, INET, 0, 22, SYN, 0, NULL, XDP_DROP },
-	{ "8080 from internet", TCP, INET, 0, 8080, SYN, 0, NULL, XDP_DROP },
+	ROW("smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS),
+	ROW("smtp in v6", TCP, INET6, 0, 25, SYN, 0, "SMTP: receive email", XDP_PASS),
+	ROW("smtp in, vlan", TCP, INET, 0, 25, SYN, 1, "SMTP: receive email", XDP_PASS),
+	ROW("smtp in, qinq", TCP, INET6, 0, 25, SYN, 2, "SMTP: receive email", XDP_PASS),
+	ROW("wrong port 24", TCP, INET, 0, 24, SYN, 0, NULL, XDP_DROP),
+	ROW("wrong proto udp 25", UDP, INET, 0, 25, 0, 0, NULL, XDP_DROP),
+	ROW("icmp 3", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS),
+	ROW("icmp 4", ICMP, INET, 0, 4, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS),
+	ROW("icmp 11", ICMP, INET, 0, 11, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS),
+	ROW("icmp 12", ICMP, INET, 0, 12, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS),
+	ROW("no pings from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP),
+	ROW("no redirect from internet", ICMP, INET, 0, 5, 0, 0, NULL, XDP_DROP),
+	ROW("icmp6 packet-too-big", ICMP6, INET6, 0, 2, 0, 0, "ICMPv6: diagnostics, not pings",
+	    XDP_PASS),
+	ROW("no ping6 from internet", ICMP6, INET6, 0, 128, 0, 0, NULL, XDP_DROP),
+	ROW("icmp type on icmp6 table", ICMP6, INET6, 0, 11, 0, 0, NULL, XDP_DROP),
+	ROW("identd", TCP, INET, 0, 113, SYN, 0, "identd: some older email servers", XDP_PASS),
+	ROW("http in", TCP, INET, 0, 80, SYN, 0, "HTTP: external quarantine release", XDP_PASS),
+	ROW("https in", TCP, INET6, 0, 443, SYN, 0, "HTTPS: authenticated web users", XDP_PASS),
+	ROW("ssh from internet", TCP, INET, 0, 22, SYN, 0, NULL, XDP_DROP),
+	ROW("8080 from internet", TCP, INET, 0, 8080, SYN, 0, NULL, XDP_DROP),
 	/* SpammerTrap to Internet: replies, read statelessly */
-	{ "smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP: send mail, NDRs, bounces, notices",
-	  XDP_PASS },
-	{ "smtp out reply without ACK", TCP, INET, 25, 40000, SYN, 0, NULL, XDP_DROP },
-	{ "smtp out reply to a low port", TCP, INET, 25, 1000, ACK, 0, NULL, XDP_DROP },
-	{ "dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS: real-time blacklist and MX lookups",
-	  XDP_PASS },
-	{ "dns tcp reply", TCP, INET6, 53, 50000, ACK, 0, "DNS: real-time blacklist and MX lookups",
-	  XDP_PASS },
-	{ "dns udp to a low port", UDP, INET, 53, 53, 0, 0, NULL, XDP_DROP },
-	{ "whois reply", TCP, INET, 43, 40000, ACK, 0, "whois: sender information in reports",
-	  XDP_PASS },
-	{ "http reply", TCP, INET, 80, 40000, ACK, 0, "HTTP: anti-virus database updates",
-	  XDP_PASS },
-	{ "ntp reply", UDP, INET, 123, 40000, 0, 0, "NTP: accurate date and time", XDP_PASS },
-	{ "ntp over tcp", TCP, INET, 123, 40000, ACK, 0, NULL, XDP_DROP },
-	{ "https reply", TCP, INET, 443, 40000, ACK, 0, "HTTPS: SECNAP updates tunnel", XDP_PASS },
-	{ "razor reply", TCP, INET, 2703, 40000, ACK, 0, "Razor: spam checksum database",
-	  XDP_PASS },
-	{ "razor over udp", UDP, INET, 2703, 40000, 0, 0, NULL, XDP_DROP },
-	{ "dcc reply", UDP, INET, 6277, 40000, 0, 0, "DCC: Distributed Checksum Clearinghouse",
-	  XDP_PASS },
-	{ "dcc over tcp", TCP, INET, 6277, 40000, ACK, 0, NULL, XDP_DROP },
-	{ "submission reply", TCP, INET, 587, 40000, ACK, 0,
-	  "Submission: report spammers to SpamCop", XDP_PASS },
-	{ "pop3 reply from internet", TCP, INET, 110, 40000, ACK, 0, NULL, XDP_DROP },
+	ROW("smtp out reply", TCP, INET, 25, 40000, ACK, 0,
+	    "SMTP: send mail, NDRs, bounces, notices", XDP_PASS),
+	ROW("smtp out reply without ACK", TCP, INET, 25, 40000, SYN, 0, NULL, XDP_DROP),
+	ROW("smtp out reply to a low port", TCP, INET, 25, 1000, ACK, 0, NULL, XDP_DROP),
+	ROW("dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS: real-time blacklist and MX lookups",
+	    XDP_PASS),
+	ROW("dns tcp reply", TCP, INET6, 53, 50000, ACK, 0,
+	    "DNS: real-time blacklist and MX lookups", XDP_PASS),
+	ROW("dns udp to a low port", UDP, INET, 53, 53, 0, 0, NULL, XDP_DROP),
+	ROW("whois reply", TCP, INET, 43, 40000, ACK, 0, "whois: sender information in reports",
+	    XDP_PASS),
+	ROW("http reply", TCP, INET, 80, 40000, ACK, 0, "HTTP: anti-virus database updates",
+	    XDP_PASS),
+	ROW("ntp reply", UDP, INET, 123, 40000, 0, 0, "NTP: accurate date and time", XDP_PASS),
+	ROW("ntp over tcp", TCP, INET, 123, 40000, ACK, 0, NULL, XDP_DROP),
+	ROW("https reply", TCP, INET, 443, 40000, ACK, 0, "HTTPS: SECNAP updates tunnel", XDP_PASS),
+	ROW("razor reply", TCP, INET, 2703, 40000, ACK, 0, "Razor: spam checksum database",
+	    XDP_PASS),
+	ROW("razor over udp", UDP, INET, 2703, 40000, 0, 0, NULL, XDP_DROP),
+	ROW("dcc reply", UDP, INET, 6277, 40000, 0, 0, "DCC: Distributed Checksum Clearinghouse",
+	    XDP_PASS),
+	ROW("dcc over tcp", TCP, INET, 6277, 40000, ACK, 0, NULL, XDP_DROP),
+	ROW("submission reply", TCP, INET, 587, 40000, ACK, 0,
+	    "Submission: report spammers to SpamCop", XDP_PASS),
+	ROW("pop3 reply from internet", TCP, INET, 110, 40000, ACK, 0, NULL, XDP_DROP),
 	/* The seed's scope is its heading, "SpammerTrap to Internet": the lan zone does not
 	 * get these ports, except where "SpammerTrap to LAN" lists them too (25, 53). */
-	{ "http reply from lan (to Internet only)", TCP, LAN, 80, 40000, ACK, 0, NULL, XDP_DROP },
-	{ "whois reply from lan (to Internet only)", TCP, LAN2, 43, 40000, ACK, 0, NULL, XDP_DROP },
-	{ "razor reply from lan6 (to Internet only)", TCP, LAN6, 2703, 40000, ACK, 0, NULL,
-	  XDP_DROP },
-	{ "dcc reply from lan (to Internet only)", UDP, LAN, 6277, 40000, 0, 0, NULL, XDP_DROP },
-	{ "smtp out reply from lan (both headings)", TCP, LAN2, 25, 40000, ACK, 0,
-	  "SMTP: deliver to the corporate server", XDP_PASS },
-	{ "echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS },
-	{ "echo6 reply", ICMP6, INET6, 0, 129, 0, 0, "ICMPv6 returns: replies to our pings",
-	  XDP_PASS },
+	ROW("http reply from lan (to Internet only)", TCP, LAN, 80, 40000, ACK, 0, NULL, XDP_DROP),
+	ROW("whois reply from lan (to Internet only)", TCP, LAN2, 43, 40000, ACK, 0, NULL,
+	    XDP_DROP),
+	ROW("razor reply from lan6 (to Internet only)", TCP, LAN6, 2703, 40000, ACK, 0, NULL,
+	    XDP_DROP),
+	ROW("dcc reply from lan (to Internet only)", UDP, LAN, 6277, 40000, 0, 0, NULL, XDP_DROP),
+	ROW("smtp out reply from lan (both headings)", TCP, LAN2, 25, 40000, ACK, 0,
+	    "SMTP: deliver to the corporate server", XDP_PASS),
+	ROW("echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS),
+	ROW("echo6 reply", ICMP6, INET6, 0, 129, 0, 0, "ICMPv6 returns: replies to our pings",
+	    XDP_PASS),
 	/* LAN to SpammerTrap */
-	{ "smtp from lan", TCP, LAN, 0, 25, SYN, 0, "SMTP: direct from internal clients",
-	  XDP_PASS },
-	{ "http from lan", TCP, LAN2, 0, 80, SYN, 0, "HTTP: web quarantine release", XDP_PASS },
-	{ "https from lan6", TCP, LAN6, 0, 443, SYN, 0, "HTTPS: web, authenticated users",
-	  XDP_PASS },
-	{ "ssh from lan", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP },
-	{ "ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
-	{ "redirect from lan", ICMP, LAN, 0, 5, 0, 0, "ICMP: pings and diagnostics", XDP_PASS },
-	{ "timestamp from lan", ICMP, LAN, 0, 13, 0, 0, NULL, XDP_DROP },
-	{ "ping6 from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings and diagnostics", XDP_PASS },
-	{ "identd from lan", TCP, LAN, 0, 113, SYN, 0, NULL, XDP_DROP },
+	ROW("smtp from lan", TCP, LAN, 0, 25, SYN, 0, "SMTP: direct from internal clients",
+	    XDP_PASS),
+	ROW("http from lan", TCP, LAN2, 0, 80, SYN, 0, "HTTP: web quarantine release", XDP_PASS),
+	ROW("https from lan6", TCP, LAN6, 0, 443, SYN, 0, "HTTPS: web, authenticated users",
+	    XDP_PASS),
+	ROW("ssh from lan", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP),
+	ROW("ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings and diagnostics", XDP_PASS),
+	ROW("redirect from lan", ICMP, LAN, 0, 5, 0, 0, "ICMP: pings and diagnostics", XDP_PASS),
+	ROW("timestamp from lan", ICMP, LAN, 0, 13, 0, 0, NULL, XDP_DROP),
+	ROW("ping6 from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings and diagnostics", XDP_PASS),
+	ROW("identd from lan", TCP, LAN, 0, 113, SYN, 0, NULL, XDP_DROP),
 	/* SpammerTrap to LAN */
-	{ "smtp to lan reply", TCP, LAN, 25, 40000, ACK, 0, "SMTP: deliver to the corporate server",
-	  XDP_PASS },
-	{ "pop3 reply", TCP, LAN, 110, 40000, ACK, 0, "POP3: auth with the internal server",
-	  XDP_PASS },
-	{ "imap reply", TCP, LAN2, 143, 40000, ACK, 0, "IMAP: auth, public mail folders",
-	  XDP_PASS },
-	{ "ldap reply", TCP, LAN, 389, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
-	  XDP_PASS },
-	{ "ldaps reply", TCP, LAN6, 636, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
-	  XDP_PASS },
-	{ "ldap reply from internet", TCP, INET, 389, 40000, ACK, 0, NULL, XDP_DROP },
-	{ "lan dns udp reply", UDP, LAN, 53, 40000, 0, 0, "DNS: local queries", XDP_PASS },
-	{ "ntp reply from lan", UDP, LAN, 123, 40000, 0, 0, NULL, XDP_DROP },
+	ROW("smtp to lan reply", TCP, LAN, 25, 40000, ACK, 0,
+	    "SMTP: deliver to the corporate server", XDP_PASS),
+	ROW("pop3 reply", TCP, LAN, 110, 40000, ACK, 0, "POP3: auth with the internal server",
+	    XDP_PASS),
+	ROW("imap reply", TCP, LAN2, 143, 40000, ACK, 0, "IMAP: auth, public mail folders",
+	    XDP_PASS),
+	ROW("ldap reply", TCP, LAN, 389, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
+	    XDP_PASS),
+	ROW("ldaps reply", TCP, LAN6, 636, 40000, ACK, 0, "LDAP/LDAPS: user and recipient lookups",
+	    XDP_PASS),
+	ROW("ldap reply from internet", TCP, INET, 389, 40000, ACK, 0, NULL, XDP_DROP),
+	ROW("lan dns udp reply", UDP, LAN, 53, 40000, 0, 0, "DNS: local queries", XDP_PASS),
+	ROW("ntp reply from lan", UDP, LAN, 123, 40000, 0, 0, NULL, XDP_DROP),
 	/* Implicit outcomes */
-	{ "arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS },
-	{ "arp, vlan", ARP, NULL, 0, 0, 0, 1, "non-ip", XDP_PASS },
-	{ "ndp solicit", NDP, INET6, 0, 135, 0, 0, "ndp", XDP_PASS },
-	{ "ndp advert, qinq", NDP, LAN6, 0, 136, 0, 2, "ndp", XDP_PASS },
+	ROW("arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS),
+	ROW("arp, vlan", ARP, NULL, 0, 0, 0, 1, "non-ip", XDP_PASS),
+	ROW("ndp solicit", NDP, INET6, 0, 135, 0, 0, "ndp", XDP_PASS),
+	ROW("ndp advert, qinq", NDP, LAN6, 0, 136, 0, 2, "ndp", XDP_PASS),
 };
 
 static const struct row libraesva[] = {
-	{ "dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS (outbound)", XDP_PASS },
-	{ "dns tcp reply", TCP, LAN, 53, 40000, ACK, 0, "DNS (outbound)", XDP_PASS },
-	{ "dns query in", UDP, INET, 40000, 53, 0, 0, NULL, XDP_DROP },
-	{ "smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP (inbound): receive email", XDP_PASS },
-	{ "smtp in from lan", TCP, LAN6, 0, 25, SYN, 1, "SMTP (inbound): receive email", XDP_PASS },
-	{ "smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP (outbound): send email, NDRs",
-	  XDP_PASS },
+	ROW("dns udp reply", UDP, INET, 53, 40000, 0, 0, "DNS (outbound)", XDP_PASS),
+	ROW("dns tcp reply", TCP, LAN, 53, 40000, ACK, 0, "DNS (outbound)", XDP_PASS),
+	ROW("dns query in", UDP, INET, 40000, 53, 0, 0, NULL, XDP_DROP),
+	ROW("smtp in", TCP, INET, 0, 25, SYN, 0, "SMTP (inbound): receive email", XDP_PASS),
+	ROW("smtp in from lan", TCP, LAN6, 0, 25, SYN, 1, "SMTP (inbound): receive email",
+	    XDP_PASS),
+	ROW("smtp out reply", TCP, INET, 25, 40000, ACK, 0, "SMTP (outbound): send email, NDRs",
+	    XDP_PASS),
 	/* The seed's scope words, each from both zones. "any host" (80, Razor2 2703,
 	 * Pyzor 24441) and "unrestricted" (443 out, 25 both ways): the lan zone too, a
 	 * proxy, mirror or checksum server on a private address. */
-	{ "http reply (any host)", TCP, INET6, 80, 40000, ACK, 0, "HTTP (outbound): link analysis",
-	  XDP_PASS },
-	{ "http reply from lan (any host)", TCP, LAN, 80, 40000, ACK, 0,
-	  "HTTP (outbound): link analysis", XDP_PASS },
-	{ "http reply from lan6 (any host)", TCP, LAN6, 80, 40000, ACK, 0,
-	  "HTTP (outbound): link analysis", XDP_PASS },
-	{ "https reply (unrestricted)", TCP, INET, 443, 40000, ACK, 0,
-	  "HTTPS (outbound): updates, reputation", XDP_PASS },
-	{ "https reply from lan (unrestricted)", TCP, LAN2, 443, 40000, ACK, 0,
-	  "HTTPS (outbound): updates, reputation", XDP_PASS },
-	{ "smtp out reply from lan (unrestricted)", TCP, LAN, 25, 40000, ACK, 0,
-	  "SMTP (outbound): send email, NDRs", XDP_PASS },
-	{ "razor2 reply (any host)", TCP, INET, 2703, 40000, ACK, 0, "Razor2 (outbound)",
-	  XDP_PASS },
-	{ "razor2 reply from lan (any host)", TCP, LAN, 2703, 40000, ACK, 0, "Razor2 (outbound)",
-	  XDP_PASS },
-	{ "razor2 without ACK", TCP, INET, 2703, 40000, SYN, 0, NULL, XDP_DROP },
-	{ "pyzor reply (any host)", UDP, INET, 24441, 40000, 0, 0, "Pyzor (outbound)", XDP_PASS },
-	{ "pyzor reply from lan6 (any host)", UDP, LAN6, 24441, 40000, 0, 0, "Pyzor (outbound)",
-	  XDP_PASS },
-	{ "pyzor over tcp", TCP, INET, 24441, 40000, ACK, 0, NULL, XDP_DROP },
+	ROW("http reply (any host)", TCP, INET6, 80, 40000, ACK, 0,
+	    "HTTP (outbound): link analysis", XDP_PASS),
+	ROW("http reply from lan (any host)", TCP, LAN, 80, 40000, ACK, 0,
+	    "HTTP (outbound): link analysis", XDP_PASS),
+	ROW("http reply from lan6 (any host)", TCP, LAN6, 80, 40000, ACK, 0,
+	    "HTTP (outbound): link analysis", XDP_PASS),
+	ROW("https reply (unrestricted)", TCP, INET, 443, 40000, ACK, 0,
+	    "HTTPS (outbound): updates, reputation", XDP_PASS),
+	ROW("https reply from lan (unrestricted)", TCP, LAN2, 443, 40000, ACK, 0,
+	    "HTTPS (outbound): updates, reputation", XDP_PASS),
+	ROW("smtp out reply from lan (unrestricted)", TCP, LAN, 25, 40000, ACK, 0,
+	    "SMTP (outbound): send email, NDRs", XDP_PASS),
+	ROW("razor2 reply (any host)", TCP, INET, 2703, 40000, ACK, 0, "Razor2 (outbound)",
+	    XDP_PASS),
+	ROW("razor2 reply from lan (any host)", TCP, LAN, 2703, 40000, ACK, 0, "Razor2 (outbound)",
+	    XDP_PASS),
+	ROW("razor2 without ACK", TCP, INET, 2703, 40000, SYN, 0, NULL, XDP_DROP),
+	ROW("pyzor reply (any host)", UDP, INET, 24441, 40000, 0, 0, "Pyzor (outbound)", XDP_PASS),
+	ROW("pyzor reply from lan6 (any host)", UDP, LAN6, 24441, 40000, 0, 0, "Pyzor (outbound)",
+	    XDP_PASS),
+	ROW("pyzor over tcp", TCP, INET, 24441, 40000, ACK, 0, NULL, XDP_DROP),
 	/* "but only on this port" */
-	{ "razor2's host on 2704 (only on this port)", TCP, INET, 2704, 40000, ACK, 0, NULL,
-	  XDP_DROP },
-	{ "razor2's lan host on 2704 (only on this port)", TCP, LAN, 2704, 40000, ACK, 0, NULL,
-	  XDP_DROP },
-	{ "pyzor's lan host on 24442 (only on this port)", UDP, LAN, 24442, 40000, 0, 0, NULL,
-	  XDP_DROP },
+	ROW("razor2's host on 2704 (only on this port)", TCP, INET, 2704, 40000, ACK, 0, NULL,
+	    XDP_DROP),
+	ROW("razor2's lan host on 2704 (only on this port)", TCP, LAN, 2704, 40000, ACK, 0, NULL,
+	    XDP_DROP),
+	ROW("pyzor's lan host on 24442 (only on this port)", UDP, LAN, 24442, 40000, 0, 0, NULL,
+	    XDP_DROP),
 	/* "(outbound)": nobody may open a connection to these ports, from either zone. */
-	{ "http in from internet (outbound only)", TCP, INET, 0, 80, SYN, 0, NULL, XDP_DROP },
-	{ "http in from lan (outbound only)", TCP, LAN, 0, 80, SYN, 0, NULL, XDP_DROP },
-	{ "razor2 in from lan (outbound only)", TCP, LAN, 0, 2703, SYN, 0, NULL, XDP_DROP },
-	{ "pyzor in from internet (outbound only)", UDP, INET, 0, 24441, 0, 0, NULL, XDP_DROP },
+	ROW("http in from internet (outbound only)", TCP, INET, 0, 80, SYN, 0, NULL, XDP_DROP),
+	ROW("http in from lan (outbound only)", TCP, LAN, 0, 80, SYN, 0, NULL, XDP_DROP),
+	ROW("razor2 in from lan (outbound only)", TCP, LAN, 0, 2703, SYN, 0, NULL, XDP_DROP),
+	ROW("pyzor in from internet (outbound only)", UDP, INET, 0, 24441, 0, 0, NULL, XDP_DROP),
 	/* DCC names its two servers, on the Internet: the profile writes `to internet`. */
-	{ "dcc reply", UDP, INET6, 6277, 40000, 0, 0, "DCC (outbound)", XDP_PASS },
-	{ "dcc reply from lan (only the DCC servers)", UDP, LAN, 6277, 40000, 0, 0, NULL,
-	  XDP_DROP },
-	{ "dcc to a low port", UDP, INET, 6277, 1023, 0, 0, NULL, XDP_DROP },
-	{ "https web ui from lan", TCP, LAN, 0, 443, SYN, 0, "HTTPS: web interface from the LAN",
-	  XDP_PASS },
-	{ "https web ui from internet", TCP, INET, 0, 443, SYN, 0, NULL, XDP_DROP },
-	{ "smtps 465 (optional, off)", TCP, INET, 0, 465, SYN, 0, NULL, XDP_DROP },
-	{ "ldap to lan is not an inbound port", TCP, LAN, 0, 389, SYN, 0, NULL, XDP_DROP },
-	{ "icmp unreachable", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS },
-	{ "icmp ping from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP },
-	{ "icmp ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings from the LAN", XDP_PASS },
-	{ "icmp6 ping from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings from the LAN",
-	  XDP_PASS },
-	{ "echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS },
-	{ "ssh", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP },
-	{ "arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS },
+	ROW("dcc reply", UDP, INET6, 6277, 40000, 0, 0, "DCC (outbound)", XDP_PASS),
+	ROW("dcc reply from lan (only the DCC servers)", UDP, LAN, 6277, 40000, 0, 0, NULL,
+	    XDP_DROP),
+	ROW("dcc to a low port", UDP, INET, 6277, 1023, 0, 0, NULL, XDP_DROP),
+	ROW("https web ui from lan", TCP, LAN, 0, 443, SYN, 0, "HTTPS: web interface from the LAN",
+	    XDP_PASS),
+	ROW("https web ui from internet", TCP, INET, 0, 443, SYN, 0, NULL, XDP_DROP),
+	ROW("smtps 465 (optional, off)", TCP, INET, 0, 465, SYN, 0, NULL, XDP_DROP),
+	ROW("ldap to lan is not an inbound port", TCP, LAN, 0, 389, SYN, 0, NULL, XDP_DROP),
+	ROW("icmp unreachable", ICMP, INET, 0, 3, 0, 0, "ICMP: diagnostics, not pings", XDP_PASS),
+	ROW("icmp ping from internet", ICMP, INET, 0, 8, 0, 0, NULL, XDP_DROP),
+	ROW("icmp ping from lan", ICMP, LAN, 0, 8, 0, 0, "ICMP: pings from the LAN", XDP_PASS),
+	ROW("icmp6 ping from lan", ICMP6, LAN6, 0, 128, 0, 0, "ICMPv6: pings from the LAN",
+	    XDP_PASS),
+	ROW("echo reply", ICMP, INET, 0, 0, 0, 0, "ICMP returns: replies to our pings", XDP_PASS),
+	ROW("ssh", TCP, LAN, 0, 22, SYN, 0, NULL, XDP_DROP),
+	ROW("arp", ARP, NULL, 0, 0, 0, 0, "non-ip", XDP_PASS),
 };
 
 struct loaded {
@@ -205,6 +215,7 @@ struct loaded {
 	struct pc_image img;
 	struct portcullis *skel;
 	uint32_t n_counters;
+	struct pc_judge judge;
 	uint64_t frames, bytes;
 };
 
@@ -230,6 +241,11 @@ static bool load_profile_state(struct loaded *l, const char *path, int state)
 		return false;
 	}
 	l->n_counters = PC_CNT_IMPLICIT + l->img.n_rules;
+	if (pc_judge_init(&l->judge, bpf_program__fd(l->skel->progs.portcullis_xdp),
+			  bpf_map__fd(l->skel->maps.counters), l->n_counters, 0, &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+		return false;
+	}
 	return true;
 }
 
@@ -240,6 +256,7 @@ static bool load_profile(struct loaded *l, const char *path)
 
 static void unload_profile(struct loaded *l)
 {
+	pc_judge_free(&l->judge);
 	portcullis__destroy(l->skel);
 	pc_image_free(&l->img);
 	pc_profile_free(&l->p);
@@ -307,43 +324,18 @@ static void read_counts(const struct loaded *l, struct pc_count *c)
 		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
 }
 
-/* Runs one frame and checks that exactly counter `want` moved, by one frame. */
-static void run_frame(struct loaded *l, const char *desc, const struct pkt *f, int want, int action)
+/* Runs one frame and checks that exactly counter `want` moved, by one frame; a failure
+ * names file:line, the row's or the call's (RUN_FRAME). */
+static void run_frame(struct loaded *l, const char *file, int line, const char *desc,
+		      const struct pkt *f, int want, int action)
 {
-	struct pc_count before[256], after[256];
-	int err;
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-	opts.data_in = f->data;
-	opts.data_size_in = f->len;
-	opts.repeat = 1;
-	read_counts(l, before);
-	err = bpf_prog_test_run_opts(bpf_program__fd(l->skel->progs.portcullis_xdp), &opts);
-	read_counts(l, after);
 	l->frames++;
 	l->bytes += f->len;
-	if (err) {
-		pc_test_fail(__FILE__, __LINE__, "%s: bpf_prog_test_run_opts: %s", desc,
-			     strerror(errno));
-		return;
-	}
-	for (uint32_t k = 0; k < l->n_counters; k++) {
-		uint64_t dp = after[k].packets - before[k].packets;
-		uint64_t db = after[k].bytes - before[k].bytes;
-		bool is_want = (int)k == want;
-
-		if (dp != is_want || db != (is_want ? f->len : 0)) {
-			pc_test_fail(__FILE__, __LINE__,
-				     "%s: counter %u moved by %llu packets, %llu bytes; expected "
-				     "counter %d to move",
-				     desc, k, (unsigned long long)dp, (unsigned long long)db, want);
-			pkt_hexdump(stdout, f->data, f->len, "    ");
-		}
-	}
-	if ((int)opts.retval != action)
-		pc_test_fail(__FILE__, __LINE__, "%s: action %u, expected %d", desc, opts.retval,
-			     action);
+	pc_expect_verdict(file, line, &l->judge, desc, f->data, f->len, want, action);
 }
+
+#define RUN_FRAME(l, desc, f, want, action)                                                        \
+	run_frame((l), __FILE__, __LINE__, (desc), (f), (want), (action))
 
 /* A row that an out rule passes: a reply to something the appliance sent. */
 static bool is_reply_row(const struct loaded *l, int counter)
@@ -377,7 +369,7 @@ static void record_flow(struct loaded *l, const struct row *r, int counter)
 		return;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.flows), &k, &f, BPF_ANY))
-		pc_test_fail(__FILE__, __LINE__, "%s: recording its flow: %s", r->desc,
+		pc_test_fail(__FILE__, r->line, "%s: recording its flow: %s", r->desc,
 			     strerror(errno));
 }
 
@@ -391,19 +383,19 @@ static void run_row(struct loaded *l, const struct row *r)
 	char desc[128];
 
 	if (want < 0) {
-		pc_test_fail(__FILE__, __LINE__, "%s: no rule labelled \"%s\"", r->desc, r->rule);
+		pc_test_fail(__FILE__, r->line, "%s: no rule labelled \"%s\"", r->desc, r->rule);
 		return;
 	}
 	build(&f, r);
 	if (!l->p.opt.state || !is_reply_row(l, want)) {
-		run_frame(l, r->desc, &f, want, r->action);
+		run_frame(l, __FILE__, r->line, r->desc, &f, want, r->action);
 		return;
 	}
 	snprintf(desc, sizeof(desc), "%s, no flow recorded", r->desc);
-	run_frame(l, desc, &f, PC_CNT_NO_MATCH, XDP_DROP);
+	run_frame(l, __FILE__, r->line, desc, &f, PC_CNT_NO_MATCH, XDP_DROP);
 	record_flow(l, r, want);
 	snprintf(desc, sizeof(desc), "%s, flow recorded", r->desc);
-	run_frame(l, desc, &f, want, r->action);
+	run_frame(l, __FILE__, r->line, desc, &f, want, r->action);
 	record_flow(l, r, -1); /* rows stay independent */
 }
 
@@ -458,8 +450,8 @@ TEST(libraesva_seed_rows)
  * never passed by the rule that passes the whole frame. */
 TEST(spammertrap_truncated_frames_are_malformed)
 {
-	static const struct row smtp4 = { "smtp", TCP, INET, 0, 25, SYN, 1, NULL, 0 };
-	static const struct row smtp6 = { "smtp6", TCP, INET6, 0, 25, SYN, 2, NULL, 0 };
+	static const struct row smtp4 = ROW("smtp", TCP, INET, 0, 25, SYN, 1, NULL, 0);
+	static const struct row smtp6 = ROW("smtp6", TCP, INET6, 0, 25, SYN, 2, NULL, 0);
 	const struct row *rows[] = { &smtp4, &smtp6 };
 	struct loaded l;
 	char desc[64];
@@ -477,9 +469,9 @@ TEST(spammertrap_truncated_frames_are_malformed)
 			pkt_truncate(&f, cut);
 			snprintf(desc, sizeof(desc), "%s cut to %zu of %zu bytes", rows[i]->desc,
 				 cut, full.len);
-			run_frame(&l, desc, &f, PC_CNT_MALFORMED, XDP_DROP);
+			RUN_FRAME(&l, desc, &f, PC_CNT_MALFORMED, XDP_DROP);
 		}
-		run_frame(&l, "whole frame", &full,
+		RUN_FRAME(&l, "whole frame", &full,
 			  expected_counter(&l, &(struct row){ .rule = "SMTP: receive email" }),
 			  XDP_PASS);
 	}
@@ -505,35 +497,35 @@ TEST(spammertrap_fragments_follow_their_first)
 	PKT_IPV4(&f, .src = INET, .id = 77, .mf = true);
 	PKT_TCP(&f, .dport = 25, .flags = SYN);
 	pkt_payload(&f, 32);
-	run_frame(&l, "v4 first fragment to smtp", &f, smtp, XDP_PASS);
+	RUN_FRAME(&l, "v4 first fragment to smtp", &f, smtp, XDP_PASS);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 77, .frag = 7);
 	pkt_next(&f, 6);
 	pkt_payload(&f, 40);
-	run_frame(&l, "v4 later fragment of it", &f, smtp, XDP_PASS);
+	RUN_FRAME(&l, "v4 later fragment of it", &f, smtp, XDP_PASS);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 78, .frag = 7);
 	pkt_next(&f, 6);
 	pkt_payload(&f, 40);
-	run_frame(&l, "v4 later fragment, unknown datagram", &f, PC_CNT_FRAGMENT, XDP_DROP);
+	RUN_FRAME(&l, "v4 later fragment, unknown datagram", &f, PC_CNT_FRAGMENT, XDP_DROP);
 
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 79, .mf = true);
 	PKT_TCP(&f, .dport = 22, .flags = SYN);
 	pkt_payload(&f, 32);
-	run_frame(&l, "v4 first fragment to ssh", &f, ssh_drop, XDP_DROP);
+	RUN_FRAME(&l, "v4 first fragment to ssh", &f, ssh_drop, XDP_DROP);
 	pkt_init(&f);
 	PKT_IPV4(&f, .src = INET, .id = 79, .frag = 7);
 	pkt_next(&f, 6);
 	pkt_payload(&f, 40);
-	run_frame(&l, "v4 later fragment of a dropped first", &f, PC_CNT_FRAGMENT, XDP_DROP);
+	RUN_FRAME(&l, "v4 later fragment of a dropped first", &f, PC_CNT_FRAGMENT, XDP_DROP);
 
 	pkt_init(&f);
 	PKT_IPV6(&f, .src = LAN6);
 	pkt_frag6(&f, 0, true, 0xabcd);
 	PKT_TCP(&f, .dport = 443, .flags = SYN);
 	pkt_payload(&f, 32);
-	run_frame(&l, "v6 first fragment https from lan", &f,
+	RUN_FRAME(&l, "v6 first fragment https from lan", &f,
 		  expected_counter(&l, &(struct row){ .rule = "HTTPS: web, authenticated users" }),
 		  XDP_PASS);
 	pkt_init(&f);
@@ -541,7 +533,7 @@ TEST(spammertrap_fragments_follow_their_first)
 	pkt_frag6(&f, 5, false, 0xabcd);
 	pkt_next(&f, 6);
 	pkt_payload(&f, 40);
-	run_frame(&l, "v6 later fragment of it", &f,
+	RUN_FRAME(&l, "v6 later fragment of it", &f,
 		  expected_counter(&l, &(struct row){ .rule = "HTTPS: web, authenticated users" }),
 		  XDP_PASS);
 	check_invariant(&l);
@@ -582,6 +574,12 @@ TEST(program_walks_the_trie_as_compiled)
 		return;
 	}
 	l.n_counters = PC_CNT_IMPLICIT + l.img.n_rules;
+	if (pc_judge_init(&l.judge, bpf_program__fd(l.skel->progs.portcullis_xdp),
+			  bpf_map__fd(l.skel->maps.counters), l.n_counters, 0, &e)) {
+		pc_test_fail(__FILE__, __LINE__, "%s", e.msg);
+		unload_profile(&l);
+		return;
+	}
 	for (size_t a = 0; a < sizeof(probes) / sizeof(probes[0]); a++) {
 		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
 			bool v6 = strchr(probes[a], ':');
@@ -600,7 +598,7 @@ TEST(program_walks_the_trie_as_compiled)
 				PKT_IPV4(&f, .src = probes[a]);
 			PKT_TCP(&f, .dport = ports[i], .flags = SYN);
 			snprintf(desc, sizeof(desc), "%s to port %u", probes[a], ports[i]);
-			run_frame(&l, desc, &f,
+			RUN_FRAME(&l, desc, &f,
 				  v ? PC_CNT_IMPLICIT + (v & PC_VERDICT_RULE) - 1 : PC_CNT_NO_MATCH,
 				  v & PC_VERDICT_PASS ? XDP_PASS : XDP_DROP);
 		}

@@ -6,8 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 PROFILE=profiles/spammertrap.conf
 N=2000
-CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams via_said veth_no_loss
-	counters_match packet_exit_0 packet_exact packet_no_loss packet_counters_match
+CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams flood_predicts_replies via_said
+	veth_no_loss counters_match packet_exit_0 packet_exact packet_no_loss packet_counters_match
 	live_refused_or_sent duration_bounds default_mix_counts usage_no_dst_mac usage_via
 	missing_iface)
 . tests/e2e/lib.sh
@@ -78,6 +78,10 @@ names = [l.split()[0] for l in mix.splitlines() if l and not l.startswith("#")]
 got = [s["name"] for s in f["streams"]]
 print("PASS|flood_all_streams|" if names == got and len(got) > 60
       else "FAIL|flood_all_streams|flood sent %d streams, mix lists %d" % (len(got), len(names)))
+# Under state on a reply stream passes on its out rule: its flow is seeded, as bench seeds it.
+dns = [s for s in f["streams"] if s["name"] == "l51-udp-53-reply"]
+print("PASS|flood_predicts_replies|" if dns and dns[0].get("action") == "pass" and
+      dns[0].get("line") == 51 else "FAIL|flood_predicts_replies|the DNS reply stream: %s" % dns)
 PY
 results "$tmp/exact" flood_exact
 # --via auto takes live frames where the kernel allows them and says so when it falls
