@@ -168,10 +168,58 @@ static int run_all(struct pc_judge *j, const void *frame, size_t len, struct pc_
 	return 0;
 }
 
+/* Every counter read, and compared with the snapshot in before, which holds what the
+ * frames judged since the last audit explain. */
+static int audit(struct pc_judge *j, struct pc_verdict *v, struct pc_err *e)
+{
+	j->since_audit = 0;
+	if (read_all(j, j->after, e))
+		return -1;
+	for (uint32_t k = 0; k < j->n_counters; k++)
+		if (memcmp(&j->after[k], &j->before[k], sizeof(j->after[k])))
+			v->stray++;
+	memcpy(j->before, j->after, j->n_counters * sizeof(*j->before));
+	return 0;
+}
+
+/* KEEP with a hint: before is a snapshot of every counter, so only the candidates are
+ * read after the run; when they show anything but one move by this frame, every
+ * counter is, and the frame is judged on all of them. */
+static int run_kept_hinted(struct pc_judge *j, const void *frame, size_t len, uint32_t hint,
+			   struct pc_verdict *v, struct pc_err *e)
+{
+	uint32_t cand[PC_CNT_IMPLICIT + 1];
+	int n = 0;
+
+	for (uint32_t k = 0; k < PC_CNT_IMPLICIT && k < j->n_counters; k++)
+		cand[n++] = k;
+	if (hint >= PC_CNT_IMPLICIT)
+		cand[n++] = hint;
+	if (test_run(j, frame, len, &v->action, e) || read_some(j, cand, n, j->after, e))
+		return -1;
+	for (int i = 0; i < n; i++)
+		compare(j, cand[i], v);
+	if (v->moved == 1 && v->packets == 1 && v->bytes == len) {
+		j->before[v->counter] = j->after[v->counter];
+		return ++j->since_audit >= PC_JUDGE_AUDIT ? audit(j, v, e) : 0;
+	}
+	*v = (struct pc_verdict){ .action = v->action, .counter = -1 };
+	if (read_all(j, j->after, e))
+		return -1;
+	for (uint32_t k = 0; k < j->n_counters; k++)
+		compare(j, k, v);
+	memcpy(j->before, j->after, j->n_counters * sizeof(*j->before));
+	j->since_audit = 0;
+	return 0;
+}
+
 int pc_judge_run(struct pc_judge *j, const void *frame, size_t len, int hint, struct pc_verdict *v,
 		 struct pc_err *e)
 {
 	*v = (struct pc_verdict){ .counter = -1 };
+	if (hint >= 0 && (uint32_t)hint < j->n_counters && (j->flags & PC_JUDGE_KEEP))
+		return j->have_before ? run_kept_hinted(j, frame, len, (uint32_t)hint, v, e)
+				      : run_all(j, frame, len, v, e);
 	if (hint >= 0 && (uint32_t)hint < j->n_counters) {
 		if (run_hinted(j, frame, len, hint, v, e))
 			return -1;

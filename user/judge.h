@@ -25,6 +25,11 @@ enum {
 	PC_JUDGE_KEEP = 1 << 1,
 };
 
+/* With KEEP and a hint, every PC_JUDGE_AUDIT frames all counters are read and compared
+ * with what the judged frames explain: a counter that moved outside the ones read
+ * around each frame is found there (pc_verdict.stray). */
+#define PC_JUDGE_AUDIT 256
+
 /* A program and the counters map it counts on (the ingress program and `counters`,
  * or the egress program and `ecounters`), with the buffers to read it. */
 struct pc_judge {
@@ -33,8 +38,9 @@ struct pc_judge {
 	uint32_t n_counters;
 	unsigned flags;
 	int ncpu;
-	bool have_before; /* KEEP: before holds the counters as they are now */
-	bool no_batch;	  /* BATCH: the kernel refused it once; per counter from then on */
+	bool have_before;     /* KEEP: before holds the counters as they are now */
+	bool no_batch;	      /* BATCH: the kernel refused it once; per counter from then on */
+	uint32_t since_audit; /* KEEP with a hint: frames since every counter was read */
 	struct pc_count *before, *after; /* n_counters each */
 	struct pc_count *percpu;	 /* ncpu, or n_counters * ncpu with BATCH */
 	uint32_t *keys;			 /* BATCH: the batch lookup's keys */
@@ -48,6 +54,9 @@ struct pc_verdict {
 	uint32_t moved;	  /* how many counters moved */
 	uint64_t packets; /* by how much `counter` moved */
 	uint64_t bytes;
+	/* KEEP with a hint: counters found moved at an audit without a frame that was
+	 * judged on them (a program that moves two counters, one outside the hint). */
+	uint32_t stray;
 };
 
 int pc_judge_init(struct pc_judge *j, int prog_fd, int counters_fd, uint32_t n_counters,
@@ -56,8 +65,11 @@ void pc_judge_free(struct pc_judge *j);
 
 /* Runs the frame once. hint >= 0 names the counter the frame was made for: only it
  * and the implicit counters are read around the run, which keeps judging a mix of a
- * 10,000-rule profile fast; if none of those moved, the frame runs a second time with
- * every counter read. hint < 0 reads every counter. */
+ * 10,000-rule profile fast (and a differential test where the kernel has no batch
+ * lookup, 5.10). If those do not show one move by this frame: without KEEP the frame
+ * runs a second time with every counter read; with KEEP (where running a frame twice
+ * would change the flow table) every counter is read after the one run, and compared
+ * with the snapshot KEEP holds. hint < 0 reads every counter. */
 int pc_judge_run(struct pc_judge *j, const void *frame, size_t len, int hint, struct pc_verdict *v,
 		 struct pc_err *e);
 

@@ -14,37 +14,9 @@ CHECKS=(topology load flood_exit_0 flood_exact flood_all_streams flood_predicts_
 . scripts/netns.sh
 command -v ethtool >/dev/null || finish "ethtool is not installed (bash scripts/deps.sh)"
 
-# Names of its own: other tests use app0/peer0 at the same time.
-ns_gen=pcf-gen-$$ ns_app=pcf-app-$$ if_gen=pcf-gen0 if_app=pcf-app0
-pins=
-loaded=0
-cleanup()
-{
-	[ "$loaded" = 1 ] && nsenter --net="/run/netns/$ns_app" "$PC_BIN" unload "$if_app" >/dev/null 2>&1
-	[ "$loaded" = 1 ] && [ -n "$pins" ] && rm -rf "$pins"
-	ip netns del "$ns_gen" 2>/dev/null
-	ip netns del "$ns_app" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-gen() { nsenter --net="/run/netns/$ns_gen" "$@"; }
-app() { nsenter --net="/run/netns/$ns_app" "$@"; }
-# Frames the receiver's XDP program was run on, whichever way they were sent.
-judged() { app ethtool -S "$if_app" | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
-frames() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frames"])' "$1" 2>/dev/null; }
-
-# No IPv6 and no addresses: the only frames on the wire are the flood's.
-if ! { ip netns add "$ns_gen" && ip netns add "$ns_app" &&
-	ip netns exec "$ns_gen" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip netns exec "$ns_app" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip link add "$if_gen" netns "$ns_gen" type veth peer name "$if_app" netns "$ns_app" &&
-	ip -n "$ns_gen" link set "$if_gen" up && ip -n "$ns_app" link set "$if_app" up &&
-	pins=$(pc_state_dir "$ns_app" "$if_app"); } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
-mac=$(ip -n "$ns_app" -br link show "$if_app" | awk '{ print $3 }')
+# Names of its own (pcf-): other tests use app0/peer0 at the same time.
+. tests/e2e/flood_pair.sh
+flood_pair_up pcf
 
 loaded=1
 if ! app "$PC_BIN" load "$if_app" "$PROFILE" >"$tmp/load.out" 2>&1; then

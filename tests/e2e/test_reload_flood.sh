@@ -15,32 +15,9 @@ CHECKS=(topology load flood_exit_0 reloads_ok reloads_during_flood no_loss count
 . tests/e2e/lib.sh
 command -v ethtool >/dev/null || finish "ethtool is not installed (bash scripts/deps.sh)"
 
-ns_gen=prf-gen-$$ ns_app=prf-app-$$ if_gen=prf-gen0 if_app=prf-app0
-loaded=0
-cleanup()
-{
-	[ "$loaded" = 1 ] && nsenter --net="/run/netns/$ns_app" "$PC_BIN" unload "$if_app" >/dev/null 2>&1
-	ip netns del "$ns_gen" 2>/dev/null
-	ip netns del "$ns_app" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-gen() { nsenter --net="/run/netns/$ns_gen" "$@"; }
-app() { nsenter --net="/run/netns/$ns_app" "$@"; }
-judged() { app ethtool -S "$if_app" | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
-frames() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frames"])' "$1" 2>/dev/null; }
-
-# No IPv6 and no addresses: the only frames on the wire are the flood's.
-if ! { ip netns add "$ns_gen" && ip netns add "$ns_app" &&
-	ip netns exec "$ns_gen" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip netns exec "$ns_app" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip link add "$if_gen" netns "$ns_gen" type veth peer name "$if_app" netns "$ns_app" &&
-	ip -n "$ns_gen" link set "$if_gen" up && ip -n "$ns_app" link set "$if_app" up; } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
-mac=$(ip -n "$ns_app" -br link show "$if_app" | awk '{ print $3 }')
+. scripts/netns.sh
+. tests/e2e/flood_pair.sh
+flood_pair_up prf
 # The other profile: the same rules and one more that no stream of the mix matches
 # (a port the profile never names, from a documentation prefix).
 cp "$PROFILE" "$tmp/a.conf"
