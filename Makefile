@@ -67,7 +67,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_SRCS := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
 LIB := $(O)/libportcullis.a
 BIN := $(O)/portcullis
@@ -84,7 +84,8 @@ TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
 # (docs/testing.md). --wrap keeps fuzz inputs inside a private directory and off the
 # network (fuzz/fuzz_profile.c says how).
 FUZZ_BIN := $(O)/fuzz/fuzz_profile
-FUZZ_LIB_SRCS := $(addprefix user/,lexer.c profile.c compile.c diag.c names.c prefix.c)
+FUZZ_LIB_SRCS := $(addprefix user/,profile/lexer.c profile/profile.c compile/compile.c profile/diag.c \
+	profile/names.c profile/prefix.c)
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_WRAP := -Wl,--wrap=open,--wrap=getaddrinfo,--wrap=freeaddrinfo
@@ -137,7 +138,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unre
 $(O)/version.h: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)v='#define PC_VERSION "$(VERSION)"'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
-$(O)/user/commands.o: $(O)/version.h
+$(O)/user/cli/commands.o: $(O)/version.h
 # No recipe, no file: always out of date, so the version is looked at on every make.
 FORCE:
 
@@ -145,7 +146,7 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(O)/user/main.o $(LIB)
+$(BIN): $(O)/user/cli/main.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -157,7 +158,7 @@ $(O)/tests/bpf/%: $(O)/tests/bpf/%.o $(HARNESS_OBJ) $(TEST_LIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*.h include/*.h) | $(DEPS_STAMP)
+$(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*/*.h include/*.h) | $(DEPS_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS)

@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compile.h"
-#include "profile.h"
+#include "compile/compile.h"
+#include "profile/profile.h"
 
 int __real_open(const char *path, int flags, ...);
 

@@ -7,7 +7,7 @@
 
 #include <linux/types.h>
 
-/* Longest frame of a mix (user/mix.h: PC_MIX_FRAME_MAX) and the shortest a frame may
+/* Longest frame of a mix (user/traffic/mix.h: PC_MIX_FRAME_MAX) and the shortest a frame may
  * be: an Ethernet header. */
 #define PC_FLOOD_FRAME_MAX 128
 #define PC_FLOOD_FRAME_MIN 14

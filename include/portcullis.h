@@ -298,7 +298,7 @@ struct pc_clock {
  * ours by its handle and priority (`tc filter show dev IFACE egress`). */
 enum pc_egress_hook { PC_HOOK_NONE = 0, PC_HOOK_TCX = 1, PC_HOOK_CLSACT = 2 };
 
-/* Kernel features used where the kernel has them (user/features.c probes them,
+/* Kernel features used where the kernel has them (user/kern/kernel_features.c probes them,
  * docs/kernels.md says from which Linux each comes and what happens without it). */
 enum pc_feature {
 	PC_FEAT_COARSE_CLOCK = 1 << 0,	 /* bpf_ktime_get_coarse_ns() */
@@ -317,7 +317,7 @@ enum pc_feature {
  * namespace (cookie) and ifindex: PC_PIN_ROOT/net<cookie>-if<ifindex>/, holding
  *   link, elink            the XDP and egress (tcx) links, shared by the generations
  *   current -> gN          symlink: the committed generation, the one readers read
- *   next -> gM             symlink: a switch under way (see user/switch.c)
+ *   next -> gM             symlink: a switch under way (see user/kern/switch.c)
  *   name, netns            symlinks whose targets say which interface, for display
  *   gN/                    a generation: prog, eprog and the maps, named as in
  *                          bpf/maps.h; gN/pending (symlink) while it awaits confirmation

@@ -54,7 +54,7 @@ pc_state_dir()
 {
 	local cookie idx
 
-	# As user/state.c: the cookie, or before Linux 5.14 the namespace's inode number.
+	# As user/kern/state.c: the cookie, or before Linux 5.14 the namespace's inode number.
 	cookie=$(nsenter --net="/run/netns/$1" python3 -c 'import os, socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 try:

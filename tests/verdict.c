@@ -5,7 +5,7 @@
 #include <linux/bpf.h>
 
 #include "harness.h"
-#include "pkt.h"
+#include "traffic/frame.h"
 #include "verdict.h"
 
 const char *pc_counter_name(int c)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "judge.h"
+#include "kern/judge.h"
 
 /* The names the reports use: "non-ip" ... "no-match", "rule N"; "pass", "drop". */
 const char *pc_counter_name(int counter);

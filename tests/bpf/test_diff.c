@@ -20,9 +20,9 @@
 
 #include "gen/gen.h"
 #include "harness.h"
-#include "judge.h"
-#include "pkt.h"
-#include "program.h"
+#include "kern/judge.h"
+#include "traffic/frame.h"
+#include "kern/program.h"
 #include "ref/ref.h"
 
 #define DEFAULT_SEED 20250805ULL

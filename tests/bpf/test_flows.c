@@ -16,8 +16,8 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "pkt.h"
-#include "program.h"
+#include "traffic/frame.h"
+#include "kern/program.h"
 #include "verdict.h"
 
 #define PEER "198.51.100.7"

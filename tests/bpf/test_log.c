@@ -13,10 +13,10 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "judge.h"
-#include "log.h"
-#include "pkt.h"
-#include "program.h"
+#include "kern/judge.h"
+#include "observe/log.h"
+#include "traffic/frame.h"
+#include "kern/program.h"
 
 #define MAX_EVENTS 64
 

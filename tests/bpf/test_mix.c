@@ -9,8 +9,8 @@
 #include <linux/bpf.h>
 
 #include "harness.h"
-#include "mix.h"
-#include "testbed.h"
+#include "traffic/mix.h"
+#include "traffic/testbed.h"
 
 /* A profile whose peers overlap (a /24 inside a zone's /8, an address in a rule), with
  * a port range, a drop rule and state off replies, beside the shipped ones. */

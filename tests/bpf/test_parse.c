@@ -14,10 +14,10 @@
 
 #include "harness.h"
 #include "verdict.h"
-#include "pkt.h"
+#include "traffic/frame.h"
 #include "portcullis.h"
 #include "portcullis.skel.h"
-#include "program.h"
+#include "kern/program.h"
 
 /* --- A tiny policy, written into the maps by hand -----------------------------------
  * Classes: 0 everything else; 1 10.0.0.0/8; 2 2001:db8::/32; 3 192.168.1.0/24,

@@ -16,8 +16,8 @@
 
 #include "harness.h"
 #include "verdict.h"
-#include "pkt.h"
-#include "program.h"
+#include "traffic/frame.h"
+#include "kern/program.h"
 
 #define INET "198.51.100.7"
 #define INET6 "2001:db8::7"

@@ -99,12 +99,12 @@ fi
 
 # make CFLAGS=-O0: the user's flags, and the project's still there.
 mk -n O="$tmp/o-cf" CFLAGS=-O0 all >"$tmp/cf.n" 2>&1
-line=$(grep -E ' -c user/main\.c' "$tmp/cf.n")
+line=$(grep -E ' -c user/cli/main\.c' "$tmp/cf.n")
 bad=
 for f in -O0 -Werror -Iinclude -MMD -std=gnu11; do
 	[[ " $line " == *" $f "* ]] || bad+=" $f"
 done
-check cflags_keep_project "make CFLAGS=-O0 compiles user/main.c without$bad: $line" [ -z "$bad" ]
+check cflags_keep_project "make CFLAGS=-O0 compiles user/cli/main.c without$bad: $line" [ -z "$bad" ]
 
 # A copy of the tree: build the BPF objects, touch bpf/parse.h, see what make would redo.
 src=$tmp/src

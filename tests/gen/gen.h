@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pkt.h"
-#include "profile.h"
+#include "traffic/frame.h"
+#include "profile/profile.h"
 #include "ref/ref.h"
 
 /* --- Random numbers (splitmix64: small, good enough, the same everywhere) ------------ */

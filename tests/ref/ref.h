@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The reference classifier: docs/semantics.md §3 read literally, in plain C, for the differential
  * test. It parses the frame with its own code and walks the parsed rule list in
- * order; it shares nothing with bpf/ or user/compile.c but the parsed profile and the
+ * order; it shares nothing with bpf/ or user/compile/compile.c but the parsed profile and the
  * counter layout of include/portcullis.h. Slow and obvious on purpose.
  *
  * It is stateful in two ways, both explicit: the fragment table it keeps itself
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profile.h"
+#include "profile/profile.h"
 
 /* A flow the appliance opened and an `out` rule allowed (what the egress hook
  * records under `state on`). Addresses in network order, IPv4 in the first 4 bytes. */

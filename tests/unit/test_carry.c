@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "carry.h"
+#include "kern/carry.h"
 #include "harness.h"
 
 /* The rule behind v: few distinct texts, so that many rules share one. */

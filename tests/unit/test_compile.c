@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include "compile.h"
+#include "compile/compile.h"
 #include "harness.h"
 
 struct compiled {

@@ -4,9 +4,9 @@
  * under ASan too; each frame is copied into a heap block of exactly its size). */
 #include <stdlib.h>
 
-#include "decode.h"
+#include "observe/decode.h"
 #include "harness.h"
-#include "pkt.h"
+#include "traffic/frame.h"
 
 /* Decodes a heap copy of the first snap bytes of a len-byte frame. */
 static const char *decode(const uint8_t *data, size_t snap, size_t len, struct pc_decoded *d)

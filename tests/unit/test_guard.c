@@ -2,8 +2,8 @@
 /* The SSH guard: a profile that would drop the session `load` runs from is refused,
  * one that passes it is not, and sessions through other interfaces are not its
  * business. Uses the loopback interface, whose 127.0.0.1 every machine has. */
-#include "compile.h"
-#include "guard.h"
+#include "compile/compile.h"
+#include "compile/guard.h"
 #include "harness.h"
 
 static int guard(const char *profile, const char *ifname, const char *ssh, char *msg, size_t len)

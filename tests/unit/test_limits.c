@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile.h"
+#include "compile/compile.h"
 #include "harness.h"
-#include "profile.h"
+#include "profile/profile.h"
 
-#define MAX_ZONES 4096 /* user/profile.c; docs/profile.md "Limits" */
+#define MAX_ZONES 4096 /* user/profile/profile.c; docs/profile.md "Limits" */
 
 struct text {
 	char *s;

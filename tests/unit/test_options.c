@@ -5,9 +5,9 @@
  * an option added to a table and not to docs/portcullis.8 fails here. */
 #include <stdlib.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "harness.h"
-#include "options.h"
+#include "core/options.h"
 
 #define MAN_PAGE "docs/portcullis.8"
 

@@ -3,9 +3,9 @@
  * written back reads as the same packet, and the usage error of each mistake. */
 #include <stdlib.h>
 
-#include "decode.h"
+#include "observe/decode.h"
 #include "harness.h"
-#include "packet.h"
+#include "traffic/packet_words.h"
 
 /* Splits a line into words in place; returns their count. */
 static int split(char *line, char **argv, int max)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "profile.h"
+#include "profile/profile.h"
 
 static struct pc_profile P;
 static struct pc_diags D;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "pkt.h"
-#include "profile.h"
+#include "traffic/frame.h"
+#include "profile/profile.h"
 #include "ref/ref.h"
 
 #define RULE(k) (PC_CNT_IMPLICIT + (k))

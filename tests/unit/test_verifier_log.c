@@ -11,7 +11,7 @@
 
 #include "harness.h"
 #include "portcullis.skel.h"
-#include "verifier_log.h"
+#include "kern/verifier_log.h"
 
 static const char *const log_61[] = {
 	"libbpf: prog 'portcullis_xdp': BPF program load failed: Permission denied",

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* `check`'s output: the port matrix of a compiled profile, grouped by direction and
+ * peer the way the vendors' port lists read. */
+#ifndef PC_COMPILE_MATRIX_H
+#define PC_COMPILE_MATRIX_H
+
+#include <stdio.h>
+
+#include "compile/compile.h"
+
+void pc_matrix_print(const struct pc_profile *p, const struct pc_image *img,
+		     const struct pc_diags *d, FILE *out);
+
+#endif /* PC_COMPILE_MATRIX_H */

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Rule descriptions shared by every command that names a rule. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <bpf/bpf.h>
+
+#include "core/json.h"
+#include "core/rule_text.h"
+
+const char *pc_rule_action(const struct pc_rule_info *r)
+{
+	return r->action == PC_ACT_PASS ? "allow" : "drop";
+}
+
+const char *pc_rule_direction(const struct pc_rule_info *r)
+{
+	return r->direction == PC_DIR_IN ? "in" : "out";
+}
+
+const char *pc_rule_text(const struct pc_rule_info *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s %s %s %s%s%s%s%s%s", pc_rule_action(r), pc_rule_direction(r),
+		 r->direction == PC_DIR_IN ? "from" : "to", r->peer, r->proto,
+		 r->match[0] ? " " : "", r->match, r->label[0] ? " \"" : "", r->label,
+		 r->label[0] ? "\"" : "");
+	return buf;
+}
+
+void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r)
+{
+	fprintf(out, "\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", \"peer\": ", r->line,
+		pc_rule_action(r), pc_rule_direction(r));
+	pc_json_str(out, r->peer);
+	fputs(", \"proto\": ", out);
+	pc_json_str(out, r->proto);
+	fputs(", \"match\": ", out);
+	pc_json_str(out, r->match);
+	fputs(", \"label\": ", out);
+	pc_json_str(out, r->label);
+}
+
+const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name *files,
+			 uint32_t n_files)
+{
+	return files && r->file < n_files ? files[r->file].path : "";
+}
+
+int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e)
+{
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi);
+
+	*out = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return pc_fail(e, errno, NULL, "bpf_obj_get_info_by_fd on a files map");
+	*out = calloc(mi.max_entries + 1, sizeof(**out));
+	if (!*out)
+		return pc_fail(e, ENOMEM, NULL, "reading the profile's file names");
+	for (uint32_t k = 0; k < mi.max_entries; k++)
+		if (bpf_map_lookup_elem(fd, &k, &(*out)[k]))
+			(*out)[k].path[0] = 0;
+	*n = mi.max_entries;
+	return 0;
+}

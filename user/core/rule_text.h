@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* How a loaded rule reads, in one place: as profile text for people (stats, explain,
+ * log, the reload diff) and as JSON fields for scripts (stats --json, log --json). */
+#ifndef PC_CORE_RULE_TEXT_H
+#define PC_CORE_RULE_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "portcullis.h"
+
+/* "allow" or "drop"; "in" or "out". */
+const char *pc_rule_action(const struct pc_rule_info *r);
+const char *pc_rule_direction(const struct pc_rule_info *r);
+/* `allow in from internet tcp port 25 "SMTP: receive email"`, as in the profile. */
+const char *pc_rule_text(const struct pc_rule_info *r, char *buf, size_t len);
+/* `"line": 39, "action": "allow", ..., "label": "..."`: the rule fields of stats --json,
+ * without braces, for an object that may carry more. */
+void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r);
+
+/* The file a rule is in, from the profile's file names ("" when unknown). */
+const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name *files,
+			 uint32_t n_files);
+/* Reads a "files" map: *out (free it) has *n names. */
+int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e);
+
+#endif /* PC_CORE_RULE_TEXT_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `explain`: why is this packet passed or dropped? The answer comes from the real
+ * program, not from a model of it: the packet is built as a frame and run with
+ * BPF_PROG_TEST_RUN through either a program compiled from a profile or a twin of the
+ * one running on an interface (sharing its pinned tables, with counters of its own so
+ * the live ones do not move). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "observe/explain.h"
+#include "kern/judge.h"
+#include "kern/pins.h"
+#include "traffic/packet_words.h"
+#include "kern/program.h"
+#include "core/rule_text.h"
+#include "observe/stats.h"
+
+/* What the program to ask is: its fds, the rules' texts, and where they came from. */
+struct subject {
+	struct portcullis *skel;
+	uint32_t n_rules;
+	struct pc_rule_info *info;  /* n_rules */
+	struct pc_file_name *files; /* n_files */
+	uint32_t n_files;
+	struct pc_options opt;
+	char origin[256]; /* profile path */
+	char live[64];	  /* "running on IFACE" for a twin */
+	/* --profile only */
+	struct pc_profile p;
+	struct pc_diags d;
+	struct pc_image img;
+};
+
+static int subject_from_profile(const char *path, struct subject *s, struct pc_err *e)
+{
+	if (pc_profile_parse(path, &s->p, &s->d) || pc_compile(&s->p, &s->img, &s->d)) {
+		pc_diags_print(&s->d, stderr);
+		return pc_usage(e, "%s has %zu error%s", path, s->d.n_errors,
+				s->d.n_errors == 1 ? "" : "s");
+	}
+	if (pc_program_create(&s->p, &s->img, NULL, &s->skel, e))
+		return -1;
+	s->n_rules = s->img.n_rules;
+	s->info = s->img.info;
+	s->files = s->img.files;
+	s->n_files = s->img.n_files;
+	s->opt = s->p.opt;
+	snprintf(s->origin, sizeof(s->origin), "%s", path);
+	return 0;
+}
+
+/* The twin: the running program's tables and flow table (pinned maps reused), its
+ * settings from load_info, and counters of its own. */
+static int subject_from_iface(const char *ifname, struct subject *s, struct pc_err *e)
+{
+	static const char *const shared[] = { "trie_root", "trie_chunks", "dirs",
+					      "pages",	   "flows",	  "flow_remap" };
+	struct pc_snapshot snap;
+	struct pc_lineage lin = { .flows_fd = -1 };
+	struct bpf_map *maps[6];
+	char gdir[PATH_MAX];
+	int err;
+
+	if (pc_snapshot_read(ifname, &snap, e))
+		return -1;
+	s->n_rules = snap.n_rules;
+	s->info = snap.info;
+	snap.info = NULL;
+	s->files = snap.files;
+	s->n_files = snap.n_files;
+	snap.files = NULL;
+	pc_load_info_options(&snap.load, &s->opt);
+	lin.gen = snap.load.gen;
+	lin.gen_prev = snap.load.gen ? snap.load.gen - 1 : 0;
+	snprintf(s->origin, sizeof(s->origin), "%s", snap.load.profile);
+	snprintf(s->live, sizeof(s->live), "running on %s", ifname);
+	/* The tables of the very generation whose rules were read. */
+	snprintf(gdir, sizeof(gdir), "%s", snap.gdir);
+	pc_snapshot_free(&snap);
+	s->skel = portcullis__open();
+	if (!s->skel)
+		return pc_fail(e, errno, NULL, "opening the BPF object");
+	maps[0] = s->skel->maps.trie_root;
+	maps[1] = s->skel->maps.trie_chunks;
+	maps[2] = s->skel->maps.dirs;
+	maps[3] = s->skel->maps.pages;
+	maps[4] = s->skel->maps.flows;
+	maps[5] = s->skel->maps.flow_remap;
+	for (int i = 0; i < 6; i++) {
+		struct pc_err ignore;
+		int fd = pc_pin_open(gdir, shared[i], i < 4 ? e : &ignore);
+
+		if (fd < 0 && i >= 4)
+			continue; /* a program from before the flow table */
+		if (fd < 0)
+			return -1;
+		err = bpf_map__reuse_fd(maps[i], fd);
+		close(fd);
+		if (err)
+			return pc_fail(e, err, NULL, "reusing the pinned map %s", shared[i]);
+	}
+	bpf_map__set_max_entries(s->skel->maps.counters, PC_CNT_IMPLICIT + s->n_rules);
+	pc_program_set_options(s->skel, &s->opt);
+	pc_program_set_lineage(s->skel, s->n_rules, &lin);
+	return pc_program_load(s->skel, "loading a twin of the running program", e);
+}
+
+static void subject_free(struct subject *s, bool from_profile)
+{
+	portcullis__destroy(s->skel);
+	if (from_profile) {
+		pc_image_free(&s->img);
+		pc_profile_free(&s->p);
+		pc_diags_free(&s->d);
+	} else {
+		free(s->info);
+		free(s->files);
+	}
+}
+
+static void describe_outcome(const struct subject *s, const struct pc_packet *pr, int counter,
+			     uint32_t action, FILE *out)
+{
+	fprintf(out, "verdict  %s\n", action == XDP_PASS ? "PASS" : "DROP");
+	if (counter >= PC_CNT_IMPLICIT && (uint32_t)(counter - PC_CNT_IMPLICIT) < s->n_rules) {
+		const struct pc_rule_info *r = &s->info[counter - PC_CNT_IMPLICIT];
+		char text[512];
+
+		fprintf(out, "rule     line %u: %s\n", r->line,
+			pc_rule_text(r, text, sizeof(text)));
+		if (r->direction == PC_DIR_OUT && s->opt.state)
+			fprintf(out, "why      a reply of a flow the appliance opened, which this "
+				     "out rule allowed (state on)\n");
+		else if (r->direction == PC_DIR_OUT)
+			fprintf(out,
+				"why      a reply to traffic the appliance starts (state off: "
+				"%s)\n",
+				pr->kind == PC_PACKET_TCP
+					? "TCP with ACK from the rule's port to the ephemeral range"
+				: pr->kind == PC_PACKET_UDP
+					? "UDP from the rule's port to the ephemeral range"
+					: "echo-reply for an echo-request rule");
+		else
+			fprintf(out, "why      the first rule, in profile order, that matches\n");
+		fprintf(out, "profile  %s:%u%s%s\n",
+			pc_rule_file(r, s->files, s->n_files)[0]
+				? pc_rule_file(r, s->files, s->n_files)
+				: s->origin,
+			r->line, s->live[0] ? ", " : "", s->live);
+		return;
+	}
+	fprintf(out, "rule     none: %s\n", pc_implicit_name(counter));
+	switch (counter) {
+	case PC_CNT_NO_MATCH:
+		fprintf(out, "why      no rule matches; the default policy %s it (`set default`)\n",
+			s->opt.default_pass ? "passes" : "drops");
+		if (s->opt.state && pr->kind != PC_PACKET_ARP)
+			fprintf(out, "         and it belongs to no flow the appliance opened "
+				     "(state on: replies pass only as part of one; `portcullis "
+				     "flows IFACE` lists them)\n");
+		break;
+	case PC_CNT_NDP:
+		fprintf(out,
+			"why      IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) "
+			"always passes: without it no IPv6 address resolves\n");
+		break;
+	case PC_CNT_NON_IP:
+		fprintf(out, "why      not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it\n",
+			s->opt.non_ip_pass ? "passes" : "drops");
+		break;
+	default:
+		fprintf(out, "why      see docs/architecture.md for the implicit outcomes\n");
+	}
+	fprintf(out, "profile  %s%s%s\n", s->origin, s->live[0] ? ", " : "", s->live);
+}
+
+/* The packet's verdict from the subject's program: exactly one counter moves. */
+static int judge(const struct subject *s, const struct pkt *f, struct pc_verdict *v,
+		 struct pc_err *e)
+{
+	struct pc_judge j;
+	int err;
+
+	if (pc_judge_init(&j, bpf_program__fd(s->skel->progs.portcullis_xdp),
+			  bpf_map__fd(s->skel->maps.counters), PC_CNT_IMPLICIT + s->n_rules, 0, e))
+		return -1;
+	err = pc_judge_run(&j, f->data, f->len, -1, v, e);
+	pc_judge_free(&j);
+	if (!err && v->moved != 1)
+		err = pc_fail(e, 0, NULL,
+			      "the program counted the packet on %u counters; please report",
+			      v->moved);
+	return err;
+}
+
+int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
+	       struct pc_err *e)
+{
+	struct subject s = { 0 };
+	struct pc_packet pr;
+	struct pkt f;
+	struct pc_verdict v = { .counter = -1 };
+	int err;
+
+	if (pc_packet_parse(argc, argv, &pr, e))
+		return -1;
+	pc_packet_frame(&pr, &f);
+	err = profile ? subject_from_profile(profile, &s, e) : subject_from_iface(ifname, &s, e);
+	if (!err)
+		err = judge(&s, &f, &v, e);
+	if (!err) {
+		fputs("packet   ", out);
+		pc_packet_describe(&pr, out);
+		fputc('\n', out);
+		describe_outcome(&s, &pr, v.counter, v.action, out);
+	}
+	subject_free(&s, profile != NULL);
+	return err;
+}

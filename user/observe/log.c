@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Streams sampled drop events from the pinned ring buffer, naming the rule that
+ * dropped each frame and decoding its first bytes. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "cli/commands.h"
+#include "observe/decode.h"
+#include "core/json.h"
+#include "core/iface.h"
+#include "observe/log.h"
+#include "core/rule_text.h"
+#include "kern/pins.h"
+#include "kern/state.h"
+#include "observe/stats.h"
+
+/* How often to look whether a reload replaced the program (and its ring). */
+#define RELOAD_CHECK_NS 1000000000LL
+#define POLL_MS 250
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* What one interface's pins say: the ring, and the rules to name counters with. */
+struct source {
+	int events_fd;
+	uint32_t events_id;
+	struct pc_load_info load;
+	struct pc_rule_info *rules;
+	uint32_t n_rules;
+};
+
+struct follower {
+	const char *ifname;
+	struct pc_iface iface;
+	const struct pc_log_opts *opts;
+	FILE *out;
+	struct source src;
+	long seen;
+	long long real_minus_mono; /* converts bpf_ktime_get_ns() to wall time */
+	long long start_mono;	   /* events from before this are backlog */
+};
+
+static long long clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void source_close(struct source *s)
+{
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	free(s->rules);
+	memset(s, 0, sizeof(*s));
+	s->events_fd = -1;
+}
+
+static int map_id(int fd, uint32_t *id)
+{
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -errno;
+	*id = mi.id;
+	return 0;
+}
+
+static int source_open(const struct pc_iface *i, struct source *s, struct pc_err *e)
+{
+	const char *ifname = i->name;
+	char gdir[PATH_MAX];
+	int lfd = -1, rfd = -1, err = -1;
+	uint32_t k = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->events_fd = -1;
+	if (pc_gen_current(i, gdir, sizeof(gdir))) {
+		pc_fail(e, 0, NULL,
+			"portcullis is not loaded on %s; load a profile with `portcullis load %s "
+			"PROFILE`",
+			ifname, ifname);
+		goto out;
+	}
+	if ((lfd = pc_pin_open(gdir, "load_info", e)) < 0)
+		goto out;
+	if (bpf_map_lookup_elem(lfd, &k, &s->load)) {
+		pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
+		goto out;
+	}
+	s->n_rules = s->load.n_rules;
+	s->rules = calloc(s->n_rules + 1, sizeof(*s->rules));
+	if (!s->rules) {
+		pc_fail(e, ENOMEM, NULL, "reading rule_info of %s", ifname);
+		goto out;
+	}
+	if ((rfd = pc_pin_open(gdir, "rule_info", e)) < 0)
+		goto out;
+	for (k = 0; k < s->n_rules; k++)
+		if (bpf_map_lookup_elem(rfd, &k, &s->rules[k]))
+			memset(&s->rules[k], 0, sizeof(s->rules[k]));
+	s->events_fd = pc_pin_open(gdir, "events", e);
+	if (s->events_fd < 0)
+		goto out;
+	if ((err = map_id(s->events_fd, &s->events_id))) {
+		pc_fail(e, -err, NULL, "reading the id of the events map of %s", ifname);
+		goto out;
+	}
+	err = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	if (rfd >= 0)
+		close(rfd);
+	if (err)
+		source_close(s);
+	return err ? -1 : 0;
+}
+
+/* "no-match", or `line 42 drop in from internet tcp port 22 "ssh"`. */
+static void counter_text(uint32_t counter, const struct pc_rule_info *rules, uint32_t n_rules,
+			 char *buf, size_t n)
+{
+	const struct pc_rule_info *r;
+	char text[512];
+	uint32_t id;
+
+	if (counter < PC_CNT_IMPLICIT) {
+		snprintf(buf, n, "%s", pc_implicit_name(counter));
+		return;
+	}
+	id = counter - PC_CNT_IMPLICIT;
+	if (id >= n_rules) {
+		snprintf(buf, n, "rule %u", id); /* the pins changed under us */
+		return;
+	}
+	r = &rules[id];
+	snprintf(buf, n, "line %u %s", r->line, pc_rule_text(r, text, sizeof(text)));
+}
+
+static void time_text(long long wall_ns, bool iso, char *buf, size_t n)
+{
+	time_t t = (time_t)(wall_ns / 1000000000LL);
+	int ms = (int)(wall_ns % 1000000000LL / 1000000);
+	char date[40], zone[8] = "";
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(date, sizeof(date), iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
+	if (iso) {
+		/* RFC 3339 spells the offset +hh:mm. */
+		strftime(zone, sizeof(zone), "%z", &tm);
+		if (strlen(zone) == 5) {
+			zone[6] = 0;
+			zone[5] = zone[4];
+			zone[4] = zone[3];
+			zone[3] = ':';
+		}
+	}
+	snprintf(buf, n, "%s.%03d%s", date, ms, zone);
+}
+
+static void print_json(const struct pc_log_event *ev, uint32_t snap,
+		       const struct pc_rule_info *rules, uint32_t n_rules, const char *when,
+		       const char *frame, const struct pc_decoded *d, const char *ifname, FILE *out)
+{
+	fprintf(out, "{\"time\": \"%s\", \"interface\": ", when);
+	pc_json_str(out, ifname);
+	if (ev->counter < PC_CNT_IMPLICIT || ev->counter - PC_CNT_IMPLICIT >= n_rules) {
+		fprintf(out, ", \"counter\": \"%s\", \"rule\": null",
+			ev->counter < PC_CNT_IMPLICIT ? pc_implicit_name(ev->counter) : "rule");
+	} else {
+		fputs(", \"counter\": \"rule\", \"rule\": {", out);
+		pc_rule_json_fields(out, &rules[ev->counter - PC_CNT_IMPLICIT]);
+		fputs("}", out);
+	}
+	fprintf(out, ", \"action\": \"%s\", \"len\": %u, \"snap_len\": %u, \"frame\": ",
+		ev->action == XDP_DROP ? "drop" : "pass", ev->len, snap);
+	pc_json_str(out, frame);
+	if (d->proto[0]) {
+		fputs(", \"proto\": ", out);
+		pc_json_str(out, d->proto);
+		fputs(", \"src\": ", out);
+		pc_json_str(out, d->src);
+		fputs(", \"dst\": ", out);
+		pc_json_str(out, d->dst);
+	}
+	if (d->sport >= 0)
+		fprintf(out, ", \"sport\": %d, \"dport\": %d", d->sport, d->dport);
+	if (d->icmp_type >= 0)
+		fprintf(out, ", \"icmp_type\": %d, \"icmp_code\": %d", d->icmp_type, d->icmp_code);
+	if (d->n_vlan == 1)
+		fprintf(out, ", \"vlan\": [%d]", d->vlan[0]);
+	else if (d->n_vlan == 2)
+		fprintf(out, ", \"vlan\": [%d, %d]", d->vlan[0], d->vlan[1]);
+	fputs(", \"data\": \"", out);
+	for (uint32_t i = 0; i < snap; i++)
+		fprintf(out, "%02x", ev->data[i]);
+	fputs("\"}", out);
+}
+
+void pc_log_format(const struct pc_log_event *ev, size_t size, const struct pc_rule_info *rules,
+		   uint32_t n_rules, long long wall_ns, bool json, const char *ifname, FILE *out)
+{
+	char when[64], who[512], frame[512];
+	struct pc_decoded d;
+	uint32_t snap;
+
+	if (size < sizeof(*ev)) {
+		fprintf(out,
+			json ? "{\"error\": \"short event of %zu bytes\"}"
+			     : "(short event of %zu bytes)",
+			size);
+		return;
+	}
+	/* The ring is shared with the kernel: believe no length beyond the buffer. */
+	snap = ev->snap_len < PC_LOG_SNAP ? ev->snap_len : PC_LOG_SNAP;
+	pc_decode(ev->data, snap, ev->len, frame, sizeof(frame), &d);
+	time_text(wall_ns, json, when, sizeof(when));
+	if (json) {
+		print_json(ev, snap, rules, n_rules, when, frame, &d, ifname, out);
+		return;
+	}
+	counter_text(ev->counter, rules, n_rules, who, sizeof(who));
+	fprintf(out, "%s  %s  %s  len %u", when, who, frame, ev->len);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct follower *f = ctx;
+	const struct pc_log_event *ev = data;
+
+	if (f->opts->count && f->seen >= f->opts->count)
+		return 0; /* the rest of this batch is past --count */
+	/* The ring keeps what no one read, since the load: show what happens from now
+	 * on, like tcpdump. bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
+	if (size >= sizeof(*ev) && (long long)ev->ts_ns < f->start_mono)
+		return 0;
+	pc_log_format(ev, size, f->src.rules, f->src.n_rules,
+		      size >= sizeof(*ev) ? (long long)ev->ts_ns + f->real_minus_mono : 0,
+		      f->opts->json, f->ifname, f->out);
+	fputc('\n', f->out);
+	fflush(f->out); /* a pipe or file reader sees each event as it comes */
+	f->seen++;
+	return 0;
+}
+
+static void banner(const struct follower *f)
+{
+	fprintf(stderr, "portcullis: logging drops on %s (%s, at most %u events/s); %s\n",
+		f->ifname, f->src.load.profile, f->src.load.log_rate,
+		f->opts->count || f->opts->timeout ? "Ctrl-C stops early" : "Ctrl-C stops");
+}
+
+/* A `load` replaced the program, and the ring with it: follow the new one. Returns
+ * 1 when it did, 0 when nothing changed, -1 when the interface is no longer loaded. */
+static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_err *e)
+{
+	struct source next;
+	struct pc_err ignore;
+	uint32_t id = 0;
+	char gdir[PATH_MAX];
+	int fd, changed;
+
+	if (pc_gen_current(&f->iface, gdir, sizeof(gdir))) {
+		ring_buffer__consume(*rb);
+		return pc_fail(e, 0, NULL, "stopped: portcullis was unloaded from %s", f->ifname);
+	}
+	/* A generation that a reload removes right now: look again next time. */
+	if ((fd = pc_pin_open(gdir, "events", &ignore)) < 0)
+		return 0;
+	changed = !map_id(fd, &id) && id != f->src.events_id;
+	close(fd);
+	if (!changed || source_open(&f->iface, &next, &ignore))
+		return 0;
+	ring_buffer__consume(*rb); /* the old program's last events */
+	ring_buffer__free(*rb);
+	*rb = ring_buffer__new(next.events_fd, on_event, f, NULL);
+	if (!*rb) {
+		int err = errno;
+
+		source_close(&next);
+		return pc_fail(e, err, NULL, "following the reloaded program on %s", f->ifname);
+	}
+	source_close(&f->src);
+	f->src = next;
+	fprintf(stderr, "portcullis: %s was reloaded (%s); following the new program\n", f->ifname,
+		f->src.load.profile);
+	if (!f->src.load.log_rate)
+		fprintf(stderr, "portcullis: warning: the new profile has `set log off`\n");
+	return 1;
+}
+
+int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e)
+{
+	struct follower f = { .ifname = ifname, .opts = opts, .out = out };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	long long start, deadline, next_check;
+	struct ring_buffer *rb = NULL;
+	int err = -1;
+
+	f.src.events_fd = -1;
+	f.start_mono = clock_ns(CLOCK_MONOTONIC);
+	if (pc_iface_check(ifname, PC_IFACE_PRESENT, e) ||
+	    pc_iface_resolve(ifname, false, &f.iface, e) || pc_bpffs_ensure(e))
+		return -1;
+	pc_settle_if_idle(&f.iface);
+	if (source_open(&f.iface, &f.src, e))
+		return -1;
+	if (!f.src.load.log_rate) {
+		pc_fail(e, 0, NULL,
+			"drop logging is off on %s (`set log off` in %s); set a rate such as "
+			"`set log 100/s` and load the profile again",
+			ifname, f.src.load.profile);
+		goto out;
+	}
+	rb = ring_buffer__new(f.src.events_fd, on_event, &f, NULL);
+	if (!rb) {
+		pc_fail(e, errno, "run as root", "opening the events ring of %s", ifname);
+		goto out;
+	}
+	/* No SA_RESTART: the signal ends epoll_wait with EINTR, then the loop stops. */
+	stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	f.real_minus_mono = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	start = clock_ns(CLOCK_MONOTONIC);
+	/* The backlog goes unprinted (see on_event), but out of the ring at once. */
+	ring_buffer__consume(rb);
+	deadline = start + opts->timeout * 1000000000LL;
+	next_check = start + RELOAD_CHECK_NS;
+	banner(&f);
+	err = 0;
+	while (!stop && !(opts->count && f.seen >= opts->count)) {
+		long long now = clock_ns(CLOCK_MONOTONIC);
+		int ms = POLL_MS, n;
+
+		if (opts->timeout) {
+			if (now >= deadline)
+				break;
+			if ((deadline - now) / 1000000 < ms)
+				ms = (int)((deadline - now) / 1000000) + 1;
+		}
+		n = ring_buffer__poll(rb, ms);
+		if (n < 0 && n != -EINTR) {
+			err = pc_fail(e, -n, NULL, "reading the events ring of %s (epoll_wait)",
+				      ifname);
+			break;
+		}
+		if (clock_ns(CLOCK_MONOTONIC) >= next_check) {
+			next_check = clock_ns(CLOCK_MONOTONIC) + RELOAD_CHECK_NS;
+			if (follow_reload(&f, &rb, e) < 0) {
+				err = -1;
+				break;
+			}
+		}
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	ring_buffer__free(rb);
+	source_close(&f.src);
+	return err;
+}
+
+int pc_log_cmd(int argc, char **argv, struct pc_err *e)
+{
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = pc_opts_parse(&pc_cmd_log, argc, argv, v, &op, e);
+	struct pc_log_opts o = {
+		.json = v[LOG_JSON].set,
+		.count = v[LOG_COUNT].num,
+		.timeout = v[LOG_TIMEOUT].num,
+	};
+
+	if (r)
+		return r == PC_OPTS_HELP ? 0 : -1;
+	if (argc - op != 1)
+		return pc_opts_usage(&pc_cmd_log, e, "expected IFACE");
+	return pc_log_run(argv[op], &o, stdout, e);
+}
