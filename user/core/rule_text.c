@@ -8,6 +8,16 @@
 #include "core/json.h"
 #include "core/rule_text.h"
 
+static const char *const implicit_names[PC_CNT_IMPLICIT] = {
+	[PC_CNT_NON_IP] = "non-ip",	[PC_CNT_MALFORMED] = "malformed", [PC_CNT_NDP] = "ndp",
+	[PC_CNT_FRAGMENT] = "fragment", [PC_CNT_NO_MATCH] = "no-match",
+};
+
+const char *pc_implicit_name(unsigned i)
+{
+	return i < PC_CNT_IMPLICIT ? implicit_names[i] : "?";
+}
+
 const char *pc_rule_action(const struct pc_rule_info *r)
 {
 	return r->action == PC_ACT_PASS ? "allow" : "drop";

@@ -12,6 +12,9 @@
 #include "portcullis.h"
 
 /* "allow" or "drop"; "in" or "out". */
+/* The name of implicit counter i as docs/semantics.md §7.1 spells it ("non-ip",
+ * "no-match"...). */
+const char *pc_implicit_name(unsigned i);
 const char *pc_rule_action(const struct pc_rule_info *r);
 const char *pc_rule_direction(const struct pc_rule_info *r);
 /* `allow in from internet tcp port 25 "SMTP: receive email"`, as in the profile. */

@@ -21,7 +21,7 @@
 #include "traffic/packet_words.h"
 #include "kern/program.h"
 #include "core/rule_text.h"
-#include "observe/stats.h"
+#include "kern/snapshot.h"
 
 /* What the program to ask is: its fds, the rules' texts, and where they came from. */
 struct subject {

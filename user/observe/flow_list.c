@@ -17,7 +17,7 @@
 #include "core/json.h"
 #include "kern/pins.h"
 #include "core/rule_text.h"
-#include "observe/stats.h"
+#include "kern/snapshot.h"
 
 struct row {
 	struct pc_flow_key k;

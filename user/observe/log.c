@@ -20,7 +20,6 @@
 #include "core/rule_text.h"
 #include "kern/pins.h"
 #include "kern/state.h"
-#include "observe/stats.h"
 
 /* How often to look whether a reload replaced the program (and its ring). */
 #define RELOAD_CHECK_NS 1000000000LL

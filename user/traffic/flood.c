@@ -38,6 +38,7 @@
 
 #include "cli/commands.h"
 #include "traffic/flood.h"
+#include "core/rule_text.h"
 #include "core/iface.h"
 #include "kern/kernel_features.h"
 #include "traffic/flood_packet.h"
@@ -45,7 +46,6 @@
 #include "flood_tx.skel.h"
 #include "core/json.h"
 #include "traffic/mix.h"
-#include "observe/stats.h"
 #include "traffic/testbed.h"
 
 #define DEFAULT_DURATION 10

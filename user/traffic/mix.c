@@ -7,8 +7,8 @@
 
 #include <linux/bpf.h>
 
+#include "core/rule_text.h"
 #include "traffic/mix.h"
-#include "observe/stats.h"
 
 /* What reaches a mail appliance, by weight (per 100 frames): most of it belongs to SMTP
  * sessions already open, some is new, some is probes the matrix drops. */
