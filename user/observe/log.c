@@ -12,7 +12,6 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "cli/commands.h"
 #include "observe/decode.h"
 #include "core/json.h"
 #include "core/iface.h"
@@ -376,21 +375,4 @@ out:
 	ring_buffer__free(rb);
 	source_close(&f.src);
 	return err;
-}
-
-int pc_log_cmd(int argc, char **argv, struct pc_err *e)
-{
-	struct pc_opt_value v[PC_OPTS_MAX];
-	int op, r = pc_opts_parse(&pc_cmd_log, argc, argv, v, &op, e);
-	struct pc_log_opts o = {
-		.json = v[LOG_JSON].set,
-		.count = v[LOG_COUNT].num,
-		.timeout = v[LOG_TIMEOUT].num,
-	};
-
-	if (r)
-		return r == PC_OPTS_HELP ? 0 : -1;
-	if (argc - op != 1)
-		return pc_opts_usage(&pc_cmd_log, e, "expected IFACE");
-	return pc_log_run(argv[op], &o, stdout, e);
 }

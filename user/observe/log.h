@@ -19,9 +19,6 @@ struct pc_log_opts {
  * arrives, printing one line per event to out; follows a reload to the new program. */
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e);
 
-/* The subcommand: argv[0] is "log"; its options are in commands.c. */
-int pc_log_cmd(int argc, char **argv, struct pc_err *e);
-
 /* One event as the text line `log` prints (no newline), for tests. rules[n_rules]
  * name the counters at PC_CNT_IMPLICIT and above. */
 void pc_log_format(const struct pc_log_event *ev, size_t size, const struct pc_rule_info *rules,

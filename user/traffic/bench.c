@@ -21,19 +21,9 @@
 #include <linux/bpf.h>
 
 #include "traffic/bench.h"
-#include "cli/commands.h"
 #include "traffic/mix.h"
 #include "traffic/testbed.h"
 #include "kern/tinyprog.h"
-
-struct bench_opts {
-	const char *profile;
-	const char *mix;
-	unsigned long repeat;
-	unsigned long rounds;
-	int cpu; /* -1: the one it starts on */
-	bool markdown;
-};
 
 /* Per stream, per round: ns per packet of each program and their difference. */
 struct timing {
@@ -130,7 +120,7 @@ static int pin_cpu(int *cpu, struct pc_err *e)
 }
 
 /* Every round: each stream through both programs, in alternating order. */
-static int measure(const struct bench_opts *o, const struct pc_mix *m, int real_fd, int empty_fd,
+static int measure(const struct pc_bench_opts *o, const struct pc_mix *m, int real_fd, int empty_fd,
 		   struct timing *t, struct pc_err *e)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -160,7 +150,7 @@ static double mpps(double ns)
 	return ns > 0 ? 1e3 / ns : 0;
 }
 
-static void print_header(const struct bench_opts *o, const struct pc_testbed *tb,
+static void print_header(const struct pc_bench_opts *o, const struct pc_testbed *tb,
 			 const struct pc_mix *m, double ghz, FILE *out)
 {
 	const char *state = tb->p.opt.state ? "on" : "off";
@@ -210,7 +200,7 @@ static void print_header(const struct bench_opts *o, const struct pc_testbed *tb
 		"empty ns", "portcullis ns", "added ns", "empty Mpps", "portcullis Mpps");
 }
 
-static void print_row(const struct bench_opts *o, const char *name, const char *weight,
+static void print_row(const struct pc_bench_opts *o, const char *name, const char *weight,
 		      const char *outcome, const struct figures *f, FILE *out)
 {
 	if (o->markdown)
@@ -221,8 +211,8 @@ static void print_row(const struct bench_opts *o, const char *name, const char *
 			outcome, f->empty, f->real, f->added, mpps(f->empty), mpps(f->real));
 }
 
-static void report(const struct bench_opts *o, const struct pc_testbed *tb, const struct pc_mix *m,
-		   struct timing *t, double ghz, FILE *out)
+static void report(const struct pc_bench_opts *o, const struct pc_testbed *tb,
+		   const struct pc_mix *m, struct timing *t, double ghz, FILE *out)
 {
 	struct figures mix = { 0 };
 	double w = pc_mix_total_weight(m);
@@ -249,27 +239,6 @@ static void report(const struct bench_opts *o, const struct pc_testbed *tb, cons
 	}
 	snprintf(weight, sizeof(weight), "%.0f", w);
 	print_row(o, o->markdown ? "**mix (weighted)**" : "mix (weighted)", weight, "", &mix, out);
-}
-
-/* The options, from bench's table in commands.c; PC_OPTS_HELP after --help. */
-static int parse_opts(int argc, char **argv, struct bench_opts *o, struct pc_err *e)
-{
-	struct pc_opt_value v[PC_OPTS_MAX];
-	int op, r = pc_opts_parse(&pc_cmd_bench, argc, argv, v, &op, e);
-
-	if (r)
-		return r;
-	*o = (struct bench_opts){
-		.profile = v[BENCH_PROFILE].set ? v[BENCH_PROFILE].str : PC_BENCH_DEFAULT_PROFILE,
-		.mix = v[BENCH_MIX].str,
-		.repeat = v[BENCH_REPEAT].set ? v[BENCH_REPEAT].num : 1000000,
-		.rounds = v[BENCH_ROUNDS].set ? v[BENCH_ROUNDS].num : 5,
-		.cpu = v[BENCH_CPU].set ? (long)v[BENCH_CPU].num : -1,
-		.markdown = v[BENCH_MARKDOWN].set,
-	};
-	if (op != argc)
-		return pc_opts_usage(&pc_cmd_bench, e, "unexpected argument %s", argv[op]);
-	return 0;
 }
 
 static int alloc_timing(struct timing **t, size_t n, unsigned long rounds, struct pc_err *e)
@@ -301,10 +270,10 @@ static void free_timing(struct timing *t, size_t n)
  * portcullis, beside the empty program on the first stream's frame, in a tenth of the
  * frames (at least 10,000). GHz, or 0 when the chain took no longer than the empty
  * program (a timer too coarse to tell). */
-static int measure_clock(const struct bench_opts *o, const struct pc_mix *m, int empty_fd,
+static int measure_clock(const struct pc_bench_opts *o, const struct pc_mix *m, int empty_fd,
 			 double *ghz, struct pc_err *e)
 {
-	struct bench_opts co = *o;
+	struct pc_bench_opts co = *o;
 	struct pc_mix first = { .s = m->s, .n = 1 };
 	struct timing *t = NULL;
 	int fd = pc_tinyprog_chain_load("pc_clock", e), err;
@@ -325,18 +294,15 @@ static int measure_clock(const struct bench_opts *o, const struct pc_mix *m, int
 	return err;
 }
 
-int pc_bench_cmd(int argc, char **argv, struct pc_err *e)
+int pc_bench_run(const struct pc_bench_opts *opts, struct pc_err *e)
 {
-	struct bench_opts o;
+	struct pc_bench_opts o = *opts;
 	struct pc_testbed tb = { 0 };
 	struct pc_mix m = { 0 };
 	struct timing *t = NULL;
 	int empty_fd = -1, err, fd;
 	double ghz = 0;
 
-	err = parse_opts(argc, argv, &o, e);
-	if (err)
-		return err == PC_OPTS_HELP ? 0 : -1;
 	/* Opened, not access()ed: access() asks about the real uid and ignores the
 	 * capabilities a non-root user may read it with. */
 	fd = open(o.profile, O_RDONLY | O_CLOEXEC);

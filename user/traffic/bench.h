@@ -4,11 +4,23 @@
 #ifndef PC_TRAFFIC_BENCH_H
 #define PC_TRAFFIC_BENCH_H
 
+#include <stdbool.h>
+
 #include "core/error.h"
 
 #define PC_BENCH_DEFAULT_PROFILE "profiles/spammertrap.conf"
 
-/* The subcommand: argv[0] is "bench". */
-int pc_bench_cmd(int argc, char **argv, struct pc_err *e);
+struct pc_bench_opts {
+	const char *profile;
+	const char *mix;
+	unsigned long repeat;
+	unsigned long rounds;
+	int cpu; /* -1: the one it starts on */
+	bool markdown;
+};
+
+/* Times every stream of the mix through the profile's program and the empty one, and
+ * prints the table on stdout. */
+int pc_bench_run(const struct pc_bench_opts *o, struct pc_err *e);
 
 #endif /* PC_TRAFFIC_BENCH_H */

@@ -36,14 +36,13 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "cli/commands.h"
 #include "traffic/flood.h"
 #include "core/rule_text.h"
 #include "core/iface.h"
 #include "kern/kernel_features.h"
+#include "kern/transmitter.h"
 #include "traffic/flood_packet.h"
 #include "flood_tx.h"
-#include "flood_tx.skel.h"
 #include "core/json.h"
 #include "traffic/mix.h"
 #include "traffic/testbed.h"
@@ -54,25 +53,10 @@
 #define RATE_RUN_SECONDS 0.1
 #define FIRST_RUN 65536
 
-struct flood_opts {
-	const char *ifname;
-	const char *profile;
-	const char *mix;
-	uint8_t dst_mac[6], src_mac[6];
-	bool have_dst, have_src;
-	unsigned long long rate;  /* frames per second over all threads; 0: no limit */
-	unsigned long long count; /* frames per stream and unit of weight; 0: no limit */
-	double duration;	  /* seconds; 0: no limit */
-	unsigned long threads;
-	unsigned long batch;
-	enum via { VIA_AUTO, VIA_LIVE, VIA_PACKET } via;
-	bool json;
-};
-
 struct flood {
-	const struct flood_opts *o;
+	const struct pc_flood_opts *o;
 	const struct pc_mix *m;
-	struct flood_tx *skel; /* the live-frames transmitter; NULL: packet sockets */
+	struct pc_transmitter *tx; /* live frames; NULL: packet sockets */
 	uint32_t *schedule;
 	uint32_t schedule_len;
 	uint32_t frame_len; /* of the run's frame: the longest stream's */
@@ -141,17 +125,6 @@ static unsigned long long next_run(const struct worker *w, double speed)
 	return n > 1e12 ? 1e12 : (unsigned long long)n;
 }
 
-/* One live-frames test run of n frames of prog, as if they arrived on ifindex. */
-static int live_run(int prog_fd, const struct flood *f, unsigned long long n)
-{
-	struct xdp_md ctx = { .data_end = f->frame_len, .ingress_ifindex = f->ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->m->s[0].frame,
-		    .data_size_in = f->frame_len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = n, .batch_size = f->o->batch);
-
-	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
-}
-
 static int live_error(struct pc_err *e, const char *ifname, int err)
 {
 	const char *advice = err == -EINVAL || err == -EOPNOTSUPP || err == -EPERM
@@ -171,9 +144,10 @@ static long long transmit(struct worker *w, unsigned long long n)
 	long long sent;
 	int err;
 
-	if (!f->skel)
+	if (!f->tx)
 		sent = pc_packet_tx_send(&w->ptx, n, &stop, f->o->ifname, &w->err);
-	else if ((err = live_run(bpf_program__fd(f->skel->progs.flood_tx), f, n)))
+	else if ((err = pc_tx_run(f->tx, f->m->s[0].frame, f->frame_len, f->ifindex, n,
+				  (uint32_t)f->o->batch)))
 		sent = live_error(&w->err, f->o->ifname, err);
 	else
 		sent = (long long)n;
@@ -258,13 +232,13 @@ static int start_workers(struct flood *f, struct worker *w, unsigned long n, str
 /* Packet sockets only: a socket and per-stream counts for every thread. */
 static int packet_senders(const struct flood *f, struct worker *w, struct pc_err *e)
 {
-	for (unsigned long k = 0; !f->skel && k < f->o->threads; k++)
+	for (unsigned long k = 0; !f->tx && k < f->o->threads; k++)
 		w[k].ptx = (struct pc_packet_tx){ .fd = -1,
 						  .m = f->m,
 						  .schedule = f->schedule,
 						  .schedule_len = f->schedule_len,
 						  .batch = f->o->batch };
-	for (unsigned long k = 0; !f->skel && k < f->o->threads; k++) {
+	for (unsigned long k = 0; !f->tx && k < f->o->threads; k++) {
 		w[k].ptx.sent = calloc(f->m->n, sizeof(*w[k].ptx.sent));
 		if (!w[k].ptx.sent)
 			return pc_fail(e, ENOMEM, NULL, "allocating the flood's counts");
@@ -277,7 +251,7 @@ static int packet_senders(const struct flood *f, struct worker *w, struct pc_err
 
 static void packet_senders_close(const struct flood *f, struct worker *w)
 {
-	for (unsigned long k = 0; w && !f->skel && k < f->o->threads; k++) {
+	for (unsigned long k = 0; w && !f->tx && k < f->o->threads; k++) {
 		if (w[k].ptx.fd >= 0)
 			close(w[k].ptx.fd);
 		free(w[k].ptx.sent);
@@ -346,7 +320,7 @@ static void outcome_json(const struct pc_stream *s, const struct pc_testbed *tb,
 			tb->img.info[s->counter - PC_CNT_IMPLICIT].line);
 }
 
-static void report(const struct flood_opts *o, const struct pc_mix *m,
+static void report(const struct pc_flood_opts *o, const struct pc_mix *m,
 		   const unsigned long long *sent, const struct pc_testbed *tb, double secs,
 		   FILE *out)
 {
@@ -369,11 +343,12 @@ static void report(const struct flood_opts *o, const struct pc_mix *m,
 		fprintf(out,
 			", \"via\": \"%s\", \"threads\": %lu, \"seconds\": %.6f, \"frames\": %llu, "
 			"\"bytes\": %llu, \"streams\": [",
-			o->via == VIA_LIVE ? "live" : "packet", o->threads, secs, frames, bytes);
+			o->via == PC_FLOOD_VIA_LIVE ? "live" : "packet", o->threads, secs, frames,
+			bytes);
 	} else {
 		fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu, %s\n",
 			o->ifname, m->origin, m->n, o->threads, o->threads == 1 ? "" : "s",
-			o->batch, o->via == VIA_LIVE ? "live frames" : "packet socket");
+			o->batch, o->via == PC_FLOOD_VIA_LIVE ? "live frames" : "packet socket");
 		fprintf(out,
 			"sent     %llu frames, %llu bytes in %.3f s: %.3f Mpps, %.3f Gbit/s\n\n",
 			frames, bytes, secs, secs > 0 ? frames / secs / 1e6 : 0,
@@ -402,41 +377,7 @@ static void report(const struct flood_opts *o, const struct pc_mix *m,
 		fprintf(out, "]}\n");
 }
 
-/* The options, from flood's table in commands.c; PC_OPTS_HELP after --help. */
-static int parse_opts(int argc, char **argv, struct flood_opts *o, struct pc_err *e)
-{
-	static const enum via vias[] = { [FLOOD_VIA_AUTO] = VIA_AUTO,
-					 [FLOOD_VIA_LIVE] = VIA_LIVE,
-					 [FLOOD_VIA_PACKET] = VIA_PACKET };
-	struct pc_opt_value v[PC_OPTS_MAX];
-	int op, r = pc_opts_parse(&pc_cmd_flood, argc, argv, v, &op, e);
-
-	if (r)
-		return r;
-	if (argc - op != 1)
-		return pc_opts_usage(&pc_cmd_flood, e, "expected one IFACE");
-	*o = (struct flood_opts){
-		.ifname = argv[op],
-		.profile = v[FLOOD_PROFILE].str,
-		.mix = v[FLOOD_MIX].str,
-		.have_dst = v[FLOOD_DST_MAC].set,
-		.have_src = v[FLOOD_SRC_MAC].set,
-		.rate = v[FLOOD_RATE].num,
-		.count = v[FLOOD_COUNT].num,
-		.duration = v[FLOOD_DURATION].num,
-		.threads = v[FLOOD_THREADS].set ? v[FLOOD_THREADS].num : 1,
-		.batch = v[FLOOD_BATCH].set ? v[FLOOD_BATCH].num : 64,
-		.via = vias[v[FLOOD_VIA].num],
-		.json = v[FLOOD_JSON].set,
-	};
-	memcpy(o->dst_mac, v[FLOOD_DST_MAC].mac, 6);
-	memcpy(o->src_mac, v[FLOOD_SRC_MAC].mac, 6);
-	if (!o->count && !o->duration)
-		o->duration = DEFAULT_DURATION;
-	return 0;
-}
-
-static int interface(struct flood_opts *o, int *ifindex, struct pc_err *e)
+static int interface(struct pc_flood_opts *o, int *ifindex, struct pc_err *e)
 {
 	struct ifreq ifr = { 0 };
 	int fd;
@@ -464,7 +405,7 @@ static int interface(struct flood_opts *o, int *ifindex, struct pc_err *e)
 	return 0;
 }
 
-static void set_macs(struct pc_mix *m, const struct flood_opts *o)
+static void set_macs(struct pc_mix *m, const struct pc_flood_opts *o)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		memcpy(m->s[i].frame, o->dst_mac, 6);
@@ -513,29 +454,13 @@ static int build_schedule(const struct pc_mix *m, uint32_t **out, uint32_t *len,
 	return 0;
 }
 
-static int fill(struct bpf_map *map, const void *values, uint32_t n, struct pc_err *e)
-{
-	uint32_t *keys = calloc(n, sizeof(*keys)), count = n;
-	int err = 0;
-
-	if (!keys)
-		return pc_fail(e, ENOMEM, NULL, "filling map %s", bpf_map__name(map));
-	for (uint32_t i = 0; i < n; i++)
-		keys[i] = i;
-	if (bpf_map_update_batch(bpf_map__fd(map), keys, values, &count, NULL))
-		err = pc_fail(e, errno, NULL, "filling map %s (bpf_map_update_batch)",
-			      bpf_map__name(map));
-	free(keys);
-	return err;
-}
-
 /* Chooses the transmitter; with auto, says on stderr when live frames are refused. */
-static int choose_via(struct flood_opts *o, struct pc_err *e)
+static int choose_via(struct pc_flood_opts *o, struct pc_err *e)
 {
-	if (o->via != VIA_AUTO)
+	if (o->via != PC_FLOOD_VIA_AUTO)
 		return 0;
 	if (pc_features_probe() & PC_FEAT_LIVE_FRAMES) {
-		o->via = VIA_LIVE;
+		o->via = PC_FLOOD_VIA_LIVE;
 		return 0;
 	}
 	if (geteuid())
@@ -545,7 +470,7 @@ static int choose_via(struct flood_opts *o, struct pc_err *e)
 		"some kernels refuse them even to root); sending through a packet socket "
 		"instead, which is slower (--via packet says so up front)\n",
 		pc_feature(PC_FEAT_LIVE_FRAMES)->since);
-	o->via = VIA_PACKET;
+	o->via = PC_FLOOD_VIA_PACKET;
 	return 0;
 }
 
@@ -570,31 +495,15 @@ static int live_prepare(struct flood *f, const struct pc_mix *m, struct pc_err *
 	struct pc_flood_frame *frames = NULL;
 	int err = flood_frames(m, &frames, e);
 
-	if (!err && !(f->skel = flood_tx__open()))
-		err = pc_fail(e, errno, NULL, "opening the flood's BPF object");
-	if (!err) {
-		f->skel->rodata->schedule_len = f->schedule_len;
-		f->skel->rodata->run_len = f->frame_len;
-		bpf_map__set_max_entries(f->skel->maps.frames, m->n);
-		bpf_map__set_max_entries(f->skel->maps.sent, m->n);
-		bpf_map__set_max_entries(f->skel->maps.schedule, f->schedule_len);
-		err = flood_tx__load(f->skel);
-		if (err)
-			pc_fail(e, err,
-				err == -EPERM ? "run as root"
-					      : "run with -v to see the verifier log",
-				"loading the flood's transmitter (bpf BPF_PROG_LOAD)");
-	}
 	if (!err)
-		err = fill(f->skel->maps.frames, frames, m->n, e);
-	if (!err)
-		err = fill(f->skel->maps.schedule, f->schedule, f->schedule_len, e);
+		err = pc_tx_open(frames, (uint32_t)m->n, f->schedule, f->schedule_len, f->frame_len,
+				 &f->tx, e);
 	free(frames);
 	return err;
 }
 
 /* The schedule, the transmitter and, for live frames, its program. */
-static int tx_prepare(struct flood *f, struct flood_opts *o, const struct pc_mix *m,
+static int tx_prepare(struct flood *f, struct pc_flood_opts *o, const struct pc_mix *m,
 		      struct pc_err *e)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -602,7 +511,7 @@ static int tx_prepare(struct flood *f, struct flood_opts *o, const struct pc_mix
 			f->frame_len = m->s[i].len;
 	if (build_schedule(m, &f->schedule, &f->schedule_len, e) || choose_via(o, e))
 		return -1;
-	return o->via == VIA_LIVE ? live_prepare(f, m, e) : 0;
+	return o->via == PC_FLOOD_VIA_LIVE ? live_prepare(f, m, e) : 0;
 }
 
 /* What the transmitter counted, per stream: the program over the CPUs, or the
@@ -610,10 +519,7 @@ static int tx_prepare(struct flood *f, struct flood_opts *o, const struct pc_mix
 static int read_sent(const struct flood *f, const struct worker *w, size_t n,
 		     unsigned long long *sent, struct pc_err *e)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *v;
-
-	if (!f->skel) {
+	if (!f->tx) {
 		for (size_t i = 0; i < n; i++) {
 			sent[i] = 0;
 			for (unsigned long k = 0; k < f->o->threads; k++)
@@ -621,27 +527,12 @@ static int read_sent(const struct flood *f, const struct worker *w, size_t n,
 		}
 		return 0;
 	}
-	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
-	if (!v || ncpu < 0) {
-		free(v);
-		return pc_fail(e, ENOMEM, NULL, "reading the flood's counts");
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		sent[i] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.sent), &i, v)) {
-			free(v);
-			return pc_fail(e, errno, NULL, "reading the flood's count of stream %u", i);
-		}
-		for (int c = 0; c < ncpu; c++)
-			sent[i] += v[c];
-	}
-	free(v);
-	return 0;
+	return pc_tx_sent(f->tx, (uint32_t)n, sent, e);
 }
 
-int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
+int pc_flood_run(const struct pc_flood_opts *opts, struct pc_err *e)
 {
-	struct flood_opts o;
+	struct pc_flood_opts o = *opts;
 	struct flood f = { .o = &o };
 	struct pc_testbed tb = { 0 };
 	struct pc_mix m = { 0 };
@@ -650,9 +541,8 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 	double secs = 0;
 	int err;
 
-	err = parse_opts(argc, argv, &o, e);
-	if (err)
-		return err == PC_OPTS_HELP ? 0 : -1;
+	if (!o.count && !o.duration)
+		o.duration = DEFAULT_DURATION;
 	if (interface(&o, &f.ifindex, e))
 		return -1;
 	err = pc_testbed_prepare(o.profile, o.mix, &tb, &m, e);
@@ -677,7 +567,7 @@ int pc_flood_cmd(int argc, char **argv, struct pc_err *e)
 	free(w);
 	free(sent);
 	free(f.schedule);
-	flood_tx__destroy(f.skel);
+	pc_tx_close(f.tx);
 	pc_mix_free(&m);
 	pc_testbed_close(&tb);
 	return err;

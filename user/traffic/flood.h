@@ -6,9 +6,29 @@
 #ifndef PC_TRAFFIC_FLOOD_H
 #define PC_TRAFFIC_FLOOD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "core/error.h"
 
-/* The subcommand: argv[0] is "flood". */
-int pc_flood_cmd(int argc, char **argv, struct pc_err *e);
+enum pc_flood_via { PC_FLOOD_VIA_AUTO, PC_FLOOD_VIA_LIVE, PC_FLOOD_VIA_PACKET };
+
+struct pc_flood_opts {
+	const char *ifname;
+	const char *profile;
+	const char *mix;
+	uint8_t dst_mac[6], src_mac[6];
+	bool have_dst, have_src;
+	unsigned long long rate;  /* frames per second over all threads; 0: no limit */
+	unsigned long long count; /* frames per stream and unit of weight; 0: no limit */
+	double duration;	  /* seconds; 0: no limit */
+	unsigned long threads;
+	unsigned long batch;
+	enum pc_flood_via via;
+	bool json;
+};
+
+/* Sends the mix out of o->ifname as o says, and prints what went (a table, or JSON). */
+int pc_flood_run(const struct pc_flood_opts *o, struct pc_err *e);
 
 #endif /* PC_TRAFFIC_FLOOD_H */
