@@ -84,8 +84,10 @@ TEST_LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TEST_LIB_SRCS))
 # (docs/testing.md). --wrap keeps fuzz inputs inside a private directory and off the
 # network (fuzz/fuzz_profile.c says how).
 FUZZ_BIN := $(O)/fuzz/fuzz_profile
-FUZZ_LIB_SRCS := $(addprefix user/,profile/lexer.c profile/profile.c compile/compile.c profile/diag.c \
-	profile/names.c profile/prefix.c)
+# The pure layers, by folder: nothing in them talks to the kernel (scripts/layers.py
+# keeps kern/ above them).
+PURE_LAYERS := core profile compile
+FUZZ_LIB_SRCS := $(foreach l,$(PURE_LAYERS),$(wildcard user/$(l)/*.c))
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_WRAP := -Wl,--wrap=open,--wrap=getaddrinfo,--wrap=freeaddrinfo
@@ -161,7 +163,7 @@ $(O)/tests/bpf/%: $(O)/tests/bpf/%.o $(HARNESS_OBJ) $(TEST_LIB_OBJS) $(LIB)
 $(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*/*.h include/*.h) | $(DEPS_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_WRAP) -o $@ fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(LIBS)
 
 # Seeds: the shipped profiles, fuzz/corpus/, and every text the profile and compiler
 # unit tests parse (their helpers write it where PC_CORPUS_OUT says).

@@ -333,5 +333,16 @@ enum pc_feature {
 #define PC_PIN_NETNS "netns"
 #define PC_PIN_PENDING "pending"
 #define PC_PIN_GEN_PREFIX "g"
+/* The maps a generation's readers open, by the names bpf/maps.h gives them (a pin
+ * takes its map's name; tests/unit/test_pins.c checks that each is one). */
+#define PC_PIN_LOAD_INFO "load_info"
+#define PC_PIN_RULE_INFO "rule_info"
+#define PC_PIN_FILES "files"
+#define PC_PIN_COUNTERS "counters"
+#define PC_PIN_ECOUNTERS "ecounters"
+#define PC_PIN_CARRY "carry"
+#define PC_PIN_ECARRY "ecarry"
+#define PC_PIN_FLOWS "flows"
+#define PC_PIN_EVENTS "events"
 
 #endif /* PORTCULLIS_H */

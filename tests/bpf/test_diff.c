@@ -21,9 +21,10 @@
 #include "gen/gen.h"
 #include "harness.h"
 #include "kern/judge.h"
-#include "traffic/frame.h"
 #include "kern/program.h"
+#include "portcullis.skel.h"
 #include "ref/ref.h"
+#include "traffic/frame.h"
 
 #define DEFAULT_SEED 20250805ULL
 #define DEFAULT_FRAMES 200000

@@ -16,8 +16,9 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "traffic/frame.h"
 #include "kern/program.h"
+#include "portcullis.skel.h"
+#include "traffic/frame.h"
 #include "verdict.h"
 
 #define PEER "198.51.100.7"

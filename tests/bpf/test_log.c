@@ -14,9 +14,10 @@
 
 #include "harness.h"
 #include "kern/judge.h"
-#include "observe/log.h"
-#include "traffic/frame.h"
 #include "kern/program.h"
+#include "observe/log.h"
+#include "portcullis.skel.h"
+#include "traffic/frame.h"
 
 #define MAX_EVENTS 64
 

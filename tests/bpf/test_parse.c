@@ -13,11 +13,11 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "verdict.h"
-#include "traffic/frame.h"
+#include "kern/program.h"
 #include "portcullis.h"
 #include "portcullis.skel.h"
-#include "kern/program.h"
+#include "traffic/frame.h"
+#include "verdict.h"
 
 /* --- A tiny policy, written into the maps by hand -----------------------------------
  * Classes: 0 everything else; 1 10.0.0.0/8; 2 2001:db8::/32; 3 192.168.1.0/24,

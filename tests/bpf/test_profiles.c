@@ -15,9 +15,10 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
-#include "verdict.h"
-#include "traffic/frame.h"
 #include "kern/program.h"
+#include "portcullis.skel.h"
+#include "traffic/frame.h"
+#include "verdict.h"
 
 #define INET "198.51.100.7"
 #define INET6 "2001:db8::7"

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "traffic/frame.h"
 #include "profile/profile.h"
 #include "ref/ref.h"
+#include "traffic/frame.h"
 
 /* --- Random numbers (splitmix64: small, good enough, the same everywhere) ------------ */
 

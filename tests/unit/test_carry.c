@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "kern/carry.h"
 #include "harness.h"
+#include "kern/carry.h"
 
 /* The rule behind v: few distinct texts, so that many rules share one. */
 static void rule_of(unsigned v, struct pc_rule_info *r)

@@ -4,8 +4,8 @@
  * under ASan too; each frame is copied into a heap block of exactly its size). */
 #include <stdlib.h>
 
-#include "observe/decode.h"
 #include "harness.h"
+#include "observe/decode.h"
 #include "traffic/frame.h"
 
 /* Decodes a heap copy of the first snap bytes of a len-byte frame. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "cli/commands.h"
-#include "harness.h"
 #include "core/options.h"
+#include "harness.h"
 
 #define MAN_PAGE "docs/portcullis.8"
 

@@ -3,8 +3,8 @@
  * written back reads as the same packet, and the usage error of each mistake. */
 #include <stdlib.h>
 
-#include "observe/decode.h"
 #include "harness.h"
+#include "observe/decode.h"
 #include "traffic/packet_words.h"
 
 /* Splits a line into words in place; returns their count. */

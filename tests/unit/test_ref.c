@@ -7,9 +7,9 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "traffic/frame.h"
 #include "profile/profile.h"
 #include "ref/ref.h"
+#include "traffic/frame.h"
 
 #define RULE(k) (PC_CNT_IMPLICIT + (k))
 #define SEC_NS 1000000000ULL

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "portcullis.skel.h"
 #include "kern/verifier_log.h"
+#include "portcullis.skel.h"
 
 static const char *const log_61[] = {
 	"libbpf: prog 'portcullis_xdp': BPF program load failed: Permission denied",

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mapmem.h"
 #include "compile/matrix.h"
+#include "core/mapmem.h"
 #include "profile/prefix.h"
 
 static void print_zones(const struct pc_profile *p, FILE *out)

@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include <bpf/bpf.h>
-
 #include "core/json.h"
 #include "core/rule_text.h"
 
@@ -54,23 +52,4 @@ const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name
 			 uint32_t n_files)
 {
 	return files && r->file < n_files ? files[r->file].path : "";
-}
-
-int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e)
-{
-	struct bpf_map_info mi = {};
-	uint32_t len = sizeof(mi);
-
-	*out = NULL;
-	*n = 0;
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
-		return pc_fail(e, errno, NULL, "bpf_obj_get_info_by_fd on a files map");
-	*out = calloc(mi.max_entries + 1, sizeof(**out));
-	if (!*out)
-		return pc_fail(e, ENOMEM, NULL, "reading the profile's file names");
-	for (uint32_t k = 0; k < mi.max_entries; k++)
-		if (bpf_map_lookup_elem(fd, &k, &(*out)[k]))
-			(*out)[k].path[0] = 0;
-	*n = mi.max_entries;
-	return 0;
 }

@@ -26,7 +26,5 @@ void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r);
 /* The file a rule is in, from the profile's file names ("" when unknown). */
 const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name *files,
 			 uint32_t n_files);
-/* Reads a "files" map: *out (free it) has *n names. */
-int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e);
 
 #endif /* PC_CORE_RULE_TEXT_H */

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/rule_text.h"
 #include "kern/attach.h"
 #include "kern/carry.h"
 #include "kern/confirm.h"
@@ -26,8 +27,9 @@
 #include "kern/flow_table.h"
 #include "kern/pins.h"
 #include "kern/program.h"
-#include "core/rule_text.h"
+#include "kern/snapshot.h"
 #include "kern/switch.h"
+#include "portcullis.skel.h"
 
 struct staged {
 	const struct pc_iface *i;
@@ -84,7 +86,7 @@ static int write_load_info(const struct staged *st, const char *profile_path, ui
 
 static int read_old_files(const char *gdir, struct pc_attach_result *res, struct pc_err *e)
 {
-	int fd = pc_pin_open(gdir, "files", e), err;
+	int fd = pc_pin_open(gdir, PC_PIN_FILES, e), err;
 
 	if (fd < 0)
 		return -1;
@@ -173,7 +175,7 @@ static int lineage_prepare(struct staged *st, const struct pc_load_info *old, in
 		return pc_fail(e, ENOMEM, NULL, "mapping the flows' rules");
 	st->lin.remap = st->remap;
 	st->lin.n_remap = old->n_rules;
-	if ((fd = pc_pin_open(st->cur, "flows", e)) < 0)
+	if ((fd = pc_pin_open(st->cur, PC_PIN_FLOWS, e)) < 0)
 		return -1;
 	if (!bpf_obj_get_info_by_fd(fd, &mi, &len) && mi.max_entries == st->p->opt.flows_max) {
 		st->lin.flows_fd = fd;

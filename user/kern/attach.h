@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "compile/compile.h"
-#include "kern/flow_table.h"
 #include "core/error.h"
+#include "kern/flow_table.h"
 #include "kern/state.h"
 
 enum pc_mode {

@@ -147,8 +147,8 @@ int pc_totals_read(int counters_fd, int carry_fd, int info_fd, struct pc_totals 
 
 int pc_totals_read_pinned(const char *gdir, bool egress, struct pc_totals *t, struct pc_err *e)
 {
-	const char *const names[3] = { egress ? "ecounters" : "counters",
-				       egress ? "ecarry" : "carry", "rule_info" };
+	const char *const names[3] = { egress ? PC_PIN_ECOUNTERS : PC_PIN_COUNTERS,
+				       egress ? PC_PIN_ECARRY : PC_PIN_CARRY, PC_PIN_RULE_INFO };
 	int fd[3] = { -1, -1, -1 }, err = -1;
 
 	for (int i = 0; i < 3; i++)

@@ -26,8 +26,8 @@
 #include "kern/attach.h"
 #include "kern/confirm.h"
 #include "kern/pins.h"
-#include "portcullis.h"
 #include "kern/switch.h"
+#include "portcullis.h"
 
 #define PENDING_FMT "deadline=%" PRIu64 " prev=%s"
 

@@ -11,8 +11,10 @@
 #include <bpf/libbpf.h>
 
 #include "kern/kernel_features.h"
+#include "kern/pins.h"
 #include "kern/program.h"
 #include "kern/verifier_log.h"
+#include "portcullis.skel.h"
 
 static bool verbose;
 
@@ -279,4 +281,73 @@ int pc_counters_read(int fd, uint32_t n, struct pc_count *out, struct pc_err *e)
 	}
 	free(percpu);
 	return 0;
+}
+
+/* The maps a twin shares with the generation it copies: the lookup tables, which
+ * every program has, and the flow table, which programs from before it lack. */
+static int twin_share(struct portcullis *s, const char *gdir, struct pc_err *e)
+{
+	static const char *const names[] = { "trie_root", "trie_chunks", "dirs",
+					     "pages",	  PC_PIN_FLOWS,	 "flow_remap" };
+	struct bpf_map *maps[] = { s->maps.trie_root, s->maps.trie_chunks, s->maps.dirs,
+				   s->maps.pages,     s->maps.flows,	   s->maps.flow_remap };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct pc_err ignore;
+		int fd = pc_pin_open(gdir, names[i], i < 4 ? e : &ignore), err;
+
+		if (fd < 0 && i >= 4)
+			continue;
+		if (fd < 0)
+			return -1;
+		err = bpf_map__reuse_fd(maps[i], fd);
+		close(fd);
+		if (err)
+			return pc_fail(e, err, NULL, "reusing the pinned map %s", names[i]);
+	}
+	return 0;
+}
+
+int pc_program_twin(const char *gdir, const struct pc_options *opt, uint32_t n_rules,
+		    const struct pc_lineage *lin, struct portcullis **out, struct pc_err *e)
+{
+	struct portcullis *s = portcullis__open();
+
+	*out = NULL;
+	if (!s)
+		return pc_fail(e, errno, NULL, "opening the BPF object");
+	if (twin_share(s, gdir, e))
+		goto fail;
+	bpf_map__set_max_entries(s->maps.counters, PC_CNT_IMPLICIT + n_rules);
+	pc_program_set_options(s, opt);
+	pc_program_set_lineage(s, n_rules, lin);
+	if (pc_program_load(s, "loading a twin of the running program", e))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	portcullis__destroy(s);
+	return -1;
+}
+
+void pc_program_destroy(struct portcullis *s)
+{
+	portcullis__destroy(s);
+}
+
+int pc_program_fd(const struct portcullis *s)
+{
+	return bpf_program__fd(s->progs.portcullis_xdp);
+}
+
+int pc_program_map_fd(const struct portcullis *s, const char *name)
+{
+	return bpf_object__find_map_fd_by_name(s->obj, name);
+}
+
+int pc_program_judge_init(const struct portcullis *s, uint32_t n_rules, unsigned flags,
+			  struct pc_judge *j, struct pc_err *e)
+{
+	return pc_judge_init(j, pc_program_fd(s), bpf_map__fd(s->maps.counters),
+			     PC_CNT_IMPLICIT + n_rules, flags, e);
 }

@@ -9,7 +9,11 @@
 
 #include "compile/compile.h"
 #include "core/error.h"
-#include "portcullis.skel.h"
+#include "kern/judge.h"
+
+/* The generated skeleton (portcullis.skel.h), seen whole in kern/ only: the layers
+ * above hold a pointer and use the functions below. */
+struct portcullis;
 
 /* Shows libbpf's messages (the verifier log among them) on stderr. */
 void pc_set_verbose(bool on);
@@ -45,6 +49,20 @@ void pc_program_set_options(struct portcullis *s, const struct pc_options *o);
  * itself, and `explain` loads a twin with them. */
 void pc_load_info_set_options(struct pc_load_info *li, const struct pc_options *o);
 void pc_load_info_options(const struct pc_load_info *li, struct pc_options *o);
+
+/* A twin of the generation pinned in gdir: the program loaded anew with that
+ * generation's lookup tables and flow table (the pinned maps reused), the settings
+ * opt and counters of its own, so that frames run through it are judged as by the
+ * running program without moving the running program's counters. */
+int pc_program_twin(const char *gdir, const struct pc_options *opt, uint32_t n_rules,
+		    const struct pc_lineage *lin, struct portcullis **out, struct pc_err *e);
+void pc_program_destroy(struct portcullis *s);
+/* The XDP program's fd, and a map's by the name it is pinned under (PC_PIN_*). */
+int pc_program_fd(const struct portcullis *s);
+int pc_program_map_fd(const struct portcullis *s, const char *name);
+/* A judge (judge.h) of the XDP program and its counters, for a profile of n_rules. */
+int pc_program_judge_init(const struct portcullis *s, uint32_t n_rules, unsigned flags,
+			  struct pc_judge *j, struct pc_err *e);
 
 /* Sums a per-CPU counters map (n entries) into out[n]. */
 int pc_counters_read(int counters_fd, uint32_t n, struct pc_count *out, struct pc_err *e);

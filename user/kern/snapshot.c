@@ -14,41 +14,64 @@
 #include "kern/snapshot.h"
 #include "kern/state.h"
 
-static int read_info(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e)
 {
-	int lfd = pc_pin_open(s->gdir, "load_info", e), rfd = -1, ffd = -1, err = -1;
-	uint32_t k = 0;
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi);
 
-	if (lfd < 0)
+	*out = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return pc_fail(e, errno, NULL, "bpf_obj_get_info_by_fd on a files map");
+	*out = calloc(mi.max_entries + 1, sizeof(**out));
+	if (!*out)
+		return pc_fail(e, ENOMEM, NULL, "reading the profile's file names");
+	for (uint32_t k = 0; k < mi.max_entries; k++)
+		if (bpf_map_lookup_elem(fd, &k, &(*out)[k]))
+			(*out)[k].path[0] = 0;
+	*n = mi.max_entries;
+	return 0;
+}
+
+int pc_gen_rules_read(const char *gdir, struct pc_load_info *li, struct pc_rule_info **rules,
+		      struct pc_err *e)
+{
+	int fd;
+
+	*rules = NULL;
+	if (pc_gen_load_info(gdir, li, e))
 		return -1;
-	if (bpf_map_lookup_elem(lfd, &k, &s->load)) {
-		pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
-		goto out;
-	}
-	s->n_rules = s->load.n_rules;
-	s->info = calloc(s->n_rules + 1, sizeof(*s->info));
-	if (!s->info) {
-		pc_fail(e, ENOMEM, NULL, "reading rule_info");
-		goto out;
-	}
-	if ((rfd = pc_pin_open(s->gdir, "rule_info", e)) < 0)
-		goto out;
-	if ((ffd = pc_pin_open(s->gdir, "files", e)) < 0 ||
-	    pc_files_read(ffd, &s->files, &s->n_files, e))
-		goto out;
-	for (k = 0; k < s->n_rules; k++) {
-		if (bpf_map_lookup_elem(rfd, &k, &s->info[k])) {
-			pc_fail(e, errno, NULL, "reading rule_info[%u] of %s", k, ifname);
-			goto out;
+	*rules = calloc(li->n_rules + 1, sizeof(**rules));
+	if (!*rules)
+		return pc_fail(e, ENOMEM, NULL, "reading %s/%s", gdir, PC_PIN_RULE_INFO);
+	if ((fd = pc_pin_open(gdir, PC_PIN_RULE_INFO, e)) < 0)
+		goto fail;
+	for (uint32_t k = 0; k < li->n_rules; k++) {
+		if (bpf_map_lookup_elem(fd, &k, &(*rules)[k])) {
+			pc_fail(e, errno, NULL, "reading %s/%s[%u]", gdir, PC_PIN_RULE_INFO, k);
+			close(fd);
+			goto fail;
 		}
 	}
-	err = 0;
-out:
-	close(lfd);
-	if (rfd >= 0)
-		close(rfd);
-	if (ffd >= 0)
-		close(ffd);
+	close(fd);
+	return 0;
+fail:
+	free(*rules);
+	*rules = NULL;
+	return -1;
+}
+
+static int read_info(struct pc_snapshot *s, struct pc_err *e)
+{
+	int fd, err;
+
+	if (pc_gen_rules_read(s->gdir, &s->load, &s->info, e))
+		return -1;
+	s->n_rules = s->load.n_rules;
+	if ((fd = pc_pin_open(s->gdir, PC_PIN_FILES, e)) < 0)
+		return -1;
+	err = pc_files_read(fd, &s->files, &s->n_files, e);
+	close(fd);
 	return err;
 }
 
@@ -82,15 +105,15 @@ out:
 	return err;
 }
 
-static int read_gen(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
+static int read_gen(struct pc_snapshot *s, struct pc_err *e)
 {
 	uint32_t n;
 
-	if (read_info(ifname, s, e))
+	if (read_info(s, e))
 		return -1;
 	n = PC_CNT_IMPLICIT + s->n_rules;
-	return read_side(s, "counters", "carry", n, &s->count, e) ||
-	       read_side(s, "ecounters", "ecarry", n, &s->ecount, e);
+	return read_side(s, PC_PIN_COUNTERS, PC_PIN_CARRY, n, &s->count, e) ||
+	       read_side(s, PC_PIN_ECOUNTERS, PC_PIN_ECARRY, n, &s->ecount, e);
 }
 
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
@@ -110,7 +133,7 @@ int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e
 				       "portcullis is not loaded on %s; load a profile with "
 				       "`portcullis load %s PROFILE`",
 				       ifname, ifname);
-		if (!read_gen(ifname, s, e))
+		if (!read_gen(s, e))
 			return 0;
 		pc_snapshot_free(s);
 		if (tries == 50 || pc_gen_current(&i, now, sizeof(now)) || !strcmp(now, s->gdir))

@@ -26,5 +26,10 @@ struct pc_snapshot {
  * reload committing meanwhile makes it read the new one again, never a mix. */
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
 void pc_snapshot_free(struct pc_snapshot *s);
+/* Reads a "files" map: *out (free it) has *n names. */
+int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e);
+/* A generation's load_info and its rules (*rules: load_info.n_rules of them, free it). */
+int pc_gen_rules_read(const char *gdir, struct pc_load_info *li, struct pc_rule_info **rules,
+		      struct pc_err *e);
 
 #endif /* PC_KERN_SNAPSHOT_H */

@@ -17,9 +17,9 @@
 
 #include "kern/confirm.h"
 #include "kern/pins.h"
-#include "portcullis.h"
 #include "kern/state.h"
 #include "kern/switch.h"
+#include "portcullis.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
@@ -253,7 +253,7 @@ int pc_gen_current(const struct pc_iface *i, char *buf, size_t len)
 int pc_gen_load_info(const char *gdir, struct pc_load_info *li, struct pc_err *e)
 {
 	uint32_t k = 0;
-	int fd = pc_pin_open(gdir, "load_info", e), err;
+	int fd = pc_pin_open(gdir, PC_PIN_LOAD_INFO, e), err;
 
 	if (fd < 0)
 		return -1;

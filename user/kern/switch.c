@@ -19,9 +19,9 @@
 #include "kern/egress.h"
 #include "kern/flow_table.h"
 #include "kern/pins.h"
-#include "portcullis.h"
 #include "kern/program.h"
 #include "kern/switch.h"
+#include "portcullis.h"
 
 int pc_switch_begin(const struct pc_iface *i, const char *gname, struct pc_err *e)
 {
@@ -97,8 +97,8 @@ static int carry_side(const char *from, const char *to, bool egress, bool back,
 		goto out;
 	}
 	pc_carry_match(&old, new_t->info + PC_CNT_IMPLICIT, new_t->n - PC_CNT_IMPLICIT, map);
-	if ((cfd = pc_pin_open(to, egress ? "ecounters" : "counters", e)) < 0 ||
-	    (kfd = pc_pin_open(to, egress ? "ecarry" : "carry", e)) < 0)
+	if ((cfd = pc_pin_open(to, egress ? PC_PIN_ECOUNTERS : PC_PIN_COUNTERS, e)) < 0 ||
+	    (kfd = pc_pin_open(to, egress ? PC_PIN_ECARRY : PC_PIN_CARRY, e)) < 0)
 		goto out;
 	if (back && pc_counters_read(cfd, new_t->n, live, e))
 		goto out;
@@ -129,7 +129,7 @@ static int flows_move(const char *from, const char *to, const struct pc_totals *
 			       new_t->info + PC_CNT_IMPLICIT, new_t->n - PC_CNT_IMPLICIT);
 	if (!remap)
 		return pc_fail(e, ENOMEM, NULL, "mapping the flows' rules");
-	fd = pc_pin_open(to, "flows", e);
+	fd = pc_pin_open(to, PC_PIN_FLOWS, e);
 	err = fd < 0 ? -1
 		     : pc_flows_adopt(fd, lt.gen, lf.gen, remap, old_t->n - PC_CNT_IMPLICIT, img,
 				      kept, dropped, e);

@@ -15,13 +15,13 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "observe/explain.h"
+#include "core/rule_text.h"
 #include "kern/judge.h"
 #include "kern/pins.h"
-#include "traffic/packet_words.h"
 #include "kern/program.h"
-#include "core/rule_text.h"
 #include "kern/snapshot.h"
+#include "observe/explain.h"
+#include "traffic/packet_words.h"
 
 /* What the program to ask is: its fds, the rules' texts, and where they came from. */
 struct subject {
@@ -57,17 +57,13 @@ static int subject_from_profile(const char *path, struct subject *s, struct pc_e
 	return 0;
 }
 
-/* The twin: the running program's tables and flow table (pinned maps reused), its
- * settings from load_info, and counters of its own. */
+/* The twin of the running program (pc_program_twin), with the settings, rules and
+ * files of the generation it reads. */
 static int subject_from_iface(const char *ifname, struct subject *s, struct pc_err *e)
 {
-	static const char *const shared[] = { "trie_root", "trie_chunks", "dirs",
-					      "pages",	   "flows",	  "flow_remap" };
 	struct pc_snapshot snap;
 	struct pc_lineage lin = { .flows_fd = -1 };
-	struct bpf_map *maps[6];
 	char gdir[PATH_MAX];
-	int err;
 
 	if (pc_snapshot_read(ifname, &snap, e))
 		return -1;
@@ -85,37 +81,12 @@ static int subject_from_iface(const char *ifname, struct subject *s, struct pc_e
 	/* The tables of the very generation whose rules were read. */
 	snprintf(gdir, sizeof(gdir), "%s", snap.gdir);
 	pc_snapshot_free(&snap);
-	s->skel = portcullis__open();
-	if (!s->skel)
-		return pc_fail(e, errno, NULL, "opening the BPF object");
-	maps[0] = s->skel->maps.trie_root;
-	maps[1] = s->skel->maps.trie_chunks;
-	maps[2] = s->skel->maps.dirs;
-	maps[3] = s->skel->maps.pages;
-	maps[4] = s->skel->maps.flows;
-	maps[5] = s->skel->maps.flow_remap;
-	for (int i = 0; i < 6; i++) {
-		struct pc_err ignore;
-		int fd = pc_pin_open(gdir, shared[i], i < 4 ? e : &ignore);
-
-		if (fd < 0 && i >= 4)
-			continue; /* a program from before the flow table */
-		if (fd < 0)
-			return -1;
-		err = bpf_map__reuse_fd(maps[i], fd);
-		close(fd);
-		if (err)
-			return pc_fail(e, err, NULL, "reusing the pinned map %s", shared[i]);
-	}
-	bpf_map__set_max_entries(s->skel->maps.counters, PC_CNT_IMPLICIT + s->n_rules);
-	pc_program_set_options(s->skel, &s->opt);
-	pc_program_set_lineage(s->skel, s->n_rules, &lin);
-	return pc_program_load(s->skel, "loading a twin of the running program", e);
+	return pc_program_twin(gdir, &s->opt, s->n_rules, &lin, &s->skel, e);
 }
 
 static void subject_free(struct subject *s, bool from_profile)
 {
-	portcullis__destroy(s->skel);
+	pc_program_destroy(s->skel);
 	if (from_profile) {
 		pc_image_free(&s->img);
 		pc_profile_free(&s->p);
@@ -189,8 +160,7 @@ static int judge(const struct subject *s, const struct pkt *f, struct pc_verdict
 	struct pc_judge j;
 	int err;
 
-	if (pc_judge_init(&j, bpf_program__fd(s->skel->progs.portcullis_xdp),
-			  bpf_map__fd(s->skel->maps.counters), PC_CNT_IMPLICIT + s->n_rules, 0, e))
+	if (pc_program_judge_init(s->skel, s->n_rules, 0, &j, e))
 		return -1;
 	err = pc_judge_run(&j, f->data, f->len, -1, v, e);
 	pc_judge_free(&j);

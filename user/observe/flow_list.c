@@ -13,11 +13,11 @@
 
 #include <bpf/bpf.h>
 
-#include "observe/flow_list.h"
 #include "core/json.h"
-#include "kern/pins.h"
 #include "core/rule_text.h"
+#include "kern/pins.h"
 #include "kern/snapshot.h"
+#include "observe/flow_list.h"
 
 struct row {
 	struct pc_flow_key k;
@@ -169,7 +169,7 @@ int pc_flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
 
 	if (pc_snapshot_read(ifname, &s, e))
 		return -1;
-	fd = pc_pin_open(s.gdir, "flows", e);
+	fd = pc_pin_open(s.gdir, PC_PIN_FLOWS, e);
 	if (fd < 0 || read_rows(fd, &rows, &n, e)) {
 		if (fd >= 0)
 			close(fd);

@@ -12,13 +12,14 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "observe/decode.h"
-#include "core/json.h"
 #include "core/iface.h"
-#include "observe/log.h"
+#include "core/json.h"
 #include "core/rule_text.h"
 #include "kern/pins.h"
+#include "kern/snapshot.h"
 #include "kern/state.h"
+#include "observe/decode.h"
+#include "observe/log.h"
 
 /* How often to look whether a reload replaced the program (and its ring). */
 #define RELOAD_CHECK_NS 1000000000LL
@@ -84,8 +85,7 @@ static int source_open(const struct pc_iface *i, struct source *s, struct pc_err
 {
 	const char *ifname = i->name;
 	char gdir[PATH_MAX];
-	int lfd = -1, rfd = -1, err = -1;
-	uint32_t k = 0;
+	int err = -1;
 
 	memset(s, 0, sizeof(*s));
 	s->events_fd = -1;
@@ -96,24 +96,10 @@ static int source_open(const struct pc_iface *i, struct source *s, struct pc_err
 			ifname, ifname);
 		goto out;
 	}
-	if ((lfd = pc_pin_open(gdir, "load_info", e)) < 0)
+	if (pc_gen_rules_read(gdir, &s->load, &s->rules, e))
 		goto out;
-	if (bpf_map_lookup_elem(lfd, &k, &s->load)) {
-		pc_fail(e, errno, NULL, "reading load_info of %s", ifname);
-		goto out;
-	}
 	s->n_rules = s->load.n_rules;
-	s->rules = calloc(s->n_rules + 1, sizeof(*s->rules));
-	if (!s->rules) {
-		pc_fail(e, ENOMEM, NULL, "reading rule_info of %s", ifname);
-		goto out;
-	}
-	if ((rfd = pc_pin_open(gdir, "rule_info", e)) < 0)
-		goto out;
-	for (k = 0; k < s->n_rules; k++)
-		if (bpf_map_lookup_elem(rfd, &k, &s->rules[k]))
-			memset(&s->rules[k], 0, sizeof(s->rules[k]));
-	s->events_fd = pc_pin_open(gdir, "events", e);
+	s->events_fd = pc_pin_open(gdir, PC_PIN_EVENTS, e);
 	if (s->events_fd < 0)
 		goto out;
 	if ((err = map_id(s->events_fd, &s->events_id))) {
@@ -122,10 +108,6 @@ static int source_open(const struct pc_iface *i, struct source *s, struct pc_err
 	}
 	err = 0;
 out:
-	if (lfd >= 0)
-		close(lfd);
-	if (rfd >= 0)
-		close(rfd);
 	if (err)
 		source_close(s);
 	return err ? -1 : 0;
@@ -281,7 +263,7 @@ static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_
 		return pc_fail(e, 0, NULL, "stopped: portcullis was unloaded from %s", f->ifname);
 	}
 	/* A generation that a reload removes right now: look again next time. */
-	if ((fd = pc_pin_open(gdir, "events", &ignore)) < 0)
+	if ((fd = pc_pin_open(gdir, PC_PIN_EVENTS, &ignore)) < 0)
 		return 0;
 	changed = !map_id(fd, &id) && id != f->src.events_id;
 	close(fd);

@@ -10,12 +10,12 @@
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
 
-#include "kern/egress.h"
 #include "core/json.h"
+#include "core/rule_text.h"
+#include "kern/egress.h"
 #include "kern/kernel_features.h"
 #include "kern/pins.h"
 #include "kern/program.h"
-#include "core/rule_text.h"
 #include "kern/state.h"
 #include "observe/stats.h"
 

@@ -13,15 +13,15 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
-#include "kern/confirm.h"
-#include "kern/egress.h"
 #include "core/json.h"
 #include "core/mapmem.h"
+#include "kern/confirm.h"
+#include "kern/egress.h"
 #include "kern/kernel_features.h"
 #include "kern/pins.h"
-#include "portcullis.h"
 #include "kern/state.h"
 #include "observe/status.h"
+#include "portcullis.h"
 
 struct iface_status {
 	struct pc_load_info load;
@@ -101,7 +101,7 @@ static void read_egress(const struct pc_iface *i, struct iface_status *st)
 	/* clsact has no link: the program id of our filter stands for it. */
 	if (st->load.egress_hook == PC_HOOK_CLSACT && st->own)
 		st->egress_link_id = pc_egress_clsact_prog(i->ifindex);
-	fd = pc_pin_open(st->gdir, "flows", &ignore);
+	fd = pc_pin_open(st->gdir, PC_PIN_FLOWS, &ignore);
 	if (fd < 0)
 		return;
 	while (!bpf_map_get_next_key(fd, prev, &k)) {

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profile/diag.h"
 #include "portcullis.h"
+#include "profile/diag.h"
 
 /* An IPv4 or IPv6 prefix. addr is in network order; IPv4 uses addr[0..3], the rest
  * zero. Bits beyond len are always zero. */

@@ -20,10 +20,10 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "kern/tinyprog.h"
 #include "traffic/bench.h"
 #include "traffic/mix.h"
 #include "traffic/testbed.h"
-#include "kern/tinyprog.h"
 
 /* Per stream, per round: ns per packet of each program and their difference. */
 struct timing {

@@ -14,8 +14,8 @@
 
 #include <linux/bpf.h>
 
-#include "traffic/mix.h"
 #include "profile/prefix.h"
+#include "traffic/mix.h"
 
 #define EPHEMERAL_PORT 40000
 

@@ -36,14 +36,14 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "traffic/flood.h"
-#include "core/rule_text.h"
 #include "core/iface.h"
+#include "core/json.h"
+#include "core/rule_text.h"
+#include "flood_tx.h"
 #include "kern/kernel_features.h"
 #include "kern/transmitter.h"
+#include "traffic/flood.h"
 #include "traffic/flood_packet.h"
-#include "flood_tx.h"
-#include "core/json.h"
 #include "traffic/mix.h"
 #include "traffic/testbed.h"
 

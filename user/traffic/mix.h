@@ -17,9 +17,9 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "traffic/packet_words.h"
 #include "portcullis.h"
 #include "profile/profile.h"
+#include "traffic/packet_words.h"
 
 #define PC_MIX_NAME 48
 #define PC_MIX_FRAME_MAX 128

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "core/options.h"
-#include "traffic/packet_words.h"
 #include "profile/profile.h"
+#include "traffic/packet_words.h"
 
 static const char *const kind_names[] = { "tcp", "udp", "icmp", "icmp6", "arp" };
 

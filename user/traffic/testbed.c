@@ -45,7 +45,7 @@ int pc_testbed_open(const char *path, struct pc_testbed *t, struct pc_err *e)
 
 void pc_testbed_close(struct pc_testbed *t)
 {
-	portcullis__destroy(t->skel);
+	pc_program_destroy(t->skel);
 	pc_image_free(&t->img);
 	pc_profile_free(&t->p);
 	pc_diags_free(&t->d);
@@ -54,7 +54,7 @@ void pc_testbed_close(struct pc_testbed *t)
 
 int pc_testbed_prog_fd(const struct pc_testbed *t)
 {
-	return bpf_program__fd(t->skel->progs.portcullis_xdp);
+	return pc_program_fd(t->skel);
 }
 
 /* The flow a reply stream answers: the peer is its source; an echo-reply's
@@ -97,7 +97,7 @@ int pc_testbed_seed(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e)
 		if (rule < 0)
 			continue;
 		f.rule = (uint16_t)rule;
-		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.flows), &k, &f, BPF_ANY))
+		if (bpf_map_update_elem(pc_program_map_fd(t->skel, PC_PIN_FLOWS), &k, &f, BPF_ANY))
 			return pc_fail(e, errno, NULL, "recording the flow of stream %s",
 				       m->s[i].name);
 		m->s[i].seeded = true;
@@ -130,8 +130,7 @@ int pc_testbed_judge(struct pc_testbed *t, struct pc_mix *m, struct pc_err *e)
 	struct pc_judge j;
 	int err;
 
-	if (pc_judge_init(&j, pc_testbed_prog_fd(t), bpf_map__fd(t->skel->maps.counters),
-			  PC_CNT_IMPLICIT + t->img.n_rules, 0, e))
+	if (pc_program_judge_init(t->skel, t->img.n_rules, 0, &j, e))
 		return -1;
 	err = 0;
 	for (size_t i = 0; i < m->n && !err; i++)

@@ -8,8 +8,8 @@
 
 #include "compile/compile.h"
 #include "core/error.h"
-#include "traffic/mix.h"
 #include "kern/program.h"
+#include "traffic/mix.h"
 
 struct pc_testbed {
 	const char *path;
