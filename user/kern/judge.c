@@ -129,17 +129,25 @@ static void compare(const struct pc_judge *j, uint32_t k, struct pc_verdict *v)
 	v->bytes = bytes;
 }
 
-/* The implicit counters and the hinted one, before and after the run. */
-static int run_hinted(struct pc_judge *j, const void *frame, size_t len, uint32_t hint,
-		      struct pc_verdict *v, struct pc_err *e)
+/* The counters a frame made for counter hint can land on: the implicit ones and the
+ * hinted one, into cand; how many. */
+static int candidates(const struct pc_judge *j, uint32_t hint, uint32_t cand[PC_CNT_IMPLICIT + 1])
 {
-	uint32_t cand[PC_CNT_IMPLICIT + 1];
 	int n = 0;
 
 	for (uint32_t k = 0; k < PC_CNT_IMPLICIT && k < j->n_counters; k++)
 		cand[n++] = k;
 	if (hint >= PC_CNT_IMPLICIT)
 		cand[n++] = hint;
+	return n;
+}
+
+/* The implicit counters and the hinted one, before and after the run. */
+static int run_hinted(struct pc_judge *j, const void *frame, size_t len, uint32_t hint,
+		      struct pc_verdict *v, struct pc_err *e)
+{
+	uint32_t cand[PC_CNT_IMPLICIT + 1];
+	int n = candidates(j, hint, cand);
 	j->have_before = false;
 	if (read_some(j, cand, n, j->before, e) || test_run(j, frame, len, &v->action, e) ||
 	    read_some(j, cand, n, j->after, e))
@@ -189,12 +197,7 @@ static int run_kept_hinted(struct pc_judge *j, const void *frame, size_t len, ui
 			   struct pc_verdict *v, struct pc_err *e)
 {
 	uint32_t cand[PC_CNT_IMPLICIT + 1];
-	int n = 0;
-
-	for (uint32_t k = 0; k < PC_CNT_IMPLICIT && k < j->n_counters; k++)
-		cand[n++] = k;
-	if (hint >= PC_CNT_IMPLICIT)
-		cand[n++] = hint;
+	int n = candidates(j, hint, cand);
 	if (test_run(j, frame, len, &v->action, e) || read_some(j, cand, n, j->after, e))
 		return -1;
 	for (int i = 0; i < n; i++)
