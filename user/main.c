@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "compile.h"
 #include "confirm.h"
+#include "doctor.h"
 #include "egress.h"
 #include "explain.h"
 #include "kernel_features.h"
@@ -473,13 +474,13 @@ static int cmd_version(int argc, char **argv, struct pc_err *e)
 
 /* The code of each command of pc_commands. */
 static const struct cmd cmds[] = {
-	{ &pc_cmd_load, cmd_load },	  { &pc_cmd_confirm, cmd_confirm },
-	{ &pc_cmd_unload, cmd_unload },	  { &pc_cmd_status, cmd_status },
-	{ &pc_cmd_stats, cmd_stats },	  { &pc_cmd_check, cmd_check },
-	{ &pc_cmd_explain, cmd_explain }, { &pc_cmd_bench, pc_bench_cmd },
-	{ &pc_cmd_flood, pc_flood_cmd },  { &pc_cmd_mix, cmd_mix },
-	{ &pc_cmd_log, pc_log_cmd },	  { &pc_cmd_flows, cmd_flows },
-	{ &pc_cmd_version, cmd_version },
+	{ &pc_cmd_load, cmd_load },	   { &pc_cmd_confirm, cmd_confirm },
+	{ &pc_cmd_unload, cmd_unload },	   { &pc_cmd_status, cmd_status },
+	{ &pc_cmd_stats, cmd_stats },	   { &pc_cmd_check, cmd_check },
+	{ &pc_cmd_explain, cmd_explain },  { &pc_cmd_bench, pc_bench_cmd },
+	{ &pc_cmd_flood, pc_flood_cmd },   { &pc_cmd_mix, cmd_mix },
+	{ &pc_cmd_log, pc_log_cmd },	   { &pc_cmd_flows, cmd_flows },
+	{ &pc_cmd_doctor, pc_doctor_cmd }, { &pc_cmd_version, cmd_version },
 };
 
 static const struct cmd *find(const char *name)
