@@ -199,13 +199,22 @@ const struct pc_cmd_spec pc_cmd_flows = {
 					 { 0 } },
 };
 
+const struct pc_cmd_spec pc_cmd_doctor = {
+	.name = "doctor",
+	.operands = "[IFACE]",
+	"whether this kernel, and IFACE, suit portcullis: ok, warn or fail per check",
+	.opts = (const struct pc_opt[]){ [DOCTOR_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+							   .help = "JSON for scripts" },
+					 { 0 } },
+};
+
 const struct pc_cmd_spec pc_cmd_version = { .name = "version",
 					    .summary = "print the version (also --version)" };
 
 const struct pc_cmd_spec *const pc_commands[] = {
-	&pc_cmd_load,  &pc_cmd_confirm, &pc_cmd_unload,	 &pc_cmd_status, &pc_cmd_stats,
-	&pc_cmd_check, &pc_cmd_explain, &pc_cmd_bench,	 &pc_cmd_flood,	 &pc_cmd_mix,
-	&pc_cmd_log,   &pc_cmd_flows,	&pc_cmd_version, NULL,
+	&pc_cmd_load,  &pc_cmd_confirm, &pc_cmd_unload, &pc_cmd_status,	 &pc_cmd_stats,
+	&pc_cmd_check, &pc_cmd_explain, &pc_cmd_bench,	&pc_cmd_flood,	 &pc_cmd_mix,
+	&pc_cmd_log,   &pc_cmd_flows,	&pc_cmd_doctor, &pc_cmd_version, NULL,
 };
 
 /* What comes before and besides the commands, as usage text. */
