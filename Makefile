@@ -23,8 +23,18 @@
 # DOC=docs/performance.md (or UPDATE_DOC=1): bench and stress also write their tables there.
 
 O ?= build
+# Where make install puts things (docs/operations.md): FHS under PREFIX, the example
+# configuration under SYSCONFDIR, all of it below DESTDIR when that is set.
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+LIBEXECDIR ?= $(PREFIX)/lib
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+PROFILE_DIR = $(DATADIR)/portcullis/profiles
 
 ifeq ($(V),1)
 Q =
@@ -138,6 +148,14 @@ $(O)/version.h: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)v='#define PC_VERSION "$(VERSION)"'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(O)/user/commands.o: $(O)/version.h
+# Where the installed binary finds the shipped profiles (bench's default), and the
+# source tree's, which the binary make built takes where make left it (user/bench.c).
+# Rewritten only when PREFIX (or DATADIR, or O) changes, as version.h is.
+$(O)/paths.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)v='#define PC_PROFILE_DIR "$(PROFILE_DIR)"\n#define PC_SOURCE_PROFILE_DIR "$(CURDIR)/profiles"\n#define PC_BUILD_BIN "$(abspath $(BIN))"'; \
+		[ "$$(cat $@ 2>/dev/null)" = "$$(printf "$$v")" ] || printf "$$v\n" >$@
+$(O)/user/commands.o $(O)/user/bench.o: $(O)/paths.h
 # No recipe, no file: always out of date, so the version is looked at on every make.
 FORCE:
 

@@ -11,7 +11,10 @@
  * reported, so that a noisy neighbour moves a figure only when it lasts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +26,7 @@
 #include "bench.h"
 #include "commands.h"
 #include "mix.h"
+#include "paths.h"
 #include "testbed.h"
 #include "tinyprog.h"
 
@@ -251,6 +255,32 @@ static void report(const struct bench_opts *o, const struct pc_testbed *tb, cons
 	print_row(o, o->markdown ? "**mix (weighted)**" : "mix (weighted)", weight, "", &mix, out);
 }
 
+/* Where the default profile is. The binary make built, run where make left it, takes
+ * the source tree's profiles/, so that a developer benches the profile beside the
+ * code even with another version installed. Any other copy takes the installed one
+ * (PC_PROFILE_DIR, from the Makefile's PREFIX), or the one beside it under
+ * ../share/portcullis/profiles (an install staged with DESTDIR, or moved): an
+ * installed binary needs no file of the source tree. */
+static const char *default_profile(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX], staged[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (!strcmp(exe, PC_BUILD_BIN))
+			return PC_SOURCE_PROFILE_DIR "/" PC_BENCH_DEFAULT_PROFILE;
+	}
+	if (n <= 0 || !access(PC_PROFILE_DIR "/" PC_BENCH_DEFAULT_PROFILE, F_OK))
+		return PC_PROFILE_DIR "/" PC_BENCH_DEFAULT_PROFILE;
+	snprintf(staged, sizeof(staged), "%s/../share/portcullis/profiles/%s", dirname(exe),
+		 PC_BENCH_DEFAULT_PROFILE);
+	if (realpath(staged, path))
+		return path;
+	return PC_PROFILE_DIR "/" PC_BENCH_DEFAULT_PROFILE;
+}
+
 /* The options, from bench's table in commands.c; PC_OPTS_HELP after --help. */
 static int parse_opts(int argc, char **argv, struct bench_opts *o, struct pc_err *e)
 {
@@ -260,7 +290,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o, struct pc_err
 	if (r)
 		return r;
 	*o = (struct bench_opts){
-		.profile = v[BENCH_PROFILE].set ? v[BENCH_PROFILE].str : PC_BENCH_DEFAULT_PROFILE,
+		.profile = v[BENCH_PROFILE].set ? v[BENCH_PROFILE].str : default_profile(),
 		.mix = v[BENCH_MIX].str,
 		.repeat = v[BENCH_REPEAT].set ? v[BENCH_REPEAT].num : 1000000,
 		.rounds = v[BENCH_ROUNDS].set ? v[BENCH_ROUNDS].num : 5,

@@ -6,7 +6,8 @@
 
 #include "error.h"
 
-#define PC_BENCH_DEFAULT_PROFILE "profiles/spammertrap.conf"
+/* The profile bench compiles without --profile: a file of the shipped profiles. */
+#define PC_BENCH_DEFAULT_PROFILE "spammertrap.conf"
 
 /* The subcommand: argv[0] is "bench". */
 int pc_bench_cmd(int argc, char **argv, struct pc_err *e);
