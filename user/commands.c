@@ -227,7 +227,7 @@ void pc_commands_help(FILE *out)
 	fprintf(out, "\n-v shows libbpf's messages (the verifier log among them).\n"
 		     "`portcullis COMMAND --help` lists a command's options.\n"
 		     "Exit status: 0 success, 1 runtime failure, 2 usage or profile error.\n"
-		     "See portcullis(8) and docs/profile.md.\n");
+		     "See portcullis(8) and portcullis.conf(5).\n");
 }
 
 void pc_commands_synopsis(FILE *out)
