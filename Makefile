@@ -11,7 +11,10 @@
 #                      O/stress/performance-tables.md
 #   make vmtest        as root: the BPF tests, the e2e essentials and pktgen on Debian's own
 #                      kernels under qemu (KERNELS= names others; docs/testing.md)
-#   make install       O/portcullis, its man page and profiles under DESTDIR and PREFIX
+#   make install       the binary, man pages, profiles, systemd unit, bash completion under
+#                      DESTDIR and PREFIX; the example /etc/portcullis where absent
+#   make uninstall     remove what install put there (an edited /etc/portcullis file stays)
+#   make deb           the Debian package, into O/deb/ (dpkg-buildpackage -b)
 #   make deps          install the missing packages (scripts/deps.sh); a stamp in O records it
 #   make format        reformat the C sources (clang-format, .clang-format)
 #   make format-check  list what clang-format would change, fail if anything would
@@ -23,8 +26,18 @@
 # DOC=docs/performance.md (or UPDATE_DOC=1): bench and stress also write their tables there.
 
 O ?= build
+# Where make install puts things (docs/operations.md): FHS under PREFIX, the example
+# configuration under SYSCONFDIR, all of it below DESTDIR when that is set.
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+LIBEXECDIR ?= $(PREFIX)/libexec
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+PROFILE_DIR = $(DATADIR)/portcullis/profiles
 
 ifeq ($(V),1)
 Q =
@@ -101,6 +114,7 @@ DIFF_PROFILES ?= 300
 # Keep BPF objects for bpftool and llvm-objdump.
 .SECONDARY:
 .PHONY: all check unit tests fuzz demo bench stress install deps format format-check clean help
+.PHONY: uninstall deb
 
 all: deps $(BIN)
 
@@ -141,7 +155,20 @@ $(O)/version.h: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)v='#define PC_VERSION "$(VERSION)"'; [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(O)/user/cli/commands.o: $(O)/version.h
+# Where the installed binary finds the shipped profiles (bench's default), and the
+# source tree's, which the binary make built takes where make left it
+# (user/cli/cmd_bench.c). Rewritten only when PREFIX (or DATADIR, or O) changes, as
+# version.h is.
+$(O)/paths.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)v='#define PC_PROFILE_DIR "$(PROFILE_DIR)"\n#define PC_SOURCE_PROFILE_DIR "$(CURDIR)/profiles"\n#define PC_BUILD_BIN "$(abspath $(BIN))"'; \
+		[ "$$(cat $@ 2>/dev/null)" = "$$(printf "$$v")" ] || printf "$$v\n" >$@
+$(O)/user/cli/commands.o $(O)/user/cli/cmd_bench.o: $(O)/paths.h
 # No recipe, no file: always out of date, so the version is looked at on every make.
+# Phony, because .SECONDARY: (every target) makes a missing FORCE an intermediate file,
+# and make does not remake a target for a missing intermediate: without it version.h
+# and paths.h kept the VERSION and PREFIX of their first build.
+.PHONY: FORCE
 FORCE:
 
 $(LIB): $(LIB_OBJS)
@@ -209,11 +236,68 @@ bench: $(BIN)
 stress: $(BIN) $(O)/xdp_drop.bpf.o
 	$(Q)bash scripts/stress.sh $(BIN) $(if $(DOC),--doc $(DOC))
 
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/portcullis
-	install -D -m 0644 docs/portcullis.8 $(DESTDIR)$(PREFIX)/share/man/man8/portcullis.8
-	install -d $(DESTDIR)$(PREFIX)/share/portcullis/profiles
-	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/portcullis/profiles/
+# The installed tree (docs/operations.md). The example configuration goes into
+# SYSCONFDIR/portcullis only where a file of that name is absent: an edited one is
+# never overwritten, and uninstall removes one only when it is still as shipped.
+# The unit, its helper and the README name the directories they were installed for.
+ETC_FILES := deploy/etc/example.conf deploy/etc/fallback.conf
+DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@PROFILE_DIR@|$(PROFILE_DIR)|g'
+# FORCE: the directories are make's variables, not files make could compare.
+$(O)/deploy/portcullis@.service: deploy/portcullis@.service.in FORCE
+$(O)/deploy/portcullis-unit: deploy/portcullis-unit.sh FORCE
+$(O)/deploy/README: deploy/etc/README.in FORCE
+$(DEPLOY_GEN):
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SUBST) $< >$@.tmp && mv $@.tmp $@
+
+I_SBIN = $(DESTDIR)$(SBINDIR)
+I_PROFILES = $(DESTDIR)$(PROFILE_DIR)
+I_LIB = $(DESTDIR)$(LIBEXECDIR)/portcullis
+I_ETC = $(DESTDIR)$(SYSCONFDIR)/portcullis
+I_UNIT = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis@.service
+I_COMP = $(DESTDIR)$(BASHCOMPDIR)/portcullis
+I_MAN8 = $(DESTDIR)$(MANDIR)/man8/portcullis.8
+I_MAN5 = $(DESTDIR)$(MANDIR)/man5/portcullis.conf.5
+
+install: $(BIN) $(DEPLOY_GEN)
+	install -D -m 0755 $(BIN) $(I_SBIN)/portcullis
+	install -D -m 0644 docs/portcullis.8 $(I_MAN8)
+	install -D -m 0644 docs/portcullis.conf.5 $(I_MAN5)
+	install -d $(I_PROFILES)
+	install -m 0644 profiles/*.conf $(I_PROFILES)/
+	install -D -m 0755 $(O)/deploy/portcullis-unit $(I_LIB)/portcullis-unit
+	install -D -m 0644 $(O)/deploy/portcullis@.service $(I_UNIT)
+	install -D -m 0644 deploy/portcullis.bash-completion $(I_COMP)
+	install -d $(I_ETC)
+	@for f in $(ETC_FILES) $(O)/deploy/README; do \
+		t=$(I_ETC)/$${f##*/}; \
+		if [ -e "$$t" ]; then echo "kept $$t (yours; the shipped one is $$f)"; \
+		else echo "install -m 0644 $$f $$t"; install -m 0644 "$$f" "$$t" || exit; fi; \
+	done
+
+# Exactly what install put there; the example configuration only if unedited, and
+# only the directories that are portcullis's own, once empty.
+uninstall: $(DEPLOY_GEN)
+	rm -f $(I_SBIN)/portcullis $(I_MAN8) $(I_MAN5) $(I_LIB)/portcullis-unit $(I_UNIT) $(I_COMP)
+	rm -f $(addprefix $(I_PROFILES)/,$(notdir $(wildcard profiles/*.conf)))
+	@for f in $(ETC_FILES) $(O)/deploy/README; do \
+		t=$(I_ETC)/$${f##*/}; \
+		if cmp -s "$$f" "$$t"; then echo "rm -f $$t"; rm -f "$$t"; \
+		elif [ -e "$$t" ]; then echo "kept $$t: edited"; fi; \
+	done
+	-rmdir $(I_PROFILES) $(dir $(I_PROFILES)) $(I_LIB) $(I_ETC) 2>/dev/null
+
+# The Debian package (debian/), built from a copy of the tree (without O and .git) in
+# O/deb/src, so that dpkg-buildpackage writes nothing beside the repository: the .deb,
+# .buildinfo and .changes end up in O/deb/. Its build runs no test and no apt (its
+# needs are debian/control's Build-Depends). `lintian O/deb/*.deb` checks it.
+deb:
+	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb/src
+	$(Q)tar --exclude=./$(O) --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(O)/deb/src
+	$(Q)cd $(O)/deb/src && dpkg-buildpackage -us -uc -b
+	$(Q)ls $(O)/deb/*.deb
 
 # The C sources clang-format keeps in the kernel's style (.clang-format).
 FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h user/*/*.c user/*/*.h \

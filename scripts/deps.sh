@@ -18,6 +18,9 @@ declare -A tools=(
 	[taskset]=util-linux [setpriv]=util-linux [mount]=mount [ping]=iputils-ping
 	[timeout]=coreutils [sysctl]=procps [ethtool]=ethtool [nft]=nftables
 	[strace]=strace [modprobe]=kmod [cmp]=diffutils
+	# the installed tree, the unit and the package (test_install, test_deb, make deb)
+	[groff]=groff-base [man]=man-db [systemd-analyze]=systemd
+	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [lintian]=lintian [debootstrap]=debootstrap
 )
 # file -> package
 declare -A files=(

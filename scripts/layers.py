@@ -4,8 +4,8 @@
 
 Checks every file under user/: it includes headers of its own layer or of layers
 below it, never above; only kern/ includes a generated BPF skeleton; only cli/
-includes the generated version.h; each header's guard is PC_<LAYER>_<NAME>_H; each
-layer has its README.md. Prints one line per breach with FILE:LINE and exits 1 if
+includes the generated version.h and paths.h; each header's guard is
+PC_<LAYER>_<NAME>_H; each layer has its README.md. Prints one line per breach with FILE:LINE and exits 1 if
 there is one. `--list` prints the layers, lowest first.
 """
 import os
@@ -40,9 +40,9 @@ def check_file(root, layer, name, breaches):
         elif inc.endswith(".skel.h"):
             if layer != "kern":
                 breaches.append(f"{where}: includes the skeleton {inc}; only kern/ may")
-        elif inc == "version.h":
+        elif inc in ("version.h", "paths.h"):
             if layer != "cli":
-                breaches.append(f"{where}: includes version.h; only cli/ may")
+                breaches.append(f"{where}: includes the generated {inc}; only cli/ may")
         elif inc not in SHARED:
             breaches.append(f'{where}: includes "{inc}" without its layer '
                             f'("LAYER/{inc}")')

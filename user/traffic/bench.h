@@ -8,7 +8,8 @@
 
 #include "core/error.h"
 
-#define PC_BENCH_DEFAULT_PROFILE "profiles/spammertrap.conf"
+/* The profile bench compiles without --profile: a file of the shipped profiles. */
+#define PC_BENCH_DEFAULT_PROFILE "spammertrap.conf"
 
 struct pc_bench_opts {
 	const char *profile;
