@@ -15,6 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 CHECKS=(topology timer_killed_respawned timer_killed_rolls_back all_killed_next_command
 	killed_before_timer_respawn killed_before_timer_rolls_back killed_before_timer_overdue
+	settle_before_deadline settle_rolls_back settle_not_loaded
 	pid_reuse_not_signalled confirm_kills_consistent confirm_kills_confirmable)
 . tests/e2e/lib.sh
 . scripts/netns.sh
@@ -111,6 +112,27 @@ sleep 2
 pc stats x0 --json >"$tmp/stats" 2>"$tmp/err"
 check killed_before_timer_overdue "XDP runs $(xdp_id) (a ran $a_id); stats: $(head -c 120 "$tmp/stats") $(cat "$tmp/err")" \
 	eval '[ "$(xdp_id)" = "$a_id" ] && grep -q a.conf "$tmp/stats"'
+
+# --- settle: what the systemd timer runs at the deadline (kern/systemd_timer.h) ----------
+# Before the deadline it keeps the trial (and starts a timer, as any command does);
+# after it, it rolls back.
+trial_killed 2
+pc settle x0 >"$tmp/settle" 2>&1
+rc=$?
+check settle_before_deadline "settle exit $rc: $(cat "$tmp/settle"); profile $(profile), timers '$(procs tmr)'" \
+	eval '[ $rc -eq 0 ] && [ "$(profile)" = b.conf ] && [ -n "$(procs tmr)" ]'
+kill_procs wd
+kill_procs tmr
+sleep 3
+pc settle x0 >"$tmp/settle" 2>&1
+rc=$?
+check settle_rolls_back "settle exit $rc: $(cat "$tmp/settle"); XDP runs $(xdp_id), a ran $a_id" \
+	eval '[ $rc -eq 0 ] && [ "$(xdp_id)" = "$a_id" ] && grep -q "not confirmed in time" "$tmp/settle"'
+pc unload x0 >/dev/null 2>&1
+pc settle x0 >"$tmp/settle" 2>&1
+rc=$?
+check settle_not_loaded "settle on an interface without portcullis: exit $rc: $(cat "$tmp/settle")" \
+	eval '[ $rc -eq 0 ] && [ ! -s "$tmp/settle" ] && [ -z "$(xdp_id)" ]'
 
 # --- a dead timer's pid, taken by an unrelated process, is not signalled by confirm ------
 # In a pid namespace of its own, where ns_last_pid hands that pid to a bystander.

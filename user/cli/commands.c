@@ -55,6 +55,13 @@ const struct pc_cmd_spec pc_cmd_unload = { .name = "unload",
 					   .operands = "IFACE",
 					   .summary = "detach from IFACE and remove its pins" };
 
+const struct pc_cmd_spec pc_cmd_settle = {
+	.name = "settle",
+	.operands = "IFACE",
+	.summary = "carry out what is due on IFACE: finish an interrupted reload, roll back "
+		   "an unconfirmed load past its deadline (every command does it first)"
+};
+
 const struct pc_cmd_spec pc_cmd_status = {
 	.name = "status",
 	.operands = "[IFACE | --all]",
@@ -214,9 +221,10 @@ const struct pc_cmd_spec pc_cmd_version = { .name = "version",
 					    .summary = "print the version (also --version)" };
 
 const struct pc_cmd_spec *const pc_commands[] = {
-	&pc_cmd_load,  &pc_cmd_confirm, &pc_cmd_unload, &pc_cmd_status,	 &pc_cmd_stats,
-	&pc_cmd_check, &pc_cmd_explain, &pc_cmd_bench,	&pc_cmd_flood,	 &pc_cmd_mix,
-	&pc_cmd_log,   &pc_cmd_flows,	&pc_cmd_doctor, &pc_cmd_version, NULL,
+	&pc_cmd_load,	&pc_cmd_confirm, &pc_cmd_unload,  &pc_cmd_settle,
+	&pc_cmd_status, &pc_cmd_stats,	 &pc_cmd_check,	  &pc_cmd_explain,
+	&pc_cmd_bench,	&pc_cmd_flood,	 &pc_cmd_mix,	  &pc_cmd_log,
+	&pc_cmd_flows,	&pc_cmd_doctor,	 &pc_cmd_version, NULL,
 };
 
 /* What comes before and besides the commands, as usage text. */

@@ -38,9 +38,9 @@ enum { LOG_JSON, LOG_COUNT, LOG_TIMEOUT };
 enum { FLOWS_JSON };
 enum { DOCTOR_JSON };
 
-extern const struct pc_cmd_spec pc_cmd_load, pc_cmd_confirm, pc_cmd_unload, pc_cmd_status,
-	pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench, pc_cmd_flood, pc_cmd_mix,
-	pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_version;
+extern const struct pc_cmd_spec pc_cmd_load, pc_cmd_confirm, pc_cmd_unload, pc_cmd_settle,
+	pc_cmd_status, pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench, pc_cmd_flood,
+	pc_cmd_mix, pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_version;
 
 /* The commands, NULL-terminated. */
 extern const struct pc_cmd_spec *const pc_commands[];

@@ -5,9 +5,11 @@
  * becomes true in the same rename that makes the generation current, and every
  * command that settles the interface sees it: an overdue rollback is carried out by
  * whichever portcullis command comes first, the timer only being the one that comes
- * on time. The timer is supervised by a watcher through a pidfd and re-spawned if it
- * dies; if both die, the next command starts another. No process is ever signalled:
- * a timer notices within a second that its confirmation is gone and exits. */
+ * on time. Where systemd runs the machine, the timer is a transient unit of its
+ * (systemd_timer.h), which systemd supervises. Elsewhere it is a process of ours,
+ * supervised by a watcher through a pidfd and re-spawned if it dies; if both die, the
+ * next command starts another. No process is ever signalled: a timer notices within a
+ * second that its confirmation is gone and exits. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@
 #include "kern/confirm.h"
 #include "kern/pins.h"
 #include "kern/switch.h"
+#include "kern/systemd_timer.h"
 #include "portcullis.h"
 
 #define PENDING_FMT "deadline=%" PRIu64 " prev=%s"
@@ -170,6 +173,8 @@ int pc_confirm_timer_start(const struct pc_iface *i, const char *gname, struct p
 	pc_gen_path(gdir, sizeof(gdir), i, gname);
 	if (pc_pending_read(gdir, &want))
 		return pc_fail(e, ENOENT, NULL, "reading %s/%s", gdir, PC_PIN_PENDING);
+	if (!pc_systemd_timer_start(i, gname, want.deadline))
+		return 0;
 	if (pipe2(sync, O_CLOEXEC))
 		return pc_fail(e, errno, NULL, "pipe for the confirm timer");
 	child = fork();
@@ -208,6 +213,7 @@ int pc_confirm(const struct pc_iface *i, struct pc_err *e)
 	pc_pin_path(path, sizeof(path), cur, PC_PIN_PENDING);
 	if (unlink(path))
 		return pc_fail(e, errno, NULL, "removing %s", path);
+	pc_systemd_timer_stop(i, strrchr(cur, '/') + 1);
 	if (p.prev[0]) {
 		pc_gen_path(prev, sizeof(prev), i, p.prev);
 		pc_pins_remove_dir(prev);
@@ -253,7 +259,7 @@ int pc_pending_settle(const struct pc_iface *i, struct pc_err *e)
 		       p.prev[0] ? "previous profile restored" : "unloaded");
 		return 0;
 	}
-	if (!timer_alive(cur))
+	if (!timer_alive(cur) && !pc_systemd_timer_waiting(i, strrchr(cur, '/') + 1))
 		return pc_confirm_timer_start(i, strrchr(cur, '/') + 1, e);
 	return 0;
 }
