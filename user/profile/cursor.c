@@ -9,19 +9,19 @@
 
 /* --- Tokens and positions ------------------------------------------------------ */
 
-struct pc_pos tpos(const struct stmt *st, const struct pc_tok *t)
+struct pc_pos ps_tpos(const struct stmt *st, const struct pc_tok *t)
 {
 	return (struct pc_pos){ st->src, st->line, t->col };
 }
 
-const struct pc_tok *peek(const struct stmt *st)
+const struct pc_tok *ps_peek(const struct stmt *st)
 {
 	return st->i < st->l->n ? &st->l->toks[st->i] : NULL;
 }
 
-const struct pc_tok *next(struct stmt *st)
+const struct pc_tok *ps_next(struct stmt *st)
 {
-	const struct pc_tok *t = peek(st);
+	const struct pc_tok *t = ps_peek(st);
 
 	if (t)
 		st->i++;
@@ -29,22 +29,22 @@ const struct pc_tok *next(struct stmt *st)
 }
 
 /* Where the next token is, or where a missing one belongs: after the last. */
-struct pc_pos here(const struct stmt *st)
+struct pc_pos ps_here(const struct stmt *st)
 {
-	const struct pc_tok *t = peek(st);
+	const struct pc_tok *t = ps_peek(st);
 
 	if (t)
-		return tpos(st, t);
+		return ps_tpos(st, t);
 	return (struct pc_pos){ st->src, st->line, st->l->n ? st->l->toks[st->l->n - 1].end : 1 };
 }
 
-bool is_word(const struct pc_tok *t, const char *w)
+bool ps_is_word(const struct pc_tok *t, const char *w)
 {
 	return t && t->kind == PC_TOK_WORD && (!w || !strcmp(t->text, w));
 }
 
 /* ", found 'x'" for messages about an unexpected token; "" at the end of line. */
-const char *found(const struct pc_tok *t, char *buf, size_t len)
+const char *ps_found(const struct pc_tok *t, char *buf, size_t len)
 {
 	if (!t)
 		snprintf(buf, len, "%s", "");
@@ -56,7 +56,7 @@ const char *found(const struct pc_tok *t, char *buf, size_t len)
 }
 
 /* "line 7" when pos is in the statement's own file, "other.conf:7" otherwise. */
-const char *where(const struct stmt *st, struct pc_pos pos, char *buf, size_t len)
+const char *ps_where(const struct stmt *st, struct pc_pos pos, char *buf, size_t len)
 {
 	if (pos.src == st->src)
 		snprintf(buf, len, "line %d", pos.line);
@@ -100,7 +100,7 @@ static size_t distance(const char *a, const char *b)
 }
 
 /* The closest candidate, if it is close enough to be what was meant. */
-const char *suggest(const char *w, const char *const *cands, size_t n)
+const char *ps_suggest(const char *w, const char *const *cands, size_t n)
 {
 	size_t len = strlen(w);
 	/* A third of the word may be wrong: "tpc" is tcp, "line" is not zone. */
@@ -121,9 +121,10 @@ const char *suggest(const char *w, const char *const *cands, size_t n)
 }
 
 /* "; did you mean 'x'?" or "". */
-const char *did_you_mean(const char *w, const char *const *cands, size_t n, char *buf, size_t len)
+const char *ps_did_you_mean(const char *w, const char *const *cands, size_t n, char *buf,
+			    size_t len)
 {
-	const char *s = suggest(w, cands, n);
+	const char *s = ps_suggest(w, cands, n);
 
 	if (s)
 		snprintf(buf, len, "; did you mean '%s'?", s);
@@ -135,7 +136,7 @@ const char *did_you_mean(const char *w, const char *const *cands, size_t n, char
 /* --- Numbers ----------------------------------------------------------------------- */
 
 /* Decimal digits only, no sign, no spaces: what an operator writes. */
-int parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out)
+int ps_parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 
@@ -154,19 +155,19 @@ int parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out)
 
 /* "N" or "LO-HI". Returns 0, -1 when w is neither, -2 when a number is above
  * max, -3 when LO > HI. */
-int parse_range(const char *w, unsigned long max, struct pc_range *r)
+int ps_parse_range(const char *w, unsigned long max, struct pc_range *r)
 {
 	const char *dash = strchr(w, '-');
 	unsigned long lo, hi;
 	int err;
 
 	if (!dash) {
-		err = parse_uint(w, strlen(w), max, &lo);
+		err = ps_parse_uint(w, strlen(w), max, &lo);
 		hi = lo;
 	} else {
-		err = parse_uint(w, (size_t)(dash - w), max, &lo);
+		err = ps_parse_uint(w, (size_t)(dash - w), max, &lo);
 		if (err != -1) {
-			int e2 = parse_uint(dash + 1, strlen(dash + 1), max, &hi);
+			int e2 = ps_parse_uint(dash + 1, strlen(dash + 1), max, &hi);
 
 			err = e2 == -1 ? -1 : err ? err : e2;
 		}

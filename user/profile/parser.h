@@ -68,18 +68,22 @@ struct stmt {
 #define error_at(st, pos, ...) pc_diag_add((st)->ps->d, PC_ERROR, pos, __VA_ARGS__)
 #define warning_at(st, pos, ...) pc_diag_add((st)->ps->d, PC_WARNING, pos, __VA_ARGS__)
 
+/* The functions below are global, for the parser's files to share: ps_, the parser's,
+ * keeps them apart from any other name linked into the program or its tests. */
+
 /* cursor.c: tokens and positions, did you mean, numbers. */
-struct pc_pos tpos(const struct stmt *st, const struct pc_tok *t);
-const struct pc_tok *peek(const struct stmt *st);
-const struct pc_tok *next(struct stmt *st);
-struct pc_pos here(const struct stmt *st);
-bool is_word(const struct pc_tok *t, const char *w);
-const char *found(const struct pc_tok *t, char *buf, size_t len);
-const char *where(const struct stmt *st, struct pc_pos pos, char *buf, size_t len);
-const char *suggest(const char *w, const char *const *cands, size_t n);
-const char *did_you_mean(const char *w, const char *const *cands, size_t n, char *buf, size_t len);
-int parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out);
-int parse_range(const char *w, unsigned long max, struct pc_range *r);
+struct pc_pos ps_tpos(const struct stmt *st, const struct pc_tok *t);
+const struct pc_tok *ps_peek(const struct stmt *st);
+const struct pc_tok *ps_next(struct stmt *st);
+struct pc_pos ps_here(const struct stmt *st);
+bool ps_is_word(const struct pc_tok *t, const char *w);
+const char *ps_found(const struct pc_tok *t, char *buf, size_t len);
+const char *ps_where(const struct stmt *st, struct pc_pos pos, char *buf, size_t len);
+const char *ps_suggest(const char *w, const char *const *cands, size_t n);
+const char *ps_did_you_mean(const char *w, const char *const *cands, size_t n, char *buf,
+			    size_t len);
+int ps_parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out);
+int ps_parse_range(const char *w, unsigned long max, struct pc_range *r);
 
 /* peer.c: prefixes, addresses, host names, peers. */
 struct peer {
@@ -90,15 +94,15 @@ struct peer {
 	char text[256];
 };
 
-size_t prefixes_dedupe(struct pc_prefix *v, size_t n);
-int prefixes_append(struct pc_prefix **v, size_t *n, const struct pc_prefix *add, size_t k);
-int find_zone(const struct pc_profile *p, const char *name);
-int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct peer *out);
+size_t ps_prefixes_dedupe(struct pc_prefix *v, size_t n);
+int ps_prefixes_append(struct pc_prefix **v, size_t *n, const struct pc_prefix *add, size_t k);
+int ps_find_zone(const struct pc_profile *p, const char *name);
+int ps_parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct peer *out);
 
 /* The statements, each with the cursor at its keyword: zone.c, rule.c, set.c. */
-void parse_zone(struct stmt *st);
-void parse_rule(struct stmt *st);
-void parse_set(struct stmt *st);
-void rule_free(struct pc_rule *r);
+void ps_parse_zone(struct stmt *st);
+void ps_parse_rule(struct stmt *st);
+void ps_parse_set(struct stmt *st);
+void ps_rule_free(struct pc_rule *r);
 
 #endif /* PC_PROFILE_PARSER_H */

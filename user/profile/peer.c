@@ -20,7 +20,7 @@ static int prefix_qsort_cmp(const void *a, const void *b)
 }
 
 /* Sorted, so that the same zone always compiles to the same tables. */
-size_t prefixes_dedupe(struct pc_prefix *v, size_t n)
+size_t ps_prefixes_dedupe(struct pc_prefix *v, size_t n)
 {
 	size_t k = 0;
 
@@ -33,7 +33,7 @@ size_t prefixes_dedupe(struct pc_prefix *v, size_t n)
 	return k + 1;
 }
 
-int prefixes_append(struct pc_prefix **v, size_t *n, const struct pc_prefix *add, size_t k)
+int ps_prefixes_append(struct pc_prefix **v, size_t *n, const struct pc_prefix *add, size_t k)
 {
 	struct pc_prefix *nv;
 
@@ -68,7 +68,7 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 	if (!slash && !v6 && !dotted)
 		return 0;
 	if (!v6 && !dotted) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "'%s' is not a prefix; write ADDRESS/LENGTH, such as "
 			 "10.0.0.0/8 or fc00::/7",
 			 w);
@@ -77,7 +77,7 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 	memset(p, 0, sizeof(*p));
 	if (alen >= sizeof(a) || (memcpy(a, w, alen), a[alen] = '\0',
 				  inet_pton(v6 ? AF_INET6 : AF_INET, a, p->addr) != 1)) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 v6 ? "'%.*s' is not a valid IPv6 address; write it as "
 			      "2001:db8::1"
 			    : "'%.*s' is not a valid IPv4 address; write four "
@@ -89,7 +89,7 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 	max = v6 ? 128 : 32;
 	len = max;
 	if (slash) {
-		int err = parse_uint(slash + 1, strlen(slash + 1), max, &len);
+		int err = ps_parse_uint(slash + 1, strlen(slash + 1), max, &len);
 
 		if (err == -1) {
 			error_at(st, tpos_at(st, t, alen + 1),
@@ -117,7 +117,7 @@ static int parse_addr(struct stmt *st, const struct pc_tok *t, struct pc_prefix 
 		char fix[INET6_ADDRSTRLEN + 8];
 
 		pc_prefix_text(&m, fix, sizeof(fix));
-		error_at(st, tpos(st, t), "%s has host bits set; did you mean %s?", w, fix);
+		error_at(st, ps_tpos(st, t), "%s has host bits set; did you mean %s?", w, fix);
 		return -1;
 	}
 	return 1;
@@ -175,20 +175,20 @@ static const struct host *resolve(struct parser *ps, const char *name)
 		} else {
 			continue;
 		}
-		if (prefixes_append(&h->v, &h->n, &p, 1)) {
+		if (ps_prefixes_append(&h->v, &h->n, &p, 1)) {
 			freeaddrinfo(res);
 			return NULL;
 		}
 	}
 	if (res)
 		freeaddrinfo(res);
-	h->n = prefixes_dedupe(h->v, h->n);
+	h->n = ps_prefixes_dedupe(h->v, h->n);
 	return h;
 }
 
 /* --- Peers ---------------------------------------------------------------------------- */
 
-int find_zone(const struct pc_profile *p, const char *name)
+int ps_find_zone(const struct pc_profile *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_zones; i++)
 		if (!strcmp(p->zones[i].name, name))
@@ -210,10 +210,10 @@ static void unknown_zone(struct stmt *st, const struct pc_tok *t, bool in_zone)
 			cands[n++] = "any";
 			cands[n++] = "internet";
 		}
-		did_you_mean(t->text, cands, n, dym, sizeof(dym));
+		ps_did_you_mean(t->text, cands, n, dym, sizeof(dym));
 		free(cands);
 	}
-	error_at(st, tpos(st, t),
+	error_at(st, ps_tpos(st, t),
 		 "unknown zone '%s'%s (zones must be defined before they are used; "
 		 "a host name needs its domain)",
 		 t->text, dym);
@@ -222,7 +222,7 @@ static void unknown_zone(struct stmt *st, const struct pc_tok *t, bool in_zone)
 /* Reads the peer t into out. In a zone's definition (in_zone), `any` and
  * `internet` cannot stand, and a zone stands for its prefixes. Returns 0, or -1
  * after an error. */
-int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct peer *out)
+int ps_parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct peer *out)
 {
 	struct pc_profile *p = st->ps->p;
 	const struct host *h;
@@ -230,15 +230,15 @@ int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct pee
 	int r, z;
 
 	*out = (struct peer){ .zone = -1 };
-	if (is_word(t, "any") || is_word(t, "internet")) {
+	if (ps_is_word(t, "any") || ps_is_word(t, "internet")) {
 		if (in_zone && t->text[0] == 'a') {
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "'any' cannot be part of a zone; write 0.0.0.0/0, ::/0 for every "
 				 "address");
 			return -1;
 		}
 		if (in_zone) {
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "'internet' cannot be part of a zone: it means every address in "
 				 "no zone");
 			return -1;
@@ -253,11 +253,11 @@ int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct pee
 	if (r > 0) {
 		out->kind = PC_PEER_ADDRS;
 		pc_prefix_text(&pfx, out->text, sizeof(out->text));
-		if (prefixes_append(&out->v, &out->n, &pfx, 1))
+		if (ps_prefixes_append(&out->v, &out->n, &pfx, 1))
 			goto oom;
 		return 0;
 	}
-	z = find_zone(p, t->text);
+	z = ps_find_zone(p, t->text);
 	if (z >= 0) {
 		out->kind = PC_PEER_ZONE;
 		out->zone = z;
@@ -269,7 +269,7 @@ int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct pee
 			unknown_zone(st, t, in_zone);
 			return -1;
 		}
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "'%s' is not a valid host name; a host name has letters, "
 			 "digits, '-' and '.', such as mx.example.com",
 			 t->text);
@@ -288,17 +288,17 @@ int parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct pee
 		return -1;
 	}
 	if (!h->n) {
-		warning_at(st, tpos(st, t),
+		warning_at(st, ps_tpos(st, t),
 			   "host name '%s' resolves to no address (%s); it matches "
 			   "nothing: check the name, or write its addresses",
 			   t->text, h->gai_err ? gai_strerror(h->gai_err) : "no A or AAAA record");
 		return 0;
 	}
-	if (prefixes_append(&out->v, &out->n, h->v, h->n))
+	if (ps_prefixes_append(&out->v, &out->n, h->v, h->n))
 		goto oom;
 	return 0;
 oom:
-	error_at(st, tpos(st, t), "out of memory");
+	error_at(st, ps_tpos(st, t), "out of memory");
 	free(out->v);
 	out->v = NULL;
 	return -1;

@@ -28,22 +28,22 @@ static void parse_include(struct stmt *st)
 	const char *dir = ps->stack[ps->depth - 1].dir;
 	char fnd[256], *path;
 
-	next(st);
-	t = next(st);
+	ps_next(st);
+	t = ps_next(st);
 	if (!t || t->kind == PC_TOK_COMMA || !t->text[0]) {
-		error_at(st, t ? tpos(st, t) : here(st), "expected a file name after 'include'%s",
-			 found(t, fnd, sizeof(fnd)));
+		error_at(st, t ? ps_tpos(st, t) : ps_here(st),
+			 "expected a file name after 'include'%s", ps_found(t, fnd, sizeof(fnd)));
 		return;
 	}
-	if (peek(st)) {
-		error_at(st, tpos(st, peek(st)),
+	if (ps_peek(st)) {
+		error_at(st, ps_tpos(st, ps_peek(st)),
 			 "unexpected '%s' after the file name; quote a name that has "
 			 "spaces: include \"my file.conf\"",
-			 peek(st)->text);
+			 ps_peek(st)->text);
 		return;
 	}
 	if (ps->depth > MAX_INCLUDE_DEPTH) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "includes nest more than %d deep; include some of these "
 			 "files from a shallower one",
 			 MAX_INCLUDE_DEPTH);
@@ -54,16 +54,16 @@ static void parse_include(struct stmt *st)
 	else if (asprintf(&path, "%s/%s", dir, t->text) < 0)
 		path = NULL;
 	if (!path) {
-		error_at(st, tpos(st, t), "out of memory");
+		error_at(st, ps_tpos(st, t), "out of memory");
 		return;
 	}
-	parse_file(ps, path, tpos(st, t));
+	parse_file(ps, path, ps_tpos(st, t));
 	free(path);
 }
 
 static void statement(struct stmt *st)
 {
-	const struct pc_tok *t = peek(st);
+	const struct pc_tok *t = ps_peek(st);
 	static const char *const synonyms[][2] = {
 		{ "accept", "allow" }, { "pass", "allow" }, { "permit", "allow" },
 		{ "deny", "drop" },    { "block", "drop" }, { "reject", "drop" },
@@ -72,18 +72,18 @@ static void statement(struct stmt *st)
 	char dym[128];
 
 	if (t->kind != PC_TOK_WORD) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "expected a statement (allow, drop, zone, set or include), "
 			 "found %s",
 			 t->kind == PC_TOK_STRING ? "a label" : "','");
 		return;
 	}
 	if (!strcmp(t->text, "allow") || !strcmp(t->text, "drop"))
-		parse_rule(st);
+		ps_parse_rule(st);
 	else if (!strcmp(t->text, "zone"))
-		parse_zone(st);
+		ps_parse_zone(st);
 	else if (!strcmp(t->text, "set"))
-		parse_set(st);
+		ps_parse_set(st);
 	else if (!strcmp(t->text, "include"))
 		parse_include(st);
 	else {
@@ -93,8 +93,8 @@ static void statement(struct stmt *st)
 		if (mean)
 			snprintf(dym, sizeof(dym), "; did you mean '%s'?", mean);
 		else
-			did_you_mean(t->text, keywords, N_ELEMS(keywords), dym, sizeof(dym));
-		error_at(st, tpos(st, t),
+			ps_did_you_mean(t->text, keywords, N_ELEMS(keywords), dym, sizeof(dym));
+		error_at(st, ps_tpos(st, t),
 			 "unknown statement '%s'%s (a statement starts with allow, "
 			 "drop, zone, set or include)",
 			 t->text, dym);
@@ -411,7 +411,7 @@ static void check_rule_count(struct parser *ps, int top)
 		pc_diag_add(ps->d, PC_ERROR, p->opt.rules_pos,
 			    "`set rules none` says the profile has no rules, but it has %zu (the "
 			    "first at %s); delete one or the other",
-			    p->n_rules, where(&st, p->rules[0].pos, buf, sizeof(buf)));
+			    p->n_rules, ps_where(&st, p->rules[0].pos, buf, sizeof(buf)));
 	}
 }
 
@@ -464,7 +464,7 @@ void pc_profile_free(struct pc_profile *p)
 		free(p->zones[i].prefixes);
 	}
 	for (size_t i = 0; i < p->n_rules; i++)
-		rule_free(&p->rules[i]);
+		ps_rule_free(&p->rules[i]);
 	free(p->zones);
 	free(p->rules);
 	memset(p, 0, sizeof(*p));

@@ -31,13 +31,13 @@ static unsigned proto_bit(const struct pc_tok *t)
 static bool looks_like_peer(const struct stmt *st, const struct pc_tok *t)
 {
 	return !strcmp(t->text, "any") || !strcmp(t->text, "internet") ||
-	       find_zone(st->ps->p, t->text) >= 0 || strpbrk(t->text, ".:/");
+	       ps_find_zone(st->ps->p, t->text) >= 0 || strpbrk(t->text, ".:/");
 }
 
 /* Reads PROTO; ctx is the text of what came before, for messages. */
 static unsigned parse_proto(struct stmt *st, const char *ctx, bool in)
 {
-	const struct pc_tok *t = peek(st), *t2;
+	const struct pc_tok *t = ps_peek(st), *t2;
 	const char *names[N_ELEMS(protos)];
 	unsigned bit = proto_bit(t), bit2;
 	char dym[128], fnd[256];
@@ -45,36 +45,37 @@ static unsigned parse_proto(struct stmt *st, const char *ctx, bool in)
 	if (!bit) {
 		for (size_t i = 0; i < N_ELEMS(protos); i++)
 			names[i] = protos[i].name;
-		if (is_word(t, NULL) && suggest(t->text, names, N_ELEMS(names))) {
-			error_at(st, tpos(st, t), "unknown protocol '%s'%s (" PROTO_LIST ")",
+		if (ps_is_word(t, NULL) && ps_suggest(t->text, names, N_ELEMS(names))) {
+			error_at(st, ps_tpos(st, t), "unknown protocol '%s'%s (" PROTO_LIST ")",
 				 t->text,
-				 did_you_mean(t->text, names, N_ELEMS(names), dym, sizeof(dym)));
-		} else if (is_word(t, NULL) && looks_like_peer(st, t)) {
-			error_at(st, tpos(st, t),
+				 ps_did_you_mean(t->text, names, N_ELEMS(names), dym, sizeof(dym)));
+		} else if (ps_is_word(t, NULL) && looks_like_peer(st, t)) {
+			error_at(st, ps_tpos(st, t),
 				 "expected a protocol (" PROTO_LIST ") after '%s'%s; to "
 				 "name the peer, write '%s %s'",
-				 ctx, found(t, fnd, sizeof(fnd)), in ? "from" : "to", t->text);
+				 ctx, ps_found(t, fnd, sizeof(fnd)), in ? "from" : "to", t->text);
 		} else {
-			error_at(st, here(st), "expected a protocol (" PROTO_LIST ") after '%s'%s",
-				 ctx, found(t, fnd, sizeof(fnd)));
+			error_at(st, ps_here(st),
+				 "expected a protocol (" PROTO_LIST ") after '%s'%s", ctx,
+				 ps_found(t, fnd, sizeof(fnd)));
 		}
 		return 0;
 	}
-	next(st);
-	if (peek(st) && peek(st)->kind == PC_TOK_COMMA) {
-		next(st);
-		t2 = peek(st);
+	ps_next(st);
+	if (ps_peek(st) && ps_peek(st)->kind == PC_TOK_COMMA) {
+		ps_next(st);
+		t2 = ps_peek(st);
 		bit2 = proto_bit(t2);
 		if (!t2 || !bit2) {
-			error_at(st, here(st),
+			error_at(st, ps_here(st),
 				 "expected a protocol after '%s,'%s; only tcp,udp "
 				 "combine",
-				 t->text, found(t2, fnd, sizeof(fnd)));
+				 t->text, ps_found(t2, fnd, sizeof(fnd)));
 			return 0;
 		}
-		next(st);
+		ps_next(st);
 		if ((bit | bit2) != (PC_P_TCP | PC_P_UDP)) {
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "'%s,%s' cannot be combined: only tcp,udp can; write "
 				 "one rule per protocol",
 				 t->text, t2->text);
@@ -119,7 +120,7 @@ static int service_port(struct stmt *st, const struct pc_tok *t, unsigned bits)
 			port[i] = ntohs((uint16_t)se->s_port);
 	}
 	if (port[0] < 0 && port[1] < 0) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "unknown service '%s' (not in /etc/services); write the "
 			 "port number",
 			 t->text);
@@ -127,7 +128,7 @@ static int service_port(struct stmt *st, const struct pc_tok *t, unsigned bits)
 	}
 	for (int i = 0; i < 2; i++) {
 		if ((bits & pbit[i]) && port[i] < 0) {
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "service '%s' is not defined for %s in /etc/services; "
 				 "write the port number",
 				 t->text, pname[i]);
@@ -135,7 +136,7 @@ static int service_port(struct stmt *st, const struct pc_tok *t, unsigned bits)
 		}
 	}
 	if (port[0] >= 0 && port[1] >= 0 && port[0] != port[1]) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "service '%s' is port %d for tcp but %d for udp; write the "
 			 "port number",
 			 t->text, port[0], port[1]);
@@ -154,7 +155,7 @@ static int icmp_type(struct stmt *st, const struct pc_tok *t, bool v6)
 	if (type >= 0)
 		return type;
 	if (pc_icmp_type_by_name(t->text, !v6) >= 0) {
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 v6 ? "'%s' is an ICMP (IPv4) type, but the rule is icmp6; "
 			      "write the rule for icmp"
 			    : "'%s' is an ICMPv6 type, but the rule is icmp; write "
@@ -165,11 +166,11 @@ static int icmp_type(struct stmt *st, const struct pc_tok *t, bool v6)
 	for (unsigned i = 0; i < 256; i++)
 		if (pc_icmp_type_name(i, v6))
 			names[n++] = pc_icmp_type_name(i, v6);
-	if (suggest(t->text, names, n))
-		error_at(st, tpos(st, t), "unknown %s type '%s'%s", v6 ? "ICMPv6" : "ICMP", t->text,
-			 did_you_mean(t->text, names, n, dym, sizeof(dym)));
+	if (ps_suggest(t->text, names, n))
+		error_at(st, ps_tpos(st, t), "unknown %s type '%s'%s", v6 ? "ICMPv6" : "ICMP",
+			 t->text, ps_did_you_mean(t->text, names, n, dym, sizeof(dym)));
 	else
-		error_at(st, tpos(st, t),
+		error_at(st, ps_tpos(st, t),
 			 "unknown %s type '%s'; write a type number, or a name such as "
 			 "echo-request or destination-unreachable",
 			 v6 ? "ICMPv6" : "ICMP", t->text);
@@ -206,7 +207,7 @@ static size_t ranges_merge(struct pc_range *r, size_t n)
 /* `port PORTS` or `type TYPES`, with the keyword at the cursor. */
 static int parse_matches(struct stmt *st, struct pc_rule *r)
 {
-	const struct pc_tok *kw = next(st), *t;
+	const struct pc_tok *kw = ps_next(st), *t;
 	bool types = !strcmp(kw->text, "type");
 	unsigned long max = types ? 255 : 65535;
 	const char *what = types ? "ICMP type" : "port";
@@ -216,27 +217,29 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 	int err = 0;
 
 	if (types && !(r->protos & (PC_P_ICMP | PC_P_ICMP6))) {
-		error_at(st, tpos(st, kw), "'type' needs icmp or icmp6; %s rules match by 'port'",
+		error_at(st, ps_tpos(st, kw),
+			 "'type' needs icmp or icmp6; %s rules match by 'port'",
 			 proto_text(r->protos));
 		return -1;
 	}
 	if (!types && !(r->protos & (PC_P_TCP | PC_P_UDP))) {
-		error_at(st, tpos(st, kw), "'port' needs tcp or udp; %s rules match by 'type'",
+		error_at(st, ps_tpos(st, kw), "'port' needs tcp or udp; %s rules match by 'type'",
 			 proto_text(r->protos));
 		return -1;
 	}
 	tlen = (size_t)snprintf(text, sizeof(text), "%s ", kw->text);
 	for (;;) {
-		t = next(st);
-		if (!is_word(t, NULL)) {
-			error_at(st, t ? tpos(st, t) : here(st),
+		t = ps_next(st);
+		if (!ps_is_word(t, NULL)) {
+			error_at(st, t ? ps_tpos(st, t) : ps_here(st),
 				 "expected a %s number, range LO-HI or name after "
 				 "'%s'%s",
 				 what, st->l->toks[st->i - (t ? 2 : 1)].text,
-				 found(t, fnd, sizeof(fnd)));
+				 ps_found(t, fnd, sizeof(fnd)));
 			return -1;
 		}
-		switch (isdigit((unsigned char)t->text[0]) ? parse_range(t->text, max, &rg) : 1) {
+		switch (isdigit((unsigned char)t->text[0]) ? ps_parse_range(t->text, max, &rg)
+							   : 1) {
 		case 0:
 			break;
 		case 1: {
@@ -251,18 +254,18 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 			break;
 		}
 		case -2:
-			error_at(st, tpos(st, t), "%s %s is out of range; write 0-%lu", what,
+			error_at(st, ps_tpos(st, t), "%s %s is out of range; write 0-%lu", what,
 				 t->text, max);
 			err = -1;
 			goto more;
 		case -3:
-			error_at(st, tpos(st, t), "range %s is backwards; write %s-%.*s", t->text,
-				 strchr(t->text, '-') + 1, (int)(strchr(t->text, '-') - t->text),
-				 t->text);
+			error_at(st, ps_tpos(st, t), "range %s is backwards; write %s-%.*s",
+				 t->text, strchr(t->text, '-') + 1,
+				 (int)(strchr(t->text, '-') - t->text), t->text);
 			err = -1;
 			goto more;
 		default:
-			error_at(st, tpos(st, t), "'%s' is not a %s number or a range LO-HI",
+			error_at(st, ps_tpos(st, t), "'%s' is not a %s number or a range LO-HI",
 				 t->text, what);
 			err = -1;
 			goto more;
@@ -273,7 +276,7 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 			cap = cap ? 2 * cap : 8;
 			nr = realloc(r->ranges, cap * sizeof(*nr));
 			if (!nr) {
-				error_at(st, tpos(st, t), "out of memory");
+				error_at(st, ps_tpos(st, t), "out of memory");
 				return -1;
 			}
 			r->ranges = nr;
@@ -284,14 +287,14 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 						 rg.lo == rg.hi ? "%s%u" : "%s%u-%u",
 						 r->n_ranges > 1 ? "," : "", rg.lo, rg.hi);
 	more:
-		if (!peek(st) || peek(st)->kind != PC_TOK_COMMA)
+		if (!ps_peek(st) || ps_peek(st)->kind != PC_TOK_COMMA)
 			break;
-		next(st);
+		ps_next(st);
 	}
 	if (err)
 		return -1;
 	if (tlen >= PC_TEXT_MATCH) {
-		error_at(st, tpos(st, kw),
+		error_at(st, ps_tpos(st, kw),
 			 "this %s list is longer than %d bytes as text; split the "
 			 "rule into several",
 			 kw->text, PC_TEXT_MATCH - 1);
@@ -302,7 +305,7 @@ static int parse_matches(struct stmt *st, struct pc_rule *r)
 	return r->match_text ? 0 : -1;
 }
 
-void rule_free(struct pc_rule *r)
+void ps_rule_free(struct pc_rule *r)
 {
 	free(r->addrs);
 	free(r->ranges);
@@ -324,7 +327,7 @@ static void add_rule(struct stmt *st, struct pc_rule *r)
 				 "and protocol into one with a port list",
 				 PC_MAX_RULES);
 		ps->rules_full = true;
-		rule_free(r);
+		ps_rule_free(r);
 		return;
 	}
 	if (p->n_rules == ps->rules_cap) {
@@ -333,7 +336,7 @@ static void add_rule(struct stmt *st, struct pc_rule *r)
 
 		if (!nr) {
 			error_at(st, r->pos, "out of memory");
-			rule_free(r);
+			ps_rule_free(r);
 			return;
 		}
 		p->rules = nr;
@@ -359,57 +362,57 @@ static const char *span(const struct stmt *st, size_t a, size_t b, char *buf, si
 	return buf;
 }
 
-void parse_rule(struct stmt *st)
+void ps_parse_rule(struct stmt *st)
 {
-	const struct pc_tok *act = next(st), *t;
+	const struct pc_tok *act = ps_next(st), *t;
 	struct pc_diags *d = st->ps->d;
 	size_t errors = d->n_errors, ctx_from;
-	struct pc_rule r = { .pos = tpos(st, act), .zone = -1 };
+	struct pc_rule r = { .pos = ps_tpos(st, act), .zone = -1 };
 	const char *want;
 	char fnd[256], ctx[256];
 	struct peer peer = { .kind = PC_PEER_ANY, .zone = -1, .text = "any" };
 	bool in;
 
 	r.action = !strcmp(act->text, "allow") ? PC_ACT_PASS : PC_ACT_DROP;
-	t = peek(st);
-	if (is_word(t, "in") || is_word(t, "out")) {
-		next(st);
-	} else if (is_word(t, "from") || is_word(t, "to")) {
-		error_at(st, tpos(st, t),
+	t = ps_peek(st);
+	if (ps_is_word(t, "in") || ps_is_word(t, "out")) {
+		ps_next(st);
+	} else if (ps_is_word(t, "from") || ps_is_word(t, "to")) {
+		error_at(st, ps_tpos(st, t),
 			 "expected 'in' or 'out' before '%s': write '%s in from ...' "
 			 "for traffic the peer starts, '%s out to ...' for traffic "
 			 "the appliance starts",
 			 t->text, act->text, act->text);
 		return;
 	} else {
-		error_at(st, here(st), "expected 'in' or 'out' after '%s'%s", act->text,
-			 found(t, fnd, sizeof(fnd)));
+		error_at(st, ps_here(st), "expected 'in' or 'out' after '%s'%s", act->text,
+			 ps_found(t, fnd, sizeof(fnd)));
 		return;
 	}
 	in = !strcmp(t->text, "in");
 	r.dir = in ? PC_DIR_IN : PC_DIR_OUT;
 	want = in ? "from" : "to";
 	ctx_from = 0;
-	t = peek(st);
-	if (is_word(t, "from") || is_word(t, "to")) {
+	t = ps_peek(st);
+	if (ps_is_word(t, "from") || ps_is_word(t, "to")) {
 		ctx_from = st->i;
-		next(st);
+		ps_next(st);
 		if (strcmp(t->text, want))
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "'%s' rules name their peer with '%s': write '%s %s "
 				 "%s ...'",
 				 in ? "in" : "out", want, act->text, in ? "in" : "out", want);
-		t = next(st);
-		if (!is_word(t, NULL)) {
-			error_at(st, t ? tpos(st, t) : here(st),
+		t = ps_next(st);
+		if (!ps_is_word(t, NULL)) {
+			error_at(st, t ? ps_tpos(st, t) : ps_here(st),
 				 "expected a peer (a zone, any, internet, an address or a "
 				 "host name) after '%s'%s",
-				 st->l->toks[ctx_from].text, found(t, fnd, sizeof(fnd)));
+				 st->l->toks[ctx_from].text, ps_found(t, fnd, sizeof(fnd)));
 			return;
 		}
-		parse_peer(st, t, false, &peer);
-		if (peek(st) && peek(st)->kind == PC_TOK_COMMA) {
-			error_at(st, tpos(st, peek(st)),
+		ps_parse_peer(st, t, false, &peer);
+		if (ps_peek(st) && ps_peek(st)->kind == PC_TOK_COMMA) {
+			error_at(st, ps_tpos(st, ps_peek(st)),
 				 "a rule has one peer; for several, define a zone "
 				 "(zone NAME %s, ...) and name it here",
 				 t->text);
@@ -421,43 +424,43 @@ void parse_rule(struct stmt *st)
 	r.protos = parse_proto(st, ctx, in);
 	if (!r.protos)
 		goto out;
-	t = peek(st);
-	if (is_word(t, "port") || is_word(t, "type")) {
+	t = ps_peek(st);
+	if (ps_is_word(t, "port") || ps_is_word(t, "type")) {
 		if (parse_matches(st, &r))
 			goto out;
-		t = peek(st);
+		t = ps_peek(st);
 	}
 	if (t && t->kind == PC_TOK_STRING) {
-		next(st);
+		ps_next(st);
 		if (strlen(t->text) >= PC_TEXT_LABEL)
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "the label is %zu bytes, at most %d fit; shorten it",
 				 strlen(t->text), PC_TEXT_LABEL - 1);
 		r.label = strdup(t->text);
-		t = peek(st);
+		t = ps_peek(st);
 	}
 	if (t) {
 		if (t->kind == PC_TOK_WORD && isdigit((unsigned char)t->text[0]) && !r.match_text &&
 		    (r.protos & (PC_P_TCP | PC_P_UDP)))
-			error_at(st, tpos(st, t), "unexpected '%s'; write 'port %s'", t->text,
+			error_at(st, ps_tpos(st, t), "unexpected '%s'; write 'port %s'", t->text,
 				 t->text);
 		else if (t->kind == PC_TOK_WORD && !r.label)
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "unexpected '%s'; a label goes last, in quotes: "
 				 "\"%s\"",
 				 t->text, t->text);
 		else if (t->kind == PC_TOK_STRING)
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "a rule has one label; join the two, or move this "
 				 "one to a comment");
 		else
-			error_at(st, tpos(st, t),
+			error_at(st, ps_tpos(st, t),
 				 "unexpected '%s' after %s; one statement per line", t->text,
 				 r.label ? "the label" : "the rule");
 		goto out;
 	}
 	if (peer.kind == PC_PEER_ADDRS && strlen(peer.text) >= PC_TEXT_PEER) {
-		error_at(st, tpos(st, &st->l->toks[ctx_from + 1]),
+		error_at(st, ps_tpos(st, &st->l->toks[ctx_from + 1]),
 			 "the peer is longer than %d bytes as text; define a zone "
 			 "for it and name the zone here",
 			 PC_TEXT_PEER - 1);
@@ -484,5 +487,5 @@ void parse_rule(struct stmt *st)
 	return;
 out:
 	free(peer.v);
-	rule_free(&r);
+	ps_rule_free(&r);
 }

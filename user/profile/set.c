@@ -93,7 +93,7 @@ static int option_value(int id, const char *w, struct pc_options *o)
 			v = i;
 	switch (id) {
 	case OPT_EPHEMERAL:
-		if (!strchr(w, '-') || parse_range(w, 65535, &rg) || !rg.lo)
+		if (!strchr(w, '-') || ps_parse_range(w, 65535, &rg) || !rg.lo)
 			return -1;
 		o->eph_lo = rg.lo;
 		o->eph_hi = rg.hi;
@@ -101,14 +101,14 @@ static int option_value(int id, const char *w, struct pc_options *o)
 	case OPT_TIMEOUT_TCP:
 	case OPT_TIMEOUT_UDP:
 	case OPT_TIMEOUT_ICMP:
-		if (parse_uint(w, strlen(w), PC_TIMEOUT_MAX, &rate) || !rate)
+		if (ps_parse_uint(w, strlen(w), PC_TIMEOUT_MAX, &rate) || !rate)
 			return -1;
 		*(id == OPT_TIMEOUT_TCP	  ? &o->timeout_tcp
 		  : id == OPT_TIMEOUT_UDP ? &o->timeout_udp
 					  : &o->timeout_icmp) = (uint32_t)rate;
 		return 0;
 	case OPT_FLOWS:
-		if (parse_uint(w, strlen(w), PC_FLOWS_MAX, &rate) || rate < PC_FLOWS_MIN)
+		if (ps_parse_uint(w, strlen(w), PC_FLOWS_MAX, &rate) || rate < PC_FLOWS_MIN)
 			return -1;
 		o->flows_max = (uint32_t)rate;
 		return 0;
@@ -119,7 +119,7 @@ static int option_value(int id, const char *w, struct pc_options *o)
 		}
 		slash = strchr(w, '/');
 		if (!slash || strcmp(slash, "/s") ||
-		    parse_uint(w, (size_t)(slash - w), 1000000, &rate) || !rate)
+		    ps_parse_uint(w, (size_t)(slash - w), 1000000, &rate) || !rate)
 			return -1;
 		o->log_rate = (uint32_t)rate;
 		return 0;
@@ -153,15 +153,15 @@ static int option_value(int id, const char *w, struct pc_options *o)
 static int timeout_option(struct stmt *st)
 {
 	static const char *const protos[] = { "tcp", "udp", "icmp" };
-	const struct pc_tok *t = next(st);
+	const struct pc_tok *t = ps_next(st);
 	char fnd[256];
 
 	for (int i = 0; i < 3; i++)
-		if (is_word(t, protos[i]))
+		if (ps_is_word(t, protos[i]))
 			return OPT_TIMEOUT_TCP + i;
-	error_at(st, t ? tpos(st, t) : here(st),
+	error_at(st, t ? ps_tpos(st, t) : ps_here(st),
 		 "expected tcp, udp or icmp after 'set timeout'%s (icmp covers ICMPv6 too)",
-		 found(t, fnd, sizeof(fnd)));
+		 ps_found(t, fnd, sizeof(fnd)));
 	return -1;
 }
 
@@ -171,28 +171,28 @@ static int option_id(struct stmt *st, const struct pc_tok *t)
 	const char *names[N_OPTS];
 	char dym[128], fnd[256];
 
-	if (is_word(t, "timeout"))
+	if (ps_is_word(t, "timeout"))
 		return timeout_option(st);
 	for (int i = 0; i < N_OPTS; i++) {
 		names[i] =
 			i >= OPT_TIMEOUT_TCP && i <= OPT_TIMEOUT_ICMP ? "timeout" : options[i].name;
-		if (is_word(t, names[i]))
+		if (ps_is_word(t, names[i]))
 			return i;
 	}
-	if (is_word(t, NULL))
-		error_at(st, tpos(st, t), "unknown option '%s'%s (options: " OPTION_LIST ")",
-			 t->text, did_you_mean(t->text, names, N_OPTS, dym, sizeof(dym)));
+	if (ps_is_word(t, NULL))
+		error_at(st, ps_tpos(st, t), "unknown option '%s'%s (options: " OPTION_LIST ")",
+			 t->text, ps_did_you_mean(t->text, names, N_OPTS, dym, sizeof(dym)));
 	else
-		error_at(st, t ? tpos(st, t) : here(st),
+		error_at(st, t ? ps_tpos(st, t) : ps_here(st),
 			 "expected an option after 'set'%s (" OPTION_LIST ")",
-			 found(t, fnd, sizeof(fnd)));
+			 ps_found(t, fnd, sizeof(fnd)));
 	return -1;
 }
 
-void parse_set(struct stmt *st)
+void ps_parse_set(struct stmt *st)
 {
 	struct pc_options *o = &st->ps->p->opt;
-	const struct pc_tok *kw = next(st), *t = next(st), *val;
+	const struct pc_tok *kw = ps_next(st), *t = ps_next(st), *val;
 	char fnd[256], buf[256];
 	const char *name;
 	struct pc_pos *prev;
@@ -201,29 +201,29 @@ void parse_set(struct stmt *st)
 	if (id < 0)
 		return;
 	name = options[id].name;
-	val = next(st);
-	if (!is_word(val, NULL)) {
-		error_at(st, val ? tpos(st, val) : here(st),
+	val = ps_next(st);
+	if (!ps_is_word(val, NULL)) {
+		error_at(st, val ? ps_tpos(st, val) : ps_here(st),
 			 "expected a value after 'set %s'%s: %s", name,
-			 found(val, fnd, sizeof(fnd)), options[id].hint);
+			 ps_found(val, fnd, sizeof(fnd)), options[id].hint);
 		return;
 	}
-	if (peek(st)) {
-		error_at(st, tpos(st, peek(st)),
+	if (ps_peek(st)) {
+		error_at(st, ps_tpos(st, ps_peek(st)),
 			 "unexpected '%s' after 'set %s %s'; one statement per line",
-			 peek(st)->text, name, val->text);
+			 ps_peek(st)->text, name, val->text);
 		return;
 	}
 	if (option_value(id, val->text, o)) {
-		error_at(st, tpos(st, val), "'%s' is not a value of 'set %s'; write %s", val->text,
-			 name, options[id].hint);
+		error_at(st, ps_tpos(st, val), "'%s' is not a value of 'set %s'; write %s",
+			 val->text, name, options[id].hint);
 		return;
 	}
 	prev = option_pos(o, id);
 	if (prev->src >= 0)
-		warning_at(st, tpos(st, kw),
+		warning_at(st, ps_tpos(st, kw),
 			   "overrides `set %s` at %s; the last one wins, so delete "
 			   "the one you do not mean",
-			   name, where(st, *prev, buf, sizeof(buf)));
-	*prev = tpos(st, kw);
+			   name, ps_where(st, *prev, buf, sizeof(buf)));
+	*prev = ps_tpos(st, kw);
 }
