@@ -12,7 +12,7 @@
 #include "harness.h"
 #include "profile/profile.h"
 
-#define MAX_ZONES 4096 /* user/profile/profile.c; docs/profile.md "Limits" */
+#define MAX_ZONES 4096 /* user/profile/zone.c; docs/profile.md "Limits" */
 
 struct text {
 	char *s;

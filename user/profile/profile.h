@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The parsed profile: an ordered rule list with source positions, zones flattened to
- * prefixes, and the `set` options. Produced by profile.c, consumed by compile.c. */
+ * prefixes, and the `set` options. Produced by the parser (profile.c and its statement
+ * files), consumed by compile.c. */
 #ifndef PC_PROFILE_PROFILE_H
 #define PC_PROFILE_PROFILE_H
 
