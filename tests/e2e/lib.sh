@@ -46,6 +46,32 @@ load_or_finish()
 	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
 	finish "load failed"
 }
+# set_up_or_finish CHECK CMD...: runs the set-up CMD (eval '...' for more than one) with
+# its errors in $tmp/CHECK.err and reports CHECK (mostly "topology"); no other check can
+# run without what it sets up, so a failed set-up ends the script.
+set_up_or_finish()
+{
+	local check=$1
+	shift
+
+	if ! "$@" 2>"$tmp/$check.err"; then
+		fail "$check" "$(tr '\n' ' ' <"$tmp/$check.err")"
+		finish "no $check"
+	fi
+	ok "$check"
+}
+# topo_up: netns.sh's pc_topo_up for a test. Its EXIT trap would leave $tmp behind: this
+# one takes down the topology and $tmp, and is set even when pc_topo_up fails, which may
+# have made half of it.
+topo_up()
+{
+	local rc
+
+	pc_topo_up
+	rc=$?
+	trap 'pc_topo_down; rm -rf "$tmp"' EXIT
+	return "$rc"
+}
 # wait_file FILE: until FILE has content, 5 s at most.
 wait_file()
 {

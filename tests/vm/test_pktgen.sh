@@ -76,14 +76,7 @@ flow()
 
 # --- single flows on the netns.sh topology ------------------------------------------------
 . scripts/netns.sh
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ]; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology topo_up
 # Not from /sys: it shows the namespace it was mounted in.
 mac=$(ip -n "$PC_NS_APP" -br link show "$PC_IF_APP" | awk '{ print $3 }')
 load_or_finish "$tmp/flows.conf"
