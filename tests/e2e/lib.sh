@@ -72,6 +72,9 @@ topo_up()
 	trap 'pc_topo_down; rm -rf "$tmp"' EXIT
 	return "$rc"
 }
+# xdp_prog NETNS IFACE: the id of the XDP program on IFACE, empty when none: which
+# program runs is how a test tells one generation (or none) from another.
+xdp_prog() { ip -n "$1" -d link show "$2" 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
 # wait_file FILE: until FILE has content, 5 s at most.
 wait_file()
 {
