@@ -18,6 +18,7 @@ mode=${CRASH_MODE:?}
 CHECKS=(topology trace "${mode}_consistent" "${mode}_next_load_unload")
 . tests/e2e/lib.sh
 . scripts/netns.sh
+. tests/e2e/ip_pair.sh
 command -v strace >/dev/null || finish "strace is not installed (bash scripts/deps.sh)"
 command -v bpftool >/dev/null || finish "bpftool is not installed (bash scripts/deps.sh)"
 
@@ -32,24 +33,10 @@ cleanup()
 trap cleanup EXIT
 app() { nsenter --net="/run/netns/$ns" "$@"; }
 pc() { app "$PC_BIN" "$@"; }
-xdp_id() { ip -n "$ns" -d link show x0 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
+xdp_id() { xdp_prog "$ns" x0; }
 tcx_links() { app bpftool -j net show dev x0 2>/dev/null | grep -o '"tcx_egress":\[[^]]*\]' | grep -c '"prog_id"'; }
 
-if ! { ip netns add "$ns" && ip netns add "$peer" &&
-	ip link add x0 netns "$ns" type veth peer name y0 netns "$peer" &&
-	for n in "$ns" "$peer"; do
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || exit 1
-	done &&
-	ip -n "$ns" addr add 10.9.0.1/24 dev x0 && ip -n "$peer" addr add 10.9.0.2/24 dev y0 &&
-	ip -n "$ns" link set x0 up && ip -n "$peer" link set y0 up &&
-	ip -n "$peer" neigh replace 10.9.0.1 dev y0 nud permanent \
-		lladdr "$(ip -n "$ns" -br link show x0 | awk '{ print $3 }')" &&
-	dir=$(pc_state_dir "$ns" x0); } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology eval 'ip_pair_up "$ns" "$peer" && dir=$(pc_state_dir "$ns" x0)'
 
 # Profile a allows UDP 25, b UDP 26; each drops the other.
 printf 'allow in udp port 25 "a"\n' >"$tmp/a.conf"

@@ -46,6 +46,35 @@ load_or_finish()
 	fail load "exit $rc: $(tail -n 3 "$tmp/load.out" | tr '\n' ' ')"
 	finish "load failed"
 }
+# set_up_or_finish CHECK CMD...: runs the set-up CMD (eval '...' for more than one) with
+# its errors in $tmp/CHECK.err and reports CHECK (mostly "topology"); no other check can
+# run without what it sets up, so a failed set-up ends the script.
+set_up_or_finish()
+{
+	local check=$1
+	shift
+
+	if ! "$@" 2>"$tmp/$check.err"; then
+		fail "$check" "$(tr '\n' ' ' <"$tmp/$check.err")"
+		finish "no $check"
+	fi
+	ok "$check"
+}
+# topo_up: netns.sh's pc_topo_up for a test. Its EXIT trap would leave $tmp behind: this
+# one takes down the topology and $tmp, and is set even when pc_topo_up fails, which may
+# have made half of it.
+topo_up()
+{
+	local rc
+
+	pc_topo_up
+	rc=$?
+	trap 'pc_topo_down; rm -rf "$tmp"' EXIT
+	return "$rc"
+}
+# xdp_prog NETNS IFACE: the id of the XDP program on IFACE, empty when none: which
+# program runs is how a test tells one generation (or none) from another.
+xdp_prog() { ip -n "$1" -d link show "$2" 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
 # wait_file FILE: until FILE has content, 5 s at most.
 wait_file()
 {

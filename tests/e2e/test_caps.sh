@@ -17,16 +17,11 @@ CHECKS=(topology root_load caps_status caps_stats caps_reload caps_reload_runs c
 . scripts/netns.sh
 command -v setpriv >/dev/null || finish "setpriv is not installed (util-linux)"
 
-ns=pcp-c-$$
-cleanup()
-{
-	nsenter --net="/run/netns/$ns" "$PC_BIN" unload x0 >/dev/null 2>&1
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/e2e/one_ns_pair.sh
+one_ns_pair_up pcp-c
 CAPS=+bpf,+net_admin,+perfmon,+dac_override
-# as CAPS CMD...: CMD in the namespace as nobody, with only CAPS (inherited through exec).
+# as CAPS CMD...: CMD in the namespace as nobody, with only CAPS (inherited through exec);
+# pc runs it as root.
 as()
 {
 	local caps=-all,$1
@@ -34,23 +29,14 @@ as()
 	nsenter --net="/run/netns/$ns" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" "$PC_BIN" "$@"
 }
-root() { nsenter --net="/run/netns/$ns" "$PC_BIN" "$@"; }
-xdp_id() { ip -n "$ns" -d link show x0 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
 look() { echo "xdp $(xdp_id)"; (cd "$dir" 2>/dev/null && find . | sort && readlink current); }
 
-if ! { ip netns add "$ns" && ip -n "$ns" link add x0 type veth peer name y0 &&
-	ip -n "$ns" link set x0 up && ip -n "$ns" link set y0 up &&
-	dir=$(pc_state_dir "$ns" x0); } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
 chmod 755 "$tmp"
 printf 'allow in tcp port 25 "a"\n' >"$tmp/a.conf"
 printf 'allow in tcp port 26 "b"\n' >"$tmp/b.conf"
 chmod 644 "$tmp"/*.conf
 
-root load x0 "$tmp/a.conf" >"$tmp/out" 2>&1
+pc load x0 "$tmp/a.conf" >"$tmp/out" 2>&1
 a_id=$(xdp_id)
 check root_load "root's load: $(tr '\n' ' ' <"$tmp/out")" [ -n "$a_id" ]
 
@@ -66,7 +52,7 @@ as "$CAPS" load x0 "$tmp/b.conf" >"$tmp/out" 2>&1
 rc=$?
 check caps_reload "reload exited $rc: $(tr '\n' ' ' <"$tmp/out")" \
 	eval '[ "$rc" -eq 0 ] && grep -q "replaced the running profile" "$tmp/out"'
-root status x0 >"$tmp/status" 2>&1
+pc status x0 >"$tmp/status" 2>&1
 check caps_reload_runs "XDP runs $(xdp_id) (a: $a_id): $(tr '\n' ' ' <"$tmp/status")" \
 	eval '[ -n "$(xdp_id)" ] && [ "$(xdp_id)" != "$a_id" ] && grep -q b.conf "$tmp/status"'
 as "$CAPS" unload x0 >"$tmp/out" 2>&1

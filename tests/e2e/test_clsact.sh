@@ -23,14 +23,7 @@ allow out udp port 53 "DNS"
 EOF
 { cat "$tmp/a.conf"; echo 'allow out tcp port 2703 "Razor"'; } >"$tmp/b.conf"
 
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ] || ! pc_peer_serve udp:53 2>>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology eval 'topo_up && pc_peer_serve udp:53'
 
 pc_cli load "$PC_IF_APP" "$tmp/a.conf" --egress-hook sctp >"$tmp/bad" 2>&1
 rc=$?

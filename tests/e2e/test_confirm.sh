@@ -21,28 +21,13 @@ CHECKS=(topology timer_killed_respawned timer_killed_rolls_back all_killed_next_
 . scripts/netns.sh
 command -v strace >/dev/null || finish "strace is not installed (bash scripts/deps.sh)"
 
-ns=pcc-c-$$
-cleanup()
-{
-	nsenter --net="/run/netns/$ns" "$PC_BIN" unload x0 >/dev/null 2>&1
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pc() { nsenter --net="/run/netns/$ns" "$PC_BIN" "$@"; }
-xdp_id() { ip -n "$ns" -d link show x0 | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
+. tests/e2e/one_ns_pair.sh
+one_ns_pair_up pcc-c
 # The confirmation processes of this test's namespace: watcher (wd) or timer (tmr).
 procs() { for p in $(ip netns pids "$ns"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "pc-confirm-$1" ] && echo "$p"; done; }
 kill_procs() { local p; for p in $(procs "$1"); do kill -KILL "$p"; done; }
 profile() { pc status x0 --json 2>/dev/null | grep -o '"profile": "[^"]*"' | grep -o '[ab]\.conf'; }
 
-if ! { ip netns add "$ns" && ip -n "$ns" link add x0 type veth peer name y0 &&
-	ip -n "$ns" link set x0 up && ip -n "$ns" link set y0 up &&
-	dir=$(pc_state_dir "$ns" x0); } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
 printf 'allow in tcp port 25 "a"\n' >"$tmp/a.conf"
 printf 'allow in tcp port 26 "b"\n' >"$tmp/b.conf"
 

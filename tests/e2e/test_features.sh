@@ -24,14 +24,7 @@ allow in tcp port 25 "SMTP in"
 allow out udp port 53 "DNS"
 EOF2
 
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ]; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology topo_up
 
 # What bpftool finds, independently of portcullis: "true"/"false" per helper.
 bpftool feature probe kernel -j >"$tmp/probe.json" 2>"$tmp/probe.err"

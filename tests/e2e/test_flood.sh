@@ -18,20 +18,12 @@ command -v ethtool >/dev/null || finish "ethtool is not installed (bash scripts/
 . tests/e2e/flood_pair.sh
 flood_pair_up pcf
 
-loaded=1
-if ! app "$PC_BIN" load "$if_app" "$PROFILE" >"$tmp/load.out" 2>&1; then
-	fail load "$(tr '\n' ' ' <"$tmp/load.out")"
-	finish "not loaded"
-fi
-ok load
+flood_pair_load "$PROFILE"
 
 app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
 x0=$(judged)
-# One sender on the CPU it starts on: the receiving veth's NAPI then runs on the same
-# CPU between the sender's batches, and its ring cannot overflow.
-cpu=$(cut -d' ' -f39 /proc/self/stat)
-gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PROFILE" \
-	--mix profile --count "$N" --json >"$tmp/flood.json" 2>"$tmp/flood.err"
+flood_pinned --profile "$PROFILE" --mix profile --count "$N" --json \
+	>"$tmp/flood.json" 2>"$tmp/flood.err"
 rc=$?
 check flood_exit_0 "flood exited $rc: $(head -c 300 "$tmp/flood.err")" [ "$rc" -eq 0 ]
 x1=$(judged)
@@ -69,8 +61,8 @@ results "$tmp/cmp" counters_match
 # The packet socket, chosen outright: the same exact counts, the same counters.
 x0=$(judged)
 app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
-gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PROFILE" \
-	--mix profile --count 7 --via packet --json >"$tmp/packet.json" 2>"$tmp/packet.err"
+flood_pinned --profile "$PROFILE" --mix profile --count 7 --via packet --json \
+	>"$tmp/packet.json" 2>"$tmp/packet.err"
 rc=$?
 check packet_exit_0 "flood --via packet exited $rc: $(head -c 300 "$tmp/packet.err")" [ "$rc" -eq 0 ]
 x1=$(judged)

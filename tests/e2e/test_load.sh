@@ -35,16 +35,8 @@ check check_libraesva "check profiles/libraesva-esg.conf exited $rc: $(grep -m 2
 
 . scripts/netns.sh
 
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-# pc_topo_up installs its own EXIT trap; this one also removes $tmp.
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ] || ! pc_listen 25 2222 2>>"$tmp/topo.err" ||
-	! pins=$(pc_state_dir "$PC_NS_APP" "$PC_IF_APP"); then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology eval 'topo_up && pc_listen 25 2222 &&
+	pins=$(pc_state_dir "$PC_NS_APP" "$PC_IF_APP")'
 
 xdp_attached() { ip -n "$PC_NS_APP" -d link show dev "$PC_IF_APP" | grep -q 'prog/xdp\|xdpgeneric\|xdp '; }
 stats_json() { pc_cli stats "$PC_IF_APP" --json >"$1" 2>"$1.err" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>>"$1.err"; }

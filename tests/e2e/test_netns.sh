@@ -18,6 +18,7 @@ CHECKS=(topology load_a a_verdicts load_b b_runs_its_own a_after_load_b status_b
 	a_after_vanished)
 . tests/e2e/lib.sh
 . scripts/netns.sh
+. tests/e2e/ip_pair.sh
 
 sfx=$$
 nsa=pcn-a-$sfx pa=pcn-pa-$sfx nsb=pcn-b-$sfx pb=pcn-pb-$sfx nsc=pcn-c-$sfx
@@ -36,23 +37,6 @@ side() # side NS PEER: makes netns.sh's helpers talk to that pair
 {
 	PC_NS_APP=$1 PC_NS_PEER=$2 PC_IF_APP=x0 PC_IF_PEER=y0
 }
-pair() # pair NS PEER: x0 10.9.0.1 in NS <-> y0 10.9.0.2 in PEER, no IPv6 chatter
-{
-	ip netns add "$1" && ip netns add "$2" &&
-		ip link add x0 netns "$1" type veth peer name y0 netns "$2" &&
-		for n in "$1" "$2"; do
-			ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-				net.ipv6.conf.default.disable_ipv6=1 || return 1
-		done &&
-		ip -n "$1" addr add 10.9.0.1/24 dev x0 && ip -n "$2" addr add 10.9.0.2/24 dev y0 &&
-		ip -n "$1" link set x0 up && ip -n "$2" link set y0 up &&
-		# Permanent neighbours: no ARP moves a counter between two snapshots.
-		ip -n "$1" neigh replace 10.9.0.2 dev x0 nud permanent \
-			lladdr "$(ip -n "$2" -br link show y0 | awk '{ print $3 }')" &&
-		ip -n "$2" neigh replace 10.9.0.1 dev y0 nud permanent \
-			lladdr "$(ip -n "$1" -br link show x0 | awk '{ print $3 }')"
-}
-xdp_id() { ip -n "$1" -d link show x0 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | grep -oE '[0-9]+$'; }
 
 cat >"$tmp/p25.conf" <<'P'
 allow in tcp port 25 "SMTP"
@@ -63,19 +47,15 @@ allow in tcp port 2222 "other"
 set state off
 P
 
-if ! { pair "$nsa" "$pa" && pair "$nsb" "$pb" && ip netns add "$nsc" &&
-	side "$nsa" "$pa" && pc_listen 25 2222 && side "$nsb" "$pb" && pc_listen 25 2222 &&
-	dir_a=$(pc_state_dir "$nsa" x0); } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology eval 'ip_pair_up "$nsa" "$pa" && ip_pair_up "$nsb" "$pb" &&
+	ip netns add "$nsc" && side "$nsa" "$pa" && pc_listen 25 2222 && side "$nsb" "$pb" && pc_listen 25 2222 &&
+	dir_a=$(pc_state_dir "$nsa" x0)'
 
 # A's whole observable state: program, every pin and where current points, counters.
 snap_a()
 {
 	{
-		echo "xdp $(xdp_id "$nsa")"
+		echo "xdp $(xdp_prog "$nsa" x0)"
 		(cd "$dir_a" 2>/dev/null && find . | sort && readlink current)
 		in_ns "$nsa" "$PC_BIN" stats x0 --json
 	} 2>&1
@@ -94,7 +74,7 @@ untouched() # untouched CHECK: A exactly as in $tmp/a.ref
 }
 
 in_ns "$nsa" "$PC_BIN" load x0 "$tmp/p25.conf" >"$tmp/out" 2>&1
-check load_a "load in A: $(tr '\n' ' ' <"$tmp/out")" eval '[ -n "$(xdp_id "$nsa")" ]'
+check load_a "load in A: $(tr '\n' ' ' <"$tmp/out")" eval '[ -n "$(xdp_prog "$nsa" x0)" ]'
 v=$(verdicts "$nsa" "$pa")
 check a_verdicts "A's verdicts: $v" [ "$v" = "25:pass 2222:drop" ]
 snap_a >"$tmp/a.ref"
@@ -104,8 +84,8 @@ rc=$?
 check load_b "load in B exited $rc: $(tr '\n' ' ' <"$tmp/out")" \
 	eval '[ "$rc" -eq 0 ] && ! grep -q replaced "$tmp/out"'
 v=$(verdicts "$nsb" "$pb")
-check b_runs_its_own "B's verdicts: $v, xdp id '$(xdp_id "$nsb")'" \
-	eval '[ "$v" = "25:drop 2222:pass" ] && [ -n "$(xdp_id "$nsb")" ]'
+check b_runs_its_own "B's verdicts: $v, xdp id '$(xdp_prog "$nsb" x0)'" \
+	eval '[ "$v" = "25:drop 2222:pass" ] && [ -n "$(xdp_prog "$nsb" x0)" ]'
 untouched a_after_load_b
 
 in_ns "$nsb" "$PC_BIN" status >"$tmp/status" 2>&1
@@ -132,8 +112,8 @@ check confirm_b "load --confirm and confirm in B exited $rc: $(tr '\n' ' ' <"$tm
 untouched a_after_confirm_b
 in_ns "$nsb" "$PC_BIN" unload x0 >"$tmp/out" 2>&1
 rc=$?
-check unload_b "unload in B exited $rc, xdp id '$(xdp_id "$nsb")': $(tr '\n' ' ' <"$tmp/out")" \
-	eval '[ "$rc" -eq 0 ] && [ -z "$(xdp_id "$nsb")" ]'
+check unload_b "unload in B exited $rc, xdp id '$(xdp_prog "$nsb" x0)': $(tr '\n' ' ' <"$tmp/out")" \
+	eval '[ "$rc" -eq 0 ] && [ -z "$(xdp_prog "$nsb" x0)" ]'
 untouched a_after_unload_b
 
 # A namespace without x0: nothing to unload there, and A's x0 is not its business.

@@ -23,18 +23,12 @@ flood_pair_up prf
 cp "$PROFILE" "$tmp/a.conf"
 { cat "$PROFILE"; echo 'allow in from 203.0.113.0/24 tcp port 9 "reload marker"'; } >"$tmp/b.conf"
 
-loaded=1
-if ! app "$PC_BIN" load "$if_app" "$tmp/a.conf" >"$tmp/load.out" 2>&1; then
-	fail load "$(tr '\n' ' ' <"$tmp/load.out")"
-	finish "not loaded"
-fi
-ok load
+flood_pair_load "$tmp/a.conf"
 
 app "$PC_BIN" stats "$if_app" --json >"$tmp/before.json"
 x0=$(judged)
-cpu=$(cut -d' ' -f39 /proc/self/stat)
-gen taskset -c "$cpu" "$PC_BIN" flood "$if_gen" --dst-mac "$mac" --profile "$PROFILE" \
-	--mix profile --count "$N" --rate "$RATE" --via packet --json >"$tmp/flood.json" 2>"$tmp/flood.err" &
+flood_pinned --profile "$PROFILE" --mix profile --count "$N" --rate "$RATE" --via packet --json \
+	>"$tmp/flood.json" 2>"$tmp/flood.err" &
 flood=$!
 reloads=0 bad=0 next=b
 # Bounded: the flood ends by itself after N frames per stream at RATE; 120 s at most.

@@ -12,24 +12,13 @@ cd "$(dirname "$0")/../.." || exit 1
 CHECKS=(topology reloads stats_reads stats_consistent status_consistent)
 . tests/e2e/lib.sh
 
-ns=pcr-r-$$
-cleanup()
-{
-	for p in ${readers:-}; do kill "$p" 2>/dev/null; done
-	nsenter --net="/run/netns/$ns" "$PC_BIN" unload x0 >/dev/null 2>&1
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pc() { nsenter --net="/run/netns/$ns" "$PC_BIN" "$@"; }
+. scripts/netns.sh
+. tests/e2e/one_ns_pair.sh
+one_ns_pair_up pcr-r
+# The readers, too, stop on exit.
+trap 'for p in ${readers:-}; do kill "$p" 2>/dev/null; done; one_ns_pair_cleanup' EXIT
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
-if ! { ip netns add "$ns" && ip -n "$ns" link add x0 type veth peer name y0 &&
-	ip -n "$ns" link set x0 up && ip -n "$ns" link set y0 up; } 2>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
 # a: 20 rules labelled a-N; b: 30 labelled b-N.
 for k in $(seq 1 20); do echo "allow in tcp port $((1000 + k)) \"a-$k\""; done >"$tmp/a.conf"
 for k in $(seq 1 30); do echo "allow in udp port $((2000 + k)) \"b-$k\""; done >"$tmp/b.conf"

@@ -29,16 +29,9 @@ CHECKS=(topology esg_load
 . tests/e2e/lib.sh
 . scripts/netns.sh
 
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ] || ! pc_listen 25 80 113 2703 2>>"$tmp/topo.err" ||
-	! pc_peer_serve tcp:25 tcp:80 tcp:110 tcp:443 tcp:2703 tcp:2704 udp:53 udp:6277 \
-		udp:24441 udp:24442 2>>"$tmp/topo.err"; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology eval 'topo_up && pc_listen 25 80 113 2703 &&
+	pc_peer_serve tcp:25 tcp:80 tcp:110 tcp:443 tcp:2703 tcp:2704 udp:53 udp:6277 \
+		udp:24441 udp:24442'
 
 # out NAME DST tcp|udp PORT yes|no: the appliance opens a connection (or sends a query)
 # to the peer's DST; yes when the answer must come back.

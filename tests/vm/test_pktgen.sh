@@ -76,14 +76,7 @@ flow()
 
 # --- single flows on the netns.sh topology ------------------------------------------------
 . scripts/netns.sh
-pc_topo_up 2>"$tmp/topo.err"
-rc=$?
-trap 'pc_topo_down; rm -rf "$tmp"' EXIT
-if [ "$rc" -ne 0 ]; then
-	fail topology "$(tr '\n' ' ' <"$tmp/topo.err")"
-	finish "no topology"
-fi
-ok topology
+set_up_or_finish topology topo_up
 # Not from /sys: it shows the namespace it was mounted in.
 mac=$(ip -n "$PC_NS_APP" -br link show "$PC_IF_APP" | awk '{ print $3 }')
 load_or_finish "$tmp/flows.conf"
@@ -112,33 +105,9 @@ fi
 pc_topo_down
 
 # --- the SpammerTrap mix on a quiet pair: no addresses, no IPv6, no frame but pktgen's --
-ns_gen=pcv-gen-$$ ns_app=pcv-app-$$ if_gen=pcv-gen0 if_app=pcv-app0
-cleanup()
-{
-	nsenter --net="/run/netns/$ns_app" "$PC_BIN" unload "$if_app" >/dev/null 2>&1
-	rm -rf "/sys/fs/bpf/portcullis/$if_app"
-	ip netns del "$ns_gen" 2>/dev/null
-	ip netns del "$ns_app" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-gen() { nsenter --net="/run/netns/$ns_gen" "$@"; }
-app() { nsenter --net="/run/netns/$ns_app" "$@"; }
-if ! { ip netns add "$ns_gen" && ip netns add "$ns_app" &&
-	ip netns exec "$ns_gen" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip netns exec "$ns_app" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
-	ip link add "$if_gen" netns "$ns_gen" type veth peer name "$if_app" netns "$ns_app" &&
-	ip -n "$ns_gen" link set "$if_gen" up && ip -n "$ns_app" link set "$if_app" up; } 2>"$tmp/mtopo.err"; then
-	fail mix_topology "$(tr '\n' ' ' <"$tmp/mtopo.err")"
-	finish "no topology for the mix"
-fi
-ok mix_topology
-mac=$(ip -n "$ns_app" -br link show "$if_app" | awk '{ print $3 }')
-if ! app "$PC_BIN" load "$if_app" profiles/spammertrap.conf >"$tmp/mload.out" 2>&1; then
-	fail mix_load "$(tail -n 3 "$tmp/mload.out" | tr '\n' ' ')"
-	finish "the mix's profile did not load"
-fi
-ok mix_load
+. tests/e2e/flood_pair.sh
+flood_pair_up pcv mix_topology
+flood_pair_load profiles/spammertrap.conf mix_load
 
 "$PC_BIN" mix --profile profiles/spammertrap.conf --mix profile >"$tmp/spammertrap.mix" 2>&1
 app "$PC_BIN" stats "$if_app" --json >"$tmp/mix-before.json" 2>&1
