@@ -30,8 +30,10 @@ tmp=$(mktemp -d)
 ns=pcb-$$
 cleanup()
 {
+	# The state is keyed by the namespace: unload there before the namespace goes.
+	[ -e "/run/netns/$ns" ] && nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null 2>&1
 	ip netns del "$ns" 2>/dev/null
-	rm -rf /sys/fs/bpf/portcullis/pcb0 "$tmp"
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

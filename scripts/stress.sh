@@ -69,14 +69,12 @@ DROP_OBJ=$(dirname "$BIN")/xdp_drop.bpf.o
 [ -f "$DROP_OBJ" ] || { echo "stress.sh: $DROP_OBJ is missing: run make stress" >&2; exit 1; }
 
 NS_GEN=pcs-gen NS_APP=pcs-app IF_GEN=pcsg0 IF_APP=pcsa0
-PINS=/sys/fs/bpf/portcullis/$IF_APP
 tmp=$(mktemp -d)
 loaded=0
 
 cleanup()
 {
 	[ "$loaded" = 1 ] && app "$BIN" unload "$IF_APP" >/dev/null 2>&1
-	[ "$loaded" = 1 ] && rm -rf "$PINS"
 	ip netns del "$NS_GEN" 2>/dev/null
 	ip netns del "$NS_APP" 2>/dev/null
 	rm -rf "$tmp"
@@ -91,9 +89,9 @@ app() { nsenter --net="/run/netns/$NS_APP" "$@"; }
 ethstat() { nsenter --net="/run/netns/$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'; }
 info() { printf '%s\n' "$*"; }
 
-if [ -e "/run/netns/$NS_APP" ] || [ -e "$PINS" ]; then
-	echo "stress.sh: $NS_APP or $PINS exists: another stress run is going on, or one was killed" \
-		"(ip netns del $NS_APP; ip netns del $NS_GEN; rm -r $PINS)" >&2
+if [ -e "/run/netns/$NS_APP" ]; then
+	echo "stress.sh: $NS_APP exists: another stress run is going on, or one was killed" \
+		"(ip netns del $NS_APP; ip netns del $NS_GEN)" >&2
 	trap - EXIT
 	exit 1
 fi
