@@ -99,7 +99,7 @@ const struct pc_cmd_spec pc_cmd_check = { .name = "check",
 const struct pc_cmd_spec pc_cmd_explain = {
 	"explain",
 	"IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
-	"[flags syn,ack,...] [vlan ID] | --pcap FILE",
+	"[flags syn,ack,...] [vlan ID [vlan ID]] [frag first|later] [ext LIST] | --pcap FILE",
 	"why is this packet (or each frame of a capture) passed or dropped: verdict, rule, "
 	"profile line",
 	.opts =
