@@ -17,7 +17,7 @@ struct block {
 
 static void put(struct block *k, const void *p, size_t n)
 {
-	if (k->oom)
+	if (k->oom || !n) /* opt_endofopt has no value: p may be NULL */
 		return;
 	if (k->len + n > k->cap) {
 		size_t cap = (k->len + n) * 2;
