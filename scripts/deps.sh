@@ -21,12 +21,14 @@ declare -A tools=(
 	# the installed tree, the unit and the package (test_install, test_deb, make deb)
 	[groff]=groff-base [man]=man-db [systemd-analyze]=systemd
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [lintian]=lintian [debootstrap]=debootstrap
+	# captures: log --pcapng read back, explain --pcap fed (test_capture)
+	[tshark]=tshark [tcpdump]=tcpdump
 )
 # file -> package
 declare -A files=(
 	[/usr/include/bpf/libbpf.h]=libbpf-dev [/usr/include/libelf.h]=libelf-dev
 	[/usr/include/zlib.h]=zlib1g-dev [/etc/services]=netbase
-	[/usr/include/linux/bpf.h]=linux-libc-dev
+	[/usr/include/linux/bpf.h]=linux-libc-dev [/usr/include/pcap/pcap.h]=libpcap-dev
 )
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)
@@ -67,6 +69,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: no, and never ask.
+if printf '%s\n' "${pkgs[@]}" | grep -qx tshark && command -v debconf-set-selections >/dev/null; then
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+fi
 echo "deps.sh: apt-get update" >&2
 apt-get update
 echo "deps.sh: apt-get install ${pkgs[*]}" >&2

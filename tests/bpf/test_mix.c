@@ -168,6 +168,9 @@ TEST(mix_file)
 		{ "a 1 tcp from 192.0.2.9\n",
 		  "mix:1: a TCP or UDP packet needs its destination port" },
 		{ "# nothing\n", "mix: no stream" },
+		/* Cut to fit, it would have been another frame. */
+		{ "a 1 tcp from 2001:db8::9 to port 25 ext ah,ah,ah,ah\n",
+		  "mix:1: the frame of stream a is 178 bytes, more than a stream holds (128)" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -52,6 +52,19 @@ TEST(meaning)
 		{ "tcp from 198.51.100.7 to port 80 flags none",
 		  "tcp 198.51.100.7:40000 -> 192.0.2.1:80 [none]" },
 		{ "arp vlan 3", "non-ip ethertype 0x0806 vlan 3" },
+		/* QinQ: both tags, outermost first (0x88a8 then 0x8100, checked below). */
+		{ "tcp from 198.51.100.7 to port 25 vlan 100 vlan 200",
+		  "tcp 198.51.100.7:40000 -> 192.0.2.1:25 [S] vlan 100,200" },
+		{ "udp from 198.51.100.7 to port 53 frag first",
+		  "udp 198.51.100.7:40000 -> 192.0.2.1:53 first-fragment id 0x1234" },
+		{ "udp from 198.51.100.7 frag later",
+		  "udp 198.51.100.7 -> 192.0.2.1 fragment id 0x1234 offset 1480" },
+		{ "tcp from 2001:db8::7 to port 25 frag first",
+		  "tcp [2001:db8::7]:40000 -> [2001:db8::1]:25 [S] first-fragment id 0x00001234" },
+		{ "icmp6 from 2001:db8::7 frag later",
+		  "icmp6 2001:db8::7 -> 2001:db8::1 fragment id 0x00001234 offset 1480" },
+		{ "udp from 2001:db8::7 to port 53 ext hop,routing,dst,ah",
+		  "udp [2001:db8::7]:40000 -> [2001:db8::1]:53" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -78,6 +91,11 @@ TEST(words_round_trip)
 		"icmp from 10.2.3.4 type 13",
 		"icmp6 from fd00::9 type packet-too-big vlan 0",
 		"arp",
+		"tcp from 198.51.100.7 to port 25 vlan 100 vlan 200",
+		"udp from 198.51.100.7 to port 53 frag first",
+		"tcp from 198.51.100.7 frag later",
+		"icmp6 from 2001:db8::7 type 128 ext hop,dst,routing,ah frag first vlan 5",
+		"udp from 2001:db8::7 ext dst frag later",
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -123,7 +141,27 @@ TEST(mistakes)
 		{ "tcp from 192.0.2.1 port 1 port 2 to port 25",
 		  "the source port is written twice" },
 		{ "tcp from 192.0.2.1 from 192.0.2.2 to port 25", "'from' is written twice" },
-		{ "tcp from 192.0.2.1 to port 25 vlan 1 vlan 2 vlan 3", "'vlan' is written twice" },
+		{ "tcp from 192.0.2.1 to port 25 vlan 1 vlan 2 vlan 3",
+		  "a third 'vlan': explain builds two VLAN tags at most" },
+		{ "tcp from 192.0.2.1 to port 25 frag first frag later",
+		  "'frag' is written twice" },
+		{ "tcp from 2001:db8::1 to port 25 ext hop ext dst", "'ext' is written twice" },
+		/* Words that contradict each other: an error, not a quiet choice. */
+		{ "tcp from 192.0.2.1 to port 25 frag later",
+		  "'port' with 'frag later': a later fragment carries no tcp header" },
+		{ "udp from 192.0.2.1 port 53 frag later", "'port' with 'frag later'" },
+		{ "icmp from 192.0.2.1 type 8 frag later", "'type' with 'frag later'" },
+		{ "tcp from 192.0.2.1 flags ack frag later", "'flags' with 'frag later'" },
+		{ "tcp from 192.0.2.1 to port 25 ext hop", "'ext' builds IPv6 extension headers" },
+		{ "tcp from 192.0.2.1 to port 25 frag middle", "a fragment is 'first' or 'later'" },
+		{ "tcp from 2001:db8::1 to port 25 ext hop,frag", "extension headers are hop" },
+		{ "tcp from 2001:db8::1 to port 25 ext ,", "no extension header listed" },
+		{ "tcp from 2001:db8::1 to port 25 ext hop,dst,dst,dst,dst,dst,dst",
+		  "more extension headers than the program walks (6)" },
+		{ "tcp from 2001:db8::1 to port 25 ext hop,dst,dst,dst,dst,routing frag first",
+		  "six extension headers and a fragment header" },
+		{ "arp frag first", "an arp frame takes only 'vlan'" },
+		{ "arp ext hop", "an arp frame takes only 'vlan'" },
 		{ "tcp from 192.0.2.1 to port 25 flags syn flags ack", "'flags' is written twice" },
 		{ "icmp from 192.0.2.1 type 8 type 0", "'type' is written twice" },
 		{ "tcp to port 25 from 192.0.2.1", "'from' comes before 'to'" },
@@ -181,4 +219,59 @@ TEST(ndp_hop_limit_255)
 		EXPECT_EQ(f->data[pkt_ip_off(f) + 7], rows[i].hop_limit);
 		free(f);
 	}
+}
+
+/* The bytes of the new words' frames: the tags' TPIDs, the fragment fields, the
+ * extension chain with each next header, and the transport header only where it
+ * belongs. */
+TEST(tags_fragments_extensions_bytes)
+{
+	struct pc_packet pk;
+	struct pc_err e = { 0 };
+	struct pkt *f = malloc(sizeof(*f));
+	const uint8_t *d = f->data;
+	int ip;
+
+	/* QinQ: 0x88a8 outside, 0x8100 inside, then IPv4; one tag alone is 0x8100. */
+	EXPECT_EQ(parse("tcp from 198.51.100.7 to port 25 vlan 100 vlan 200", &pk, &e), 0);
+	pc_packet_frame(&pk, f);
+	EXPECT_EQ(d[12] << 8 | d[13], 0x88a8);
+	EXPECT_EQ(d[14] << 8 | d[15], 100);
+	EXPECT_EQ(d[16] << 8 | d[17], 0x8100);
+	EXPECT_EQ(d[18] << 8 | d[19], 200);
+	EXPECT_EQ(d[20] << 8 | d[21], 0x0800);
+	EXPECT_EQ(parse("tcp from 198.51.100.7 to port 25 vlan 7", &pk, &e), 0);
+	pc_packet_frame(&pk, f);
+	EXPECT_EQ(d[12] << 8 | d[13], 0x8100);
+	EXPECT_EQ(d[16] << 8 | d[17], 0x0800);
+
+	/* IPv4 later fragment: offset 185 (1480 bytes), MF clear, protocol TCP, 8 bytes
+	 * after the header and no TCP header. */
+	EXPECT_EQ(parse("tcp from 198.51.100.7 frag later", &pk, &e), 0);
+	pc_packet_frame(&pk, f);
+	ip = pkt_ip_off(f);
+	EXPECT_EQ(d[ip + 6] << 8 | d[ip + 7], 185);
+	EXPECT_EQ(d[ip + 9], 6);
+	EXPECT_EQ(f->len, (size_t)ip + 20 + 8);
+	/* IPv4 first fragment: MF, offset 0, then the TCP header. */
+	EXPECT_EQ(parse("tcp from 198.51.100.7 to port 25 frag first", &pk, &e), 0);
+	pc_packet_frame(&pk, f);
+	EXPECT_EQ(d[ip + 6] << 8 | d[ip + 7], 0x2000);
+	EXPECT_EQ(d[ip + 20 + 2] << 8 | d[ip + 20 + 3], 25);
+
+	/* IPv6: hop-by-hop, routing, destination options, AH, fragment, UDP. */
+	EXPECT_EQ(
+		parse("udp from 2001:db8::7 to port 53 ext hop,routing,dst,ah frag first", &pk, &e),
+		0);
+	pc_packet_frame(&pk, f);
+	ip = pkt_ip_off(f);
+	EXPECT_EQ(d[ip + 6], 0);		    /* IPv6 -> hop-by-hop */
+	EXPECT_EQ(d[ip + 40], 43);		    /* -> routing */
+	EXPECT_EQ(d[ip + 48], 60);		    /* -> destination options */
+	EXPECT_EQ(d[ip + 56], 51);		    /* -> AH */
+	EXPECT_EQ(d[ip + 64], 44);		    /* AH, 24 bytes -> fragment */
+	EXPECT_EQ(d[ip + 88], 17);		    /* fragment -> UDP */
+	EXPECT_EQ(d[ip + 90] << 8 | d[ip + 91], 1); /* offset 0, M set */
+	EXPECT_EQ(d[ip + 96 + 2] << 8 | d[ip + 96 + 3], 53);
+	free(f);
 }

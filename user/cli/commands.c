@@ -99,14 +99,20 @@ const struct pc_cmd_spec pc_cmd_check = { .name = "check",
 const struct pc_cmd_spec pc_cmd_explain = {
 	"explain",
 	"IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
-	"[flags syn,ack,...] [vlan ID]",
-	"why is this packet passed or dropped: verdict, rule, profile line",
+	"[flags syn,ack,...] [vlan ID [vlan ID]] [frag first|later] [ext LIST] | --pcap FILE",
+	"why is this packet (or each frame of a capture) passed or dropped: verdict, rule, "
+	"profile line",
 	.opts =
 		(const struct pc_opt[]){
 			[EXPLAIN_PROFILE] = { "profile", 0, "PROFILE", PC_OPT_STRING,
 					      .in_operands = true,
 					      .help = "instead of IFACE: the program compiled from "
 						      "PROFILE" },
+			[EXPLAIN_PCAP] = { "pcap", 0, "FILE", PC_OPT_STRING, .in_operands = true,
+					   .help = "instead of a PACKET: every frame of the pcap "
+						   "or pcapng capture FILE (-: standard input), "
+						   "then "
+						   "a count per rule" },
 			{ 0 } },
 	.options_first = true,
 };
@@ -187,15 +193,19 @@ const struct pc_cmd_spec pc_cmd_mix = {
 const struct pc_cmd_spec pc_cmd_log = {
 	.name = "log",
 	.operands = "IFACE",
-	"stream sampled drop events: time, rule, frame",
+	"stream sampled drop events: time, rule, frame (or a pcapng capture)",
 	.opts =
 		(const struct pc_opt[]){
-			[LOG_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+			[LOG_JSON] = { "json", 0, NULL, PC_OPT_FLAG, .group = 1,
 				       .help = "one JSON object per line" },
 			[LOG_COUNT] = { "count", 0, "N", PC_OPT_NUMBER, 1, 1000000000,
 					.help = "stop after N events" },
 			[LOG_TIMEOUT] = { "timeout", 0, "SECONDS", PC_OPT_DURATION, 1,
 					  365 * SECONDS_PER_DAY, .help = "stop after SECONDS" },
+			[LOG_PCAPNG] = { "pcapng", 0, "FILE|-", PC_OPT_STRING, .group = 1,
+					 .help = "write the events as a pcapng capture to FILE "
+						 "(-: standard output), each frame's outcome as "
+						 "its comment" },
 			{ 0 } },
 };
 

@@ -21,83 +21,10 @@
 #include "kern/program.h"
 #include "kern/snapshot.h"
 #include "observe/explain.h"
+#include "observe/subject.h"
 #include "traffic/packet_words.h"
 
-/* What the program to ask is: its fds, the rules' texts, and where they came from. */
-struct subject {
-	struct portcullis *skel;
-	uint32_t n_rules;
-	struct pc_rule_info *info;  /* n_rules */
-	struct pc_file_name *files; /* n_files */
-	uint32_t n_files;
-	struct pc_options opt;
-	char origin[256]; /* profile path */
-	char live[64];	  /* "running on IFACE" for a twin */
-	/* --profile only */
-	struct pc_profile p;
-	struct pc_diags d;
-	struct pc_image img;
-};
-
-static int subject_from_profile(const char *path, struct subject *s, struct pc_err *e)
-{
-	if (pc_profile_parse(path, &s->p, &s->d) || pc_compile(&s->p, &s->img, &s->d)) {
-		pc_diags_print(&s->d, stderr);
-		return pc_usage(e, "%s has %zu error%s", path, s->d.n_errors,
-				s->d.n_errors == 1 ? "" : "s");
-	}
-	if (pc_program_create(&s->p, &s->img, NULL, &s->skel, e))
-		return -1;
-	s->n_rules = s->img.n_rules;
-	s->info = s->img.info;
-	s->files = s->img.files;
-	s->n_files = s->img.n_files;
-	s->opt = s->p.opt;
-	snprintf(s->origin, sizeof(s->origin), "%s", path);
-	return 0;
-}
-
-/* The twin of the running program (pc_program_twin), with the settings, rules and
- * files of the generation it reads. */
-static int subject_from_iface(const char *ifname, struct subject *s, struct pc_err *e)
-{
-	struct pc_snapshot snap;
-	struct pc_lineage lin = { .flows_fd = -1 };
-	char gdir[PATH_MAX];
-
-	if (pc_snapshot_read(ifname, &snap, e))
-		return -1;
-	s->n_rules = snap.n_rules;
-	s->info = snap.info;
-	snap.info = NULL;
-	s->files = snap.files;
-	s->n_files = snap.n_files;
-	snap.files = NULL;
-	pc_load_info_options(&snap.load, &s->opt);
-	lin.gen = snap.load.gen;
-	lin.gen_prev = snap.load.gen ? snap.load.gen - 1 : 0;
-	snprintf(s->origin, sizeof(s->origin), "%s", snap.load.profile);
-	snprintf(s->live, sizeof(s->live), "running on %s", ifname);
-	/* The tables of the very generation whose rules were read. */
-	snprintf(gdir, sizeof(gdir), "%s", snap.gdir);
-	pc_snapshot_free(&snap);
-	return pc_program_twin(gdir, &s->opt, s->n_rules, &lin, &s->skel, e);
-}
-
-static void subject_free(struct subject *s, bool from_profile)
-{
-	pc_program_destroy(s->skel);
-	if (from_profile) {
-		pc_image_free(&s->img);
-		pc_profile_free(&s->p);
-		pc_diags_free(&s->d);
-	} else {
-		free(s->info);
-		free(s->files);
-	}
-}
-
-static void describe_outcome(const struct subject *s, const struct pc_packet *pr, int counter,
+static void describe_outcome(const struct pc_subject *s, const struct pc_packet *pr, int counter,
 			     uint32_t action, FILE *out)
 {
 	fprintf(out, "verdict  %s\n", action == XDP_PASS ? "PASS" : "DROP");
@@ -154,7 +81,7 @@ static void describe_outcome(const struct subject *s, const struct pc_packet *pr
 }
 
 /* The packet's verdict from the subject's program: exactly one counter moves. */
-static int judge(const struct subject *s, const struct pkt *f, struct pc_verdict *v,
+static int judge(const struct pc_subject *s, const struct pkt *f, struct pc_verdict *v,
 		 struct pc_err *e)
 {
 	struct pc_judge j;
@@ -174,7 +101,7 @@ static int judge(const struct subject *s, const struct pkt *f, struct pc_verdict
 int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
 	       struct pc_err *e)
 {
-	struct subject s = { 0 };
+	struct pc_subject s = { 0 };
 	struct pc_packet pr;
 	struct pkt f;
 	struct pc_verdict v = { .counter = -1 };
@@ -183,7 +110,8 @@ int pc_explain(const char *ifname, const char *profile, int argc, char **argv, F
 	if (pc_packet_parse(argc, argv, &pr, e))
 		return -1;
 	pc_packet_frame(&pr, &f);
-	err = profile ? subject_from_profile(profile, &s, e) : subject_from_iface(ifname, &s, e);
+	err = profile ? pc_subject_from_profile(profile, &s, e)
+		      : pc_subject_from_iface(ifname, &s, e);
 	if (!err)
 		err = judge(&s, &f, &v, e);
 	if (!err) {
@@ -192,6 +120,6 @@ int pc_explain(const char *ifname, const char *profile, int argc, char **argv, F
 		fputc('\n', out);
 		describe_outcome(&s, &pr, v.counter, v.action, out);
 	}
-	subject_free(&s, profile != NULL);
+	pc_subject_free(&s, profile != NULL);
 	return err;
 }

@@ -12,4 +12,11 @@
 int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
 	       struct pc_err *e);
 
+/* Every frame of the capture at path (pcap or pcapng; "-": standard input) through
+ * the program of ifname or profile, as above: a line per frame (its number, the frame
+ * decoded, its outcome), then per rule and implicit outcome how many frames it
+ * decided. */
+int pc_explain_capture(const char *ifname, const char *profile, const char *path, FILE *out,
+		       struct pc_err *e);
+
 #endif /* PC_OBSERVE_EXPLAIN_H */

@@ -20,6 +20,8 @@
 #include "kern/state.h"
 #include "observe/decode.h"
 #include "observe/log.h"
+#include "observe/outcome.h"
+#include "observe/pcapng.h"
 
 /* How often to look whether a reload replaced the program (and its ring). */
 #define RELOAD_CHECK_NS 1000000000LL
@@ -51,6 +53,7 @@ struct follower {
 	long seen;
 	long long real_minus_mono; /* converts bpf_ktime_get_ns() to wall time */
 	long long start_mono;	   /* events from before this are backlog */
+	int write_err;		   /* -errno of a failed pcapng write: stop */
 };
 
 static long long clock_ns(clockid_t id)
@@ -221,6 +224,24 @@ void pc_log_format(const struct pc_log_event *ev, size_t size, const struct pc_r
 	fprintf(out, "%s  %s  %s  len %u", when, who, frame, ev->len);
 }
 
+/* One event as a pcapng packet: the snapshot, the frame's real length and the
+ * outcome as its comment. */
+static int write_packet(struct follower *f, const struct pc_log_event *ev, size_t size)
+{
+	char comment[600];
+	uint32_t snap;
+
+	if (size < sizeof(*ev))
+		return 0; /* nothing a packet could hold */
+	snap = ev->snap_len < PC_LOG_SNAP ? ev->snap_len : PC_LOG_SNAP;
+	if (snap > ev->len)
+		snap = ev->len;
+	pc_outcome_text(ev->action, ev->counter, f->src.rules, f->src.n_rules, comment,
+			sizeof(comment));
+	return pc_pcapng_packet(f->out, 0, ev->ts_ns + f->real_minus_mono, ev->data, snap, ev->len,
+				comment);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct follower *f = ctx;
@@ -232,6 +253,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * on, like tcpdump. bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
 	if (size >= sizeof(*ev) && (long long)ev->ts_ns < f->start_mono)
 		return 0;
+	if (f->opts->pcapng) {
+		/* A reader that went away (EPIPE) ends the log, as it ends tcpdump -w -. */
+		f->write_err = write_packet(f, ev, size);
+		if (f->write_err)
+			return f->write_err;
+		f->seen++;
+		return 0;
+	}
 	pc_log_format(ev, size, f->src.rules, f->src.n_rules,
 		      size >= sizeof(*ev) ? (long long)ev->ts_ns + f->real_minus_mono : 0,
 		      f->opts->json, f->ifname, f->out);
@@ -287,6 +316,19 @@ static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_
 	return 1;
 }
 
+/* The pcapng file's section and its one interface: the frames are Ethernet, cut at
+ * the snapshot the program takes. */
+static int write_header(struct follower *f, struct pc_err *e)
+{
+	int err = pc_pcapng_section(f->out, "portcullis log");
+
+	if (!err)
+		err = pc_pcapng_interface(f->out, f->ifname, PC_LOG_SNAP);
+	if (!err && fflush(f->out))
+		err = -errno;
+	return err ? pc_fail(e, -err, NULL, "writing the pcapng capture") : 0;
+}
+
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e)
 {
 	struct follower f = { .ifname = ifname, .opts = opts, .out = out };
@@ -315,6 +357,8 @@ int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, st
 		pc_fail(e, errno, "run as root", "opening the events ring of %s", ifname);
 		goto out;
 	}
+	if (opts->pcapng && (write_header(&f, e)))
+		goto out;
 	/* No SA_RESTART: the signal ends epoll_wait with EINTR, then the loop stops. */
 	stop = 0;
 	sigaction(SIGINT, &sa, &old_int);
@@ -338,6 +382,10 @@ int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, st
 				ms = (int)((deadline - now) / 1000000) + 1;
 		}
 		n = ring_buffer__poll(rb, ms);
+		if (f.write_err) {
+			err = pc_fail(e, -f.write_err, NULL, "writing the pcapng capture");
+			break;
+		}
 		if (n < 0 && n != -EINTR) {
 			err = pc_fail(e, -n, NULL, "reading the events ring of %s (epoll_wait)",
 				      ifname);

@@ -11,12 +11,15 @@
 
 struct pc_log_opts {
 	bool json;    /* one JSON object per line instead of text */
+	bool pcapng;  /* a pcapng capture instead of text (observe/pcapng.h) */
 	long count;   /* stop after this many events; 0: no limit */
 	long timeout; /* stop after this many seconds; 0: no limit */
 };
 
 /* Follows the pinned "events" ring of ifname until opts says stop or SIGINT/SIGTERM
- * arrives, printing one line per event to out; follows a reload to the new program. */
+ * arrives, printing one line per event to out (or, with opts->pcapng, writing a pcapng
+ * section whose packets are the events, each with its outcome as comment); follows a
+ * reload to the new program. */
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e);
 
 /* One event as the text line `log` prints (no newline), for tests. rules[n_rules]

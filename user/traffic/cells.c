@@ -285,7 +285,6 @@ static bool cell_frame(struct cell *c, const struct prefixes *px)
 	struct pc_packet *pk = &c->pk;
 
 	memset(pk, 0, sizeof(*pk));
-	pk->vlan = -1;
 	if (!peer_address(c->p, px, r, family, pk->src)) {
 		if (icmp || !peer_address(c->p, px, r, family = 6, pk->src))
 			return false;
@@ -339,7 +338,7 @@ int pc_mix_from_profile(const struct pc_profile *p, struct pc_mix *m, struct pc_
 {
 	static const unsigned protos[] = { PC_P_TCP, PC_P_UDP, PC_P_ICMP, PC_P_ICMP6 };
 	struct prefixes px;
-	struct pc_packet arp = { .kind = PC_PACKET_ARP, .vlan = -1 };
+	struct pc_packet arp = { .kind = PC_PACKET_ARP };
 	int err = 0;
 
 	if (collect_prefixes(p, &px, e))

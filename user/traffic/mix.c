@@ -69,7 +69,16 @@ int pc_mix_add(struct pc_mix *m, const char *name, unsigned weight, bool reply,
 	pc_packet_frame(pk, f);
 	if (f->len < PC_MIX_FRAME_MIN)
 		pkt_pad(f, PC_MIX_FRAME_MIN - f->len);
-	s->len = f->len < PC_MIX_FRAME_MAX ? f->len : PC_MIX_FRAME_MAX;
+	/* Cut, the frame would be another one (its IP length beyond it: malformed). */
+	if (f->len > PC_MIX_FRAME_MAX) {
+		size_t len = f->len;
+
+		free(f);
+		return pc_usage(
+			e, "the frame of stream %s is %zu bytes, more than a stream holds (%d)",
+			s->name, len, PC_MIX_FRAME_MAX);
+	}
+	s->len = f->len;
 	memcpy(s->frame, f->data, s->len);
 	free(f);
 	s->want_counter = s->want_action = -1;
@@ -126,13 +135,14 @@ static int parse_line(char **w, int n, struct pc_mix *m, const char *where, stru
 		return pc_usage(e, "%s: the weight is a number, 1-%d: %s", where, PC_MIX_WEIGHT_MAX,
 				w[1]);
 	reply = !strcmp(w[2], "reply");
-	if (pc_packet_parse(n - 2 - reply, w + 2 + reply, &pk, e)) {
+	if (pc_packet_parse(n - 2 - reply, w + 2 + reply, &pk, e) ||
+	    pc_mix_add(m, w[0], weight, reply, &pk, e)) {
 		char msg[sizeof(e->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", e->msg);
-		return pc_usage(e, "%s: %s", where, msg);
+		return e->exit_code == 2 ? pc_usage(e, "%s: %s", where, msg) : -1;
 	}
-	return pc_mix_add(m, w[0], weight, reply, &pk, e);
+	return 0;
 }
 
 int pc_mix_parse(const char *name, const char *text, struct pc_mix *m, struct pc_err *e)
