@@ -195,13 +195,14 @@ $(FUZZ_BIN): fuzz/fuzz_profile.c $(FUZZ_LIB_SRCS) $(wildcard user/*/*.h include/
 
 # Seeds: the shipped profiles, fuzz/corpus/, and every text the profile and compiler
 # unit tests parse (their helpers write it where PC_CORPUS_OUT says).
-$(FUZZ_SEEDS): $(O)/tests/unit/test_profile $(O)/tests/unit/test_compile \
+$(FUZZ_SEEDS): $(O)/tests/unit/test_profile $(O)/tests/unit/test_compile $(O)/tests/unit/test_lint \
 		$(wildcard profiles/*.conf fuzz/corpus/*)
 	$(call msg,SEEDS,$@)
 	$(Q)rm -rf $@ && mkdir -p $@
 	$(Q)cp profiles/*.conf fuzz/corpus/* $@/
 	$(Q)PC_CORPUS_OUT=$@ $(O)/tests/unit/test_profile >/dev/null
 	$(Q)PC_CORPUS_OUT=$@ $(O)/tests/unit/test_compile >/dev/null
+	$(Q)PC_CORPUS_OUT=$@ $(O)/tests/unit/test_lint >/dev/null
 
 tests: $(BIN) $(UNIT_BINS) $(BPFT_BINS) $(FUZZ_BIN) $(FUZZ_SEEDS)
 

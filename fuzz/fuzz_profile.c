@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* libFuzzer target for the lexer, the parser and the compiler: any bytes as a profile
- * file must either compile or end in an error with a FILE:LINE:COL position inside
- * the text, and never crash, leak or hang (ASan, UBSan and libFuzzer watch for that).
+/* libFuzzer target for the lexer, the parser, the compiler and the lint: any bytes as
+ * a profile file must either compile, its lint's warnings each at a FILE:LINE:COL
+ * inside the text, or end in an error with such a position, and never crash, leak or
+ * hang (ASan, UBSan and libFuzzer watch for that).
  *
  * The input is written to input.conf in a private directory that also holds a few
  * files to include (a zone file, an include cycle, binary garbage). The build links
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 #include "compile/compile.h"
+#include "compile/duties.h"
+#include "compile/lint.h"
 #include "profile/profile.h"
 
 int __real_open(const char *path, int flags, ...);
@@ -217,28 +220,40 @@ static long line_len(const char *text, int line)
 	return nl ? nl - p : (long)strlen(p);
 }
 
-/* An error with FILE:LINE:COL inside its source, printed that way. */
-static bool positioned(const struct pc_diags *d, const struct pc_diag *it)
+/* A diagnostic of this level with FILE:LINE:COL inside its source, printed that way. */
+static bool positioned(const struct pc_diags *d, const struct pc_diag *it, enum pc_level level)
 {
 	char buf[4096], head[512];
 	long n;
 
-	if (it->level != PC_ERROR || it->pos.src < 0 || (size_t)it->pos.src >= d->n_sources ||
+	if (it->level != level || it->pos.src < 0 || (size_t)it->pos.src >= d->n_sources ||
 	    it->pos.line < 1 || it->pos.col < 1)
 		return false;
 	n = line_len(d->sources[it->pos.src].text, it->pos.line);
 	if (n < 0 || it->pos.col > n + 1)
 		return false;
 	pc_diag_format(d, it, buf, sizeof(buf));
-	snprintf(head, sizeof(head), "%s:%d:%d: error: ", d->sources[it->pos.src].path,
-		 it->pos.line, it->pos.col);
+	snprintf(head, sizeof(head), "%s:%d:%d: %s: ", d->sources[it->pos.src].path, it->pos.line,
+		 it->pos.col, level == PC_ERROR ? "error" : "warning");
 	return !strncmp(buf, head, strlen(head));
+}
+
+/* Every warning of the lint, from the n-th diagnostic on, has an id and a position. */
+static void check_lint(const struct pc_diags *d, size_t from)
+{
+	for (size_t i = from; i < d->n_items; i++) {
+		if (d->items[i].id && positioned(d, &d->items[i], PC_WARNING))
+			continue;
+		fprintf(stderr, "fuzz_profile: a lint warning without an id or a position:\n");
+		pc_diags_print(d, stderr);
+		abort();
+	}
 }
 
 static void check_errors(const struct pc_diags *d)
 {
 	for (size_t i = 0; i < d->n_items; i++)
-		if (positioned(d, &d->items[i]))
+		if (positioned(d, &d->items[i], PC_ERROR))
 			return;
 	fprintf(stderr, "fuzz_profile: rejected without a positioned error:\n");
 	pc_diags_print(d, stderr);
@@ -259,10 +274,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = pc_profile_parse("input.conf", &p, &d);
 	if (!err)
 		err = pc_compile(&p, &img, &d);
-	if (err)
+	if (err) {
 		check_errors(&d);
-	else if (d.n_errors)
-		abort(); /* success with an error reported */
+	} else {
+		size_t before = d.n_items;
+
+		if (d.n_errors)
+			abort(); /* success with an error reported */
+		pc_lint(&p, &d);
+		check_lint(&d, before);
+		/* `check`'s note block reads the image. */
+		m = open_memstream(&out, &out_len);
+		if (m) {
+			pc_duties_print(&p, &img, &d, m);
+			fclose(m);
+		}
+		free(out);
+		out = NULL;
+	}
 	/* The printer too: carets under tabs, UTF-8, long lines. */
 	m = open_memstream(&out, &out_len);
 	if (m) {

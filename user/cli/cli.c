@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "compile/lint.h"
 #include "profile/profile.h"
 
 int pc_cli_usage(const struct pc_cmd_spec *spec, struct pc_err *e, const char *what)
@@ -21,15 +22,29 @@ int pc_cli_operands(const struct pc_cmd_spec *spec, int argc, char **argv, int n
 	return r;
 }
 
-/* Parses, compiles and prints diagnostics; a profile error is exit code 2. */
+/* Parses, compiles, lints and prints diagnostics; a profile error is exit code 2. */
 int pc_cli_build_profile(const char *path, struct pc_profile *p, struct pc_image *img,
-			 struct pc_diags *d, struct pc_err *e, const char *nothing_changed)
+			 struct pc_diags *d, struct pc_err *e, const char *nothing_changed,
+			 bool strict)
 {
 	int err = pc_profile_parse(path, p, d);
+	size_t warnings;
 
 	if (!err)
 		err = pc_compile(p, img, d);
+	if (!err)
+		pc_lint(p, d);
+	warnings = d->n_warnings;
+	if (!err && strict && warnings) {
+		pc_diags_strict(d);
+		err = -1;
+	}
 	pc_diags_print(d, stderr);
+	if (err && strict && warnings)
+		return pc_usage(e,
+				"%s has %zu warning%s, errors under --strict: fix them, or "
+				"check without --strict%s",
+				path, warnings, warnings == 1 ? "" : "s", nothing_changed);
 	if (err)
 		return pc_usage(e, "%s has %zu error%s%s", path, d->n_errors,
 				d->n_errors == 1 ? "" : "s", nothing_changed);

@@ -21,10 +21,12 @@ int pc_cli_usage(const struct pc_cmd_spec *spec, struct pc_err *e, const char *w
 /* A command without options: --help (PC_OPTS_HELP), or exactly n operands from *op. */
 int pc_cli_operands(const struct pc_cmd_spec *spec, int argc, char **argv, int n, const char *what,
 		    int *op, struct pc_err *e);
-/* Parses and compiles the profile at path, printing its diagnostics; a profile error
- * is exit 2, its message ending with nothing_changed. */
+/* Parses, compiles and lints the profile at path, printing its diagnostics; a profile
+ * error is exit 2, its message ending with nothing_changed. strict: a warning is an
+ * error too (`check --strict`). */
 int pc_cli_build_profile(const char *path, struct pc_profile *p, struct pc_image *img,
-			 struct pc_diags *d, struct pc_err *e, const char *nothing_changed);
+			 struct pc_diags *d, struct pc_err *e, const char *nothing_changed,
+			 bool strict);
 /* Runs fn on IFACE of this namespace under its lock, once settled. */
 int pc_cli_locked(const char *ifname, int (*fn)(const struct pc_iface *i, struct pc_err *e),
 		  bool settle_may_fail, struct pc_err *e);

@@ -216,7 +216,7 @@ int pc_cli_load(int argc, char **argv, struct pc_err *e)
 	snprintf(keep, sizeof(keep), "; nothing was changed on %s", argv[op]);
 	err = pc_iface_resolve(argv[op], false, &iface, e);
 	if (!err)
-		err = pc_cli_build_profile(argv[op + 1], &p, &img, &d, e, keep);
+		err = pc_cli_build_profile(argv[op + 1], &p, &img, &d, e, keep, false);
 	if (!err && !v[LOAD_FORCE].set)
 		err = pc_guard_ssh(argv[op], getenv("SSH_CONNECTION"), &p, &img, e);
 	if (!err)

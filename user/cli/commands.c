@@ -91,10 +91,17 @@ const struct pc_cmd_spec pc_cmd_stats = {
 			{ 0 } },
 };
 
-const struct pc_cmd_spec pc_cmd_check = { .name = "check",
-					  .operands = "PROFILE",
-					  .summary =
-						  "parse and compile only; print the port matrix" };
+const struct pc_cmd_spec pc_cmd_check = {
+	.name = "check",
+	.operands = "PROFILE",
+	"parse, compile and lint only; print the port matrix and the appliance's duties",
+	.opts =
+		(const struct pc_opt[]){
+			[CHECK_STRICT] = { "strict", 0, NULL, PC_OPT_FLAG,
+					   .help = "every warning is an error (exit 2): the "
+						   "lint's, shadowed rules, host names" },
+			{ 0 } },
+};
 
 const struct pc_cmd_spec pc_cmd_explain = {
 	"explain",

@@ -632,17 +632,17 @@ static void report_shadowed(const struct pc_profile *p, struct pc_image *img,
 		const struct pc_rule *rule = &p->rules[r];
 
 		if (rule->peer_kind == PC_PEER_ADDRS && !rule->n_addrs) {
-			pc_diag_add(d, PC_WARNING, rule->pos,
-				    "rule matches no address: '%s' resolved to nothing",
-				    rule->peer_text);
+			pc_diag_warn(d, rule->pos, "no-address",
+				     "rule matches no address: '%s' resolved to nothing",
+				     rule->peer_text);
 			continue;
 		}
 		if (img->wins[r] || !img->lost[r])
 			continue;
-		pc_diag_add(d, PC_WARNING, rule->pos,
-			    "rule is shadowed: every packet it matches is decided by earlier "
-			    "rules (the first at line %d); move it up or remove it",
-			    p->rules[blocker[r]].pos.line);
+		pc_diag_warn(d, rule->pos, "shadowed",
+			     "rule is shadowed: every packet it matches is decided by earlier "
+			     "rules (the first at line %d); move it up or remove it",
+			     p->rules[blocker[r]].pos.line);
 	}
 }
 

@@ -26,20 +26,18 @@ fail:
 	return -1;
 }
 
-void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *fmt, ...)
+static void diag_vadd(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *id,
+		      const char *fmt, va_list ap)
 {
 	char *msg = NULL;
-	va_list ap;
 
 	/* Count first: an error must fail the parse even when memory is short. */
 	if (level == PC_ERROR)
 		d->n_errors++;
 	else
 		d->n_warnings++;
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	/* Capacity is the next power of two: grow when n_items reaches one. */
 	if (!(d->n_items & (d->n_items - 1))) {
 		size_t cap = d->n_items ? 2 * d->n_items : 1;
@@ -51,7 +49,34 @@ void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, con
 		}
 		d->items = it;
 	}
-	d->items[d->n_items++] = (struct pc_diag){ level, pos, msg };
+	d->items[d->n_items++] = (struct pc_diag){ level, pos, msg, id };
+}
+
+void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, level, pos, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void pc_diag_warn(struct pc_diags *d, struct pc_pos pos, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, PC_WARNING, pos, id, fmt, ap);
+	va_end(ap);
+}
+
+void pc_diags_strict(struct pc_diags *d)
+{
+	for (size_t i = 0; i < d->n_items; i++)
+		if (d->items[i].level == PC_WARNING)
+			d->items[i].level = PC_ERROR;
+	d->n_errors += d->n_warnings;
+	d->n_warnings = 0;
 }
 
 static const struct pc_source *source_of(const struct pc_diags *d, struct pc_pos pos)
@@ -66,14 +91,16 @@ void pc_diag_format(const struct pc_diags *d, const struct pc_diag *it, char *bu
 	const struct pc_source *s = source_of(d, it->pos);
 	const char *level = it->level == PC_ERROR ? "error" : "warning";
 	const char *msg = it->msg ? it->msg : "(out of memory)";
+	const char *open = it->id ? " [" : "", *id = it->id ? it->id : "",
+		   *close = it->id ? "]" : "";
 
 	if (!len)
 		return;
 	if (s)
-		snprintf(buf, len, "%s:%d:%d: %s: %s", s->path, it->pos.line, it->pos.col, level,
-			 msg);
+		snprintf(buf, len, "%s:%d:%d: %s: %s%s%s%s", s->path, it->pos.line, it->pos.col,
+			 level, msg, open, id, close);
 	else
-		snprintf(buf, len, "%s: %s", level, msg);
+		snprintf(buf, len, "%s: %s%s%s%s", level, msg, open, id, close);
 }
 
 /* At most this many bytes of a long line are shown, around the caret: a binary file

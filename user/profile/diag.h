@@ -28,6 +28,10 @@ struct pc_diag {
 	enum pc_level level;
 	struct pc_pos pos;
 	char *msg;
+	/* A warning's kind ("shadowed", "non-ip-drop"), printed after the message as
+	 * "[ID]" so that an operator can look it up in docs/profile.md's Lint section and
+	 * tests can tell warnings apart; NULL for errors. A static string. */
+	const char *id;
 };
 
 struct pc_diags {
@@ -43,6 +47,12 @@ struct pc_diags {
 int pc_diags_add_source(struct pc_diags *d, const char *path, char *text);
 void pc_diag_add(struct pc_diags *d, enum pc_level level, struct pc_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A warning of kind id (see struct pc_diag). */
+void pc_diag_warn(struct pc_diags *d, struct pc_pos pos, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* `check --strict`: every warning becomes an error (its id stays), so that a profile
+ * with any warning is refused. */
+void pc_diags_strict(struct pc_diags *d);
 /* Prints every diagnostic in order: header line, the source line, a caret. */
 void pc_diags_print(const struct pc_diags *d, FILE *out);
 /* Formats one diagnostic's header "FILE:LINE:COL: error: MSG" into buf. */

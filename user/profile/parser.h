@@ -66,7 +66,8 @@ struct stmt {
 };
 
 #define error_at(st, pos, ...) pc_diag_add((st)->ps->d, PC_ERROR, pos, __VA_ARGS__)
-#define warning_at(st, pos, ...) pc_diag_add((st)->ps->d, PC_WARNING, pos, __VA_ARGS__)
+/* Every warning has an id: docs/profile.md's Lint section lists them. */
+#define warning_at(st, pos, id, ...) pc_diag_warn((st)->ps->d, pos, id, __VA_ARGS__)
 
 /* The functions below are global, for the parser's files to share: ps_, the parser's,
  * keeps them apart from any other name linked into the program or its tests. */

@@ -288,7 +288,7 @@ int ps_parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct 
 		return -1;
 	}
 	if (!h->n) {
-		warning_at(st, ps_tpos(st, t),
+		warning_at(st, ps_tpos(st, t), "unresolved-host",
 			   "host name '%s' resolves to no address (%s); it matches "
 			   "nothing: check the name, or write its addresses",
 			   t->text, h->gai_err ? gai_strerror(h->gai_err) : "no A or AAAA record");

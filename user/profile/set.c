@@ -221,7 +221,7 @@ void ps_parse_set(struct stmt *st)
 	}
 	prev = option_pos(o, id);
 	if (prev->src >= 0)
-		warning_at(st, ps_tpos(st, kw),
+		warning_at(st, ps_tpos(st, kw), "set-twice",
 			   "overrides `set %s` at %s; the last one wins, so delete "
 			   "the one you do not mean",
 			   name, ps_where(st, *prev, buf, sizeof(buf)));
