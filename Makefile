@@ -60,8 +60,9 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 # Recursively expanded: evaluated when a recipe runs, after the deps target, not at parse time.
 ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
-# libpcap reads the captures `explain --pcap` judges (pcap and pcapng).
-LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap)
+# libpcap reads the captures `explain --pcap` judges (pcap and pcapng); -lresolv: the
+# TTLs of host names (user/profile/host_ttl.c); glibc ships it in libc6-dev.
+LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap) -lresolv
 
 # The user's CFLAGS (default -O2 -g) come after the project's, so that `make CFLAGS=-O0`
 # changes the optimisation but keeps the includes, dependency files and -Werror.
@@ -243,13 +244,15 @@ stress: $(BIN) $(O)/xdp_drop.bpf.o
 # never overwritten, and uninstall removes one only when it is still as shipped.
 # The unit, its helper and the README name the directories they were installed for.
 ETC_FILES := deploy/etc/example.conf deploy/etc/fallback.conf
-DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README
+DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README \
+	$(O)/deploy/portcullis-refresh@.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@PROFILE_DIR@|$(PROFILE_DIR)|g'
 # FORCE: the directories are make's variables, not files make could compare.
 $(O)/deploy/portcullis@.service: deploy/portcullis@.service.in FORCE
 $(O)/deploy/portcullis-unit: deploy/portcullis-unit.sh FORCE
 $(O)/deploy/README: deploy/etc/README.in FORCE
+$(O)/deploy/portcullis-refresh@.service: deploy/portcullis-refresh@.service.in FORCE
 $(DEPLOY_GEN):
 	$(Q)mkdir -p $(@D)
 	$(Q)$(SUBST) $< >$@.tmp && mv $@.tmp $@
@@ -259,6 +262,9 @@ I_PROFILES = $(DESTDIR)$(PROFILE_DIR)
 I_LIB = $(DESTDIR)$(LIBEXECDIR)/portcullis
 I_ETC = $(DESTDIR)$(SYSCONFDIR)/portcullis
 I_UNIT = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis@.service
+# The host names' refresh (portcullis refresh): a service and its timer, never enabled.
+I_REFRESH = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-refresh@.service
+I_REFRESH_TIMER = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-refresh@.timer
 I_COMP = $(DESTDIR)$(BASHCOMPDIR)/portcullis
 I_MAN8 = $(DESTDIR)$(MANDIR)/man8/portcullis.8
 I_MAN5 = $(DESTDIR)$(MANDIR)/man5/portcullis.conf.5
@@ -271,6 +277,8 @@ install: $(BIN) $(DEPLOY_GEN)
 	install -m 0644 profiles/*.conf $(I_PROFILES)/
 	install -D -m 0755 $(O)/deploy/portcullis-unit $(I_LIB)/portcullis-unit
 	install -D -m 0644 $(O)/deploy/portcullis@.service $(I_UNIT)
+	install -D -m 0644 $(O)/deploy/portcullis-refresh@.service $(I_REFRESH)
+	install -D -m 0644 deploy/portcullis-refresh@.timer $(I_REFRESH_TIMER)
 	install -D -m 0644 deploy/portcullis.bash-completion $(I_COMP)
 	install -d $(I_ETC)
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
@@ -283,6 +291,7 @@ install: $(BIN) $(DEPLOY_GEN)
 # only the directories that are portcullis's own, once empty.
 uninstall: $(DEPLOY_GEN)
 	rm -f $(I_SBIN)/portcullis $(I_MAN8) $(I_MAN5) $(I_LIB)/portcullis-unit $(I_UNIT) $(I_COMP)
+	rm -f $(I_REFRESH) $(I_REFRESH_TIMER)
 	rm -f $(addprefix $(I_PROFILES)/,$(notdir $(wildcard profiles/*.conf)))
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
 		t=$(I_ETC)/$${f##*/}; \

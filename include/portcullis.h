@@ -320,7 +320,8 @@ enum pc_feature {
  *   next -> gM             symlink: a switch under way (see user/kern/switch.c)
  *   name, netns            symlinks whose targets say which interface, for display
  *   gN/                    a generation: prog, eprog and the maps, named as in
- *                          bpf/maps.h; gN/pending (symlink) while it awaits confirmation
+ *                          bpf/maps.h; gN/pending (symlink) while it awaits confirmation;
+ *                          gN/hosts, a map of the loader's own: the host names' record
  * bpffs refuses names with a dot; a symlink's target may hold anything. */
 #define PC_PIN_ROOT "/sys/fs/bpf/portcullis"
 #define PC_PIN_LINK "link"
@@ -332,6 +333,7 @@ enum pc_feature {
 #define PC_PIN_NAME "name"
 #define PC_PIN_NETNS "netns"
 #define PC_PIN_PENDING "pending"
+#define PC_PIN_HOSTS "hosts" /* the host names and their addresses (user/kern/host_record.c) */
 #define PC_PIN_GEN_PREFIX "g"
 /* The maps a generation's readers open, by the names bpf/maps.h gives them (a pin
  * takes its map's name; tests/unit/test_pins.c checks that each is one). */

@@ -18,6 +18,8 @@ declare -A tools=(
 	[taskset]=util-linux [setpriv]=util-linux [mount]=mount [ping]=iputils-ping
 	[timeout]=coreutils [sysctl]=procps [ethtool]=ethtool [nft]=nftables
 	[strace]=strace [modprobe]=kmod [cmp]=diffutils
+	# a DNS server the refresh test controls (TTLs), no service of its own
+	[dnsmasq]=dnsmasq-base
 	# the installed tree, the unit and the package (test_install, test_deb, make deb)
 	[groff]=groff-base [man]=man-db [systemd-analyze]=systemd
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [lintian]=lintian [debootstrap]=debootstrap
@@ -29,6 +31,8 @@ declare -A files=(
 	[/usr/include/bpf/libbpf.h]=libbpf-dev [/usr/include/libelf.h]=libelf-dev
 	[/usr/include/zlib.h]=zlib1g-dev [/etc/services]=netbase
 	[/usr/include/linux/bpf.h]=linux-libc-dev [/usr/include/pcap/pcap.h]=libpcap-dev
+	# res_query and ns_parserr (libresolv): the TTLs of host names
+	[/usr/include/resolv.h]=libc6-dev
 )
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)

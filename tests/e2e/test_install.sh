@@ -39,6 +39,8 @@ tree() { (cd "$1" && find . ! -type d | sed 's|^\./|/|' | sort); }
 		$prefix/sbin/portcullis \
 		$prefix/libexec/portcullis/portcullis-unit \
 		$prefix/lib/systemd/system/portcullis@.service \
+		$prefix/lib/systemd/system/portcullis-refresh@.service \
+		$prefix/lib/systemd/system/portcullis-refresh@.timer \
 		$prefix/share/bash-completion/completions/portcullis \
 		$prefix/share/man/man5/portcullis.conf.5 \
 		$prefix/share/man/man8/portcullis.8
@@ -110,7 +112,8 @@ if ! command -v systemd-analyze >/dev/null; then
 	skip unit_verify "systemd-analyze is not installed (systemd)"
 else
 	MANPATH=$dest$prefix/share/man SYSTEMD_LOG_COLOR=0 systemd-analyze verify --root="$dest" \
-		portcullis@eth0.service >"$tmp/verify.out" 2>&1
+		portcullis@eth0.service portcullis-refresh@eth0.service \
+		portcullis-refresh@eth0.timer >"$tmp/verify.out" 2>&1
 	rc=$?
 	check unit_verify "systemd-analyze verify exited $rc: $(tr '\n' ' ' <"$tmp/verify.out" | head -c 400)" \
 		eval '[ "$rc" -eq 0 ] && [ ! -s "$tmp/verify.out" ]'

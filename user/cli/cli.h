@@ -36,6 +36,7 @@ int pc_cli_load(int argc, char **argv, struct pc_err *e);
 int pc_cli_confirm(int argc, char **argv, struct pc_err *e);
 int pc_cli_unload(int argc, char **argv, struct pc_err *e);
 int pc_cli_settle(int argc, char **argv, struct pc_err *e);
+int pc_cli_refresh(int argc, char **argv, struct pc_err *e);
 int pc_cli_status(int argc, char **argv, struct pc_err *e);
 int pc_cli_stats(int argc, char **argv, struct pc_err *e);
 int pc_cli_check(int argc, char **argv, struct pc_err *e);

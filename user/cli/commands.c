@@ -62,6 +62,20 @@ const struct pc_cmd_spec pc_cmd_settle = {
 		   "an unconfirmed load past its deadline (every command does it first)"
 };
 
+const struct pc_cmd_spec pc_cmd_refresh = {
+	.name = "refresh",
+	.operands = "IFACE",
+	"resolve the running profile's host names again; when an answer changed, reload it "
+	"atomically with the new addresses",
+	.opts = (const struct pc_opt[]){ [REFRESH_EVERY] = { "every", 0, "SECONDS", PC_OPT_DURATION,
+							     1, 365 * SECONDS_PER_DAY,
+							     .help = "keep running: again every "
+								     "SECONDS, or when the "
+								     "shortest DNS TTL is longer, "
+								     "after it" },
+					 { 0 } },
+};
+
 const struct pc_cmd_spec pc_cmd_status = {
 	.name = "status",
 	.operands = "[IFACE | --all]",
@@ -238,10 +252,23 @@ const struct pc_cmd_spec pc_cmd_version = { .name = "version",
 					    .summary = "print the version (also --version)" };
 
 const struct pc_cmd_spec *const pc_commands[] = {
-	&pc_cmd_load,	&pc_cmd_confirm, &pc_cmd_unload,  &pc_cmd_settle,
-	&pc_cmd_status, &pc_cmd_stats,	 &pc_cmd_check,	  &pc_cmd_explain,
-	&pc_cmd_bench,	&pc_cmd_flood,	 &pc_cmd_mix,	  &pc_cmd_log,
-	&pc_cmd_flows,	&pc_cmd_doctor,	 &pc_cmd_version, NULL,
+	&pc_cmd_load,
+	&pc_cmd_confirm,
+	&pc_cmd_unload,
+	&pc_cmd_settle,
+	&pc_cmd_refresh,
+	&pc_cmd_status,
+	&pc_cmd_stats,
+	&pc_cmd_check,
+	&pc_cmd_explain,
+	&pc_cmd_bench,
+	&pc_cmd_flood,
+	&pc_cmd_mix,
+	&pc_cmd_log,
+	&pc_cmd_flows,
+	&pc_cmd_doctor,
+	&pc_cmd_version,
+	NULL,
 };
 
 /* What comes before and besides the commands, as usage text. */

@@ -14,6 +14,7 @@ enum { LOAD_MODE, LOAD_EGRESS_HOOK, LOAD_CONFIRM, LOAD_FORCE };
 /* --mode's choices, in the table's order ("skb" is generic's other name). */
 enum { LOAD_MODE_NATIVE, LOAD_MODE_GENERIC, LOAD_MODE_SKB };
 enum { LOAD_HOOK_TCX, LOAD_HOOK_CLSACT };
+enum { REFRESH_EVERY };
 enum { STATUS_ALL, STATUS_JSON };
 enum { STATS_JSON, STATS_PROMETHEUS, STATS_WATCH };
 enum { CHECK_STRICT };
@@ -40,8 +41,8 @@ enum { FLOWS_JSON };
 enum { DOCTOR_JSON };
 
 extern const struct pc_cmd_spec pc_cmd_load, pc_cmd_confirm, pc_cmd_unload, pc_cmd_settle,
-	pc_cmd_status, pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench, pc_cmd_flood,
-	pc_cmd_mix, pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_version;
+	pc_cmd_refresh, pc_cmd_status, pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench,
+	pc_cmd_flood, pc_cmd_mix, pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_version;
 
 /* The commands, NULL-terminated. */
 extern const struct pc_cmd_spec *const pc_commands[];

@@ -25,6 +25,7 @@
 #include "kern/confirm.h"
 #include "kern/egress.h"
 #include "kern/flow_table.h"
+#include "kern/host_record.h"
 #include "kern/pins.h"
 #include "kern/program.h"
 #include "kern/snapshot.h"
@@ -332,13 +333,14 @@ done:
 	return err;
 }
 
-/* The new generation, complete: maps, programs, open sessions, and with --confirm
- * the pending record, which the commit makes visible with everything else. */
+/* The new generation, complete: maps, programs, the host names' record (refresh),
+ * open sessions, and with --confirm the pending record, which the commit makes
+ * visible with everything else. */
 static int build(struct staged *st, const char *profile_path, const struct pc_attach_opts *o,
 		 struct pc_attach_result *res, struct pc_err *e)
 {
 	if (write_load_info(st, profile_path, res->mode, e) || stage_pins(st, e) ||
-	    flows_seed(st, res, e))
+	    pc_host_record_write(st->gdir, st->p, e) || flows_seed(st, res, e))
 		return -1;
 	if (o->confirm_secs) {
 		struct pc_pending pend = { .deadline = (uint64_t)time(NULL) + o->confirm_secs };

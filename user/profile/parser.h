@@ -16,14 +16,6 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A host name's addresses, looked up once per parse however often it is named. */
-struct host {
-	char *name;
-	struct pc_prefix *v;
-	size_t n;
-	int gai_err;
-};
-
 /* A file being parsed; the chain of them names an include cycle. */
 struct frame {
 	const char *path;
@@ -49,8 +41,10 @@ struct parser {
 	int depth;
 	size_t zones_cap, rules_cap;
 	bool zones_full, rules_full; /* already reported */
-	struct host *hosts;
-	size_t n_hosts;
+	/* Host names, each looked up once per parse however often it is named; and
+	 * what a refresh falls back on for one that no longer resolves. */
+	struct pc_hosts hosts;
+	const struct pc_hosts *last;
 	struct included *files;
 	size_t n_files;
 	size_t bytes; /* read so far, the profile and its includes together */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "profile/hosts.h"
 #include "profile/parser.h"
 #include "profile/prefix.h"
 
@@ -137,27 +138,15 @@ static bool hostname_ok(const char *w)
 	return true;
 }
 
-/* All A and AAAA records of name, looked up once per parse. NULL: out of memory. */
-static const struct host *resolve(struct parser *ps, const char *name)
+/* The addresses getaddrinfo gives for h->name. -1: out of memory. */
+static int lookup(struct pc_host *h)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
-	struct host *h;
+	int err = 0;
 
-	for (size_t i = 0; i < ps->n_hosts; i++)
-		if (!strcmp(ps->hosts[i].name, name))
-			return &ps->hosts[i];
-	h = realloc(ps->hosts, (ps->n_hosts + 1) * sizeof(*h));
-	if (!h)
-		return NULL;
-	ps->hosts = h;
-	h = &h[ps->n_hosts];
-	*h = (struct host){ .name = strdup(name) };
-	if (!h->name)
-		return NULL;
-	ps->n_hosts++;
-	h->gai_err = getaddrinfo(name, NULL, &hints, &res);
-	for (struct addrinfo *ai = h->gai_err ? NULL : res; ai; ai = ai->ai_next) {
+	h->gai_err = getaddrinfo(h->name, NULL, &hints, &res);
+	for (struct addrinfo *ai = h->gai_err ? NULL : res; ai && !err; ai = ai->ai_next) {
 		struct pc_prefix p = { 0 };
 
 		if (ai->ai_family == AF_INET) {
@@ -175,14 +164,47 @@ static const struct host *resolve(struct parser *ps, const char *name)
 		} else {
 			continue;
 		}
-		if (ps_prefixes_append(&h->v, &h->n, &p, 1)) {
-			freeaddrinfo(res);
-			return NULL;
-		}
+		err = ps_prefixes_append(&h->v, &h->n, &p, 1);
 	}
 	if (res)
 		freeaddrinfo(res);
 	h->n = ps_prefixes_dedupe(h->v, h->n);
+	return err;
+}
+
+/* A name that resolved before and resolves to nothing now keeps what it had: a DNS
+ * outage must not empty a zone of a running filter. -1: out of memory. */
+static int keep_last(const struct parser *ps, struct pc_host *h)
+{
+	const struct pc_host *last = ps->last ? pc_hosts_find(ps->last, h->name) : NULL;
+
+	if (h->n || !last || !last->n)
+		return 0;
+	if (ps_prefixes_append(&h->v, &h->n, last->v, last->n))
+		return -1;
+	h->kept = true;
+	return 0;
+}
+
+/* All A and AAAA records of name, looked up once per parse. NULL: out of memory. */
+static const struct pc_host *resolve(struct parser *ps, const char *name)
+{
+	const struct pc_host *found = pc_hosts_find(&ps->hosts, name);
+	struct pc_host *h;
+
+	if (found)
+		return found;
+	h = realloc(ps->hosts.v, (ps->hosts.n + 1) * sizeof(*h));
+	if (!h)
+		return NULL;
+	ps->hosts.v = h;
+	h = &h[ps->hosts.n];
+	*h = (struct pc_host){ .name = strdup(name) };
+	if (!h->name)
+		return NULL;
+	ps->hosts.n++;
+	if (lookup(h) || keep_last(ps, h))
+		return NULL;
 	return h;
 }
 
@@ -225,7 +247,7 @@ static void unknown_zone(struct stmt *st, const struct pc_tok *t, bool in_zone)
 int ps_parse_peer(struct stmt *st, const struct pc_tok *t, bool in_zone, struct peer *out)
 {
 	struct pc_profile *p = st->ps->p;
-	const struct host *h;
+	const struct pc_host *h;
 	struct pc_prefix pfx;
 	int r, z;
 

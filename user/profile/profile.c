@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "profile/digest.h"
+#include "profile/hosts.h"
 #include "profile/parser.h"
 
 #define MAX_FILE_SIZE (16u << 20)
@@ -415,27 +417,32 @@ static void check_rule_count(struct parser *ps, int top)
 	}
 }
 
-static int finish(struct parser *ps)
+/* The host names go to the profile, whose text is summed from the sources this parse
+ * read (from first on). */
+static int finish(struct parser *ps, size_t first)
 {
-	for (size_t i = 0; i < ps->n_hosts; i++) {
-		free(ps->hosts[i].name);
-		free(ps->hosts[i].v);
-	}
-	free(ps->hosts);
+	ps->p->hosts = ps->hosts;
+	ps->p->digest = pc_sources_digest(ps->d, first);
 	free(ps->files);
 	return ps->d->n_errors ? -1 : 0;
 }
 
-int pc_profile_parse(const char *path, struct pc_profile *out, struct pc_diags *d)
+int pc_profile_parse_keeping(const char *path, const struct pc_hosts *last, struct pc_profile *out,
+			     struct pc_diags *d)
 {
-	struct parser ps = { .d = d, .p = out, .errors_before = d->n_errors };
+	struct parser ps = { .d = d, .p = out, .errors_before = d->n_errors, .last = last };
 
 	int top = (int)d->n_sources;
 
 	profile_init(out);
 	parse_file(&ps, path, (struct pc_pos){ .src = -1 });
 	check_rule_count(&ps, (size_t)top < d->n_sources ? top : -1);
-	return finish(&ps);
+	return finish(&ps, (size_t)top);
+}
+
+int pc_profile_parse(const char *path, struct pc_profile *out, struct pc_diags *d)
+{
+	return pc_profile_parse_keeping(path, NULL, out, d);
 }
 
 int pc_profile_parse_string(const char *name, const char *text, struct pc_profile *out,
@@ -443,6 +450,7 @@ int pc_profile_parse_string(const char *name, const char *text, struct pc_profil
 {
 	struct parser ps = { .d = d, .p = out, .errors_before = d->n_errors };
 	char *copy = strdup(text), *dir = strdup("");
+	size_t first = d->n_sources;
 	int src;
 
 	profile_init(out);
@@ -450,11 +458,11 @@ int pc_profile_parse_string(const char *name, const char *text, struct pc_profil
 	if (src < 0 || !dir) {
 		pc_diag_add(d, PC_ERROR, (struct pc_pos){ .src = -1 }, "out of memory");
 		free(dir);
-		return finish(&ps);
+		return finish(&ps, first);
 	}
 	parse_source(&ps, src, copy, strlen(copy), dir, NULL);
 	check_rule_count(&ps, src);
-	return finish(&ps);
+	return finish(&ps, first);
 }
 
 void pc_profile_free(struct pc_profile *p)
@@ -467,5 +475,6 @@ void pc_profile_free(struct pc_profile *p)
 		ps_rule_free(&p->rules[i]);
 	free(p->zones);
 	free(p->rules);
+	pc_hosts_free(&p->hosts);
 	memset(p, 0, sizeof(*p));
 }

@@ -90,12 +90,31 @@ struct pc_options {
 		rules_pos;
 };
 
+/* A host name the profile names, and what it resolved to (hosts.h). */
+struct pc_host {
+	char *name;	     /* lower case */
+	struct pc_prefix *v; /* sorted, no duplicates; none when it did not resolve */
+	size_t n;
+	int gai_err; /* getaddrinfo's error, 0 when it answered */
+	bool kept;   /* it did not resolve now: v is what it resolved to before */
+};
+
+struct pc_hosts {
+	struct pc_host *v;
+	size_t n;
+};
+
 struct pc_profile {
 	struct pc_zone *zones;
 	size_t n_zones;
 	struct pc_rule *rules;
 	size_t n_rules;
 	struct pc_options opt;
+	/* Every host name, in the order first named, and the digest of the profile's
+	 * text (digest.c): a refresh re-resolves the first only while the second is
+	 * the same. */
+	struct pc_hosts hosts;
+	uint64_t digest;
 };
 
 /* Parses the profile at path (and its includes). Diagnostics go to d, whose sources
@@ -106,6 +125,11 @@ int pc_profile_parse(const char *path, struct pc_profile *out, struct pc_diags *
  * relative to the current directory. */
 int pc_profile_parse_string(const char *name, const char *text, struct pc_profile *out,
 			    struct pc_diags *d);
+/* Same as pc_profile_parse, for a refresh: a host name that resolves to no address
+ * now keeps the addresses it has in last (NULL: none), marked kept, and is not
+ * warned about (the caller says what it kept). */
+int pc_profile_parse_keeping(const char *path, const struct pc_hosts *last, struct pc_profile *out,
+			     struct pc_diags *d);
 void pc_profile_free(struct pc_profile *p);
 
 /* Name tables (names.c), also used by `explain` and `check`. Return -1 if unknown. */
