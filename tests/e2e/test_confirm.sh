@@ -34,7 +34,7 @@ xdp_id() { ip -n "$ns" -d link show x0 | grep -oE 'prog/xdp id [0-9]+' | grep -o
 # The confirmation processes of this test's namespace: watcher (wd) or timer (tmr).
 procs() { for p in $(ip netns pids "$ns"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "pc-confirm-$1" ] && echo "$p"; done; }
 kill_procs() { local p; for p in $(procs "$1"); do kill -KILL "$p"; done; }
-profile() { pc status x0 --json 2>/dev/null | grep -o '"profile": "[^"]*"' | grep -o '[ab]\.conf'; }
+profile() { pc status x0 --json 2>/dev/null | grep -o '"profile":"[^"]*"' | grep -o '[ab]\.conf'; }
 
 if ! { ip netns add "$ns" && ip -n "$ns" link add x0 type veth peer name y0 &&
 	ip -n "$ns" link set x0 up && ip -n "$ns" link set y0 up &&
