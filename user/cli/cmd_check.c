@@ -13,13 +13,17 @@ int pc_cli_check(int argc, char **argv, struct pc_err *e)
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	struct pc_image img = { 0 };
-	int err, op,
-		r = pc_cli_operands(&pc_cmd_check, argc, argv, 1, "expected one PROFILE", &op, e);
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int err, op, r = pc_opts_parse(&pc_cmd_check, argc, argv, v, &op, e);
 
 	if (r)
 		return PC_CLI_DONE(r);
+	if (argc - op != 1)
+		return pc_cli_usage(&pc_cmd_check, e, "expected one PROFILE");
 	err = pc_cli_build_profile(argv[op], &p, &img, &d, e, "");
-	if (!err)
+	if (v[CHECK_JSON].set)
+		pc_matrix_json(argv[op], &p, &img, &d, !err, stdout);
+	else if (!err)
 		pc_matrix_print(&p, &img, &d, stdout);
 	pc_image_free(&img);
 	pc_profile_free(&p);

@@ -44,6 +44,8 @@ const struct pc_cmd_spec pc_cmd_load = {
 			[LOAD_FORCE] = { "force", 0, NULL, PC_OPT_FLAG,
 					 .help = "load even if the profile would drop this SSH "
 						 "session" },
+			[LOAD_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+					.help = "what the load did and changed, as JSON" },
 			{ 0 } },
 };
 
@@ -91,14 +93,19 @@ const struct pc_cmd_spec pc_cmd_stats = {
 			{ 0 } },
 };
 
-const struct pc_cmd_spec pc_cmd_check = { .name = "check",
-					  .operands = "PROFILE",
-					  .summary =
-						  "parse and compile only; print the port matrix" };
+const struct pc_cmd_spec pc_cmd_check = {
+	.name = "check",
+	.operands = "PROFILE",
+	"parse and compile only; print the port matrix",
+	.opts = (const struct pc_opt[]){ [CHECK_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+							  .help = "the matrix and the diagnostics "
+								  "as JSON" },
+					 { 0 } },
+};
 
 const struct pc_cmd_spec pc_cmd_explain = {
 	"explain",
-	"IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
+	"[--json] IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
 	"[flags syn,ack,...] [vlan ID]",
 	"why is this packet passed or dropped: verdict, rule, profile line",
 	.opts =
@@ -107,6 +114,9 @@ const struct pc_cmd_spec pc_cmd_explain = {
 					      .in_operands = true,
 					      .help = "instead of IFACE: the program compiled from "
 						      "PROFILE" },
+			[EXPLAIN_JSON] = { "json", 0, NULL, PC_OPT_FLAG, .in_operands = true,
+					   .help = "the verdict as JSON (before IFACE: the "
+						   "packet's words follow it)" },
 			{ 0 } },
 	.options_first = true,
 };
@@ -217,8 +227,14 @@ const struct pc_cmd_spec pc_cmd_doctor = {
 					 { 0 } },
 };
 
-const struct pc_cmd_spec pc_cmd_version = { .name = "version",
-					    .summary = "print the version (also --version)" };
+const struct pc_cmd_spec pc_cmd_version = {
+	.name = "version",
+	.operands = NULL,
+	"print the version (also --version)",
+	.opts = (const struct pc_opt[]){ [VERSION_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+							    .help = "JSON for scripts" },
+					 { 0 } },
+};
 
 const struct pc_cmd_spec *const pc_commands[] = {
 	&pc_cmd_load,	&pc_cmd_confirm, &pc_cmd_unload,  &pc_cmd_settle,
@@ -228,7 +244,7 @@ const struct pc_cmd_spec *const pc_commands[] = {
 };
 
 /* What comes before and besides the commands, as usage text. */
-#define GLOBAL_USAGE "[-v] COMMAND [OPTIONS] [-h | --help]"
+#define GLOBAL_USAGE "[-v] [-j] [-p] COMMAND [OPTIONS] [-h | --help]"
 #define GLOBAL_ONLY "--help | --version"
 
 void pc_commands_help(FILE *out)
@@ -242,6 +258,8 @@ void pc_commands_help(FILE *out)
 			usage[0] ? " " : "", usage, pc_commands[i]->summary);
 	}
 	fprintf(out, "\n-v shows libbpf's messages (the verifier log among them).\n"
+		     "-j (--json) prints JSON, as the command's --json does; -p (--pretty)\n"
+		     "indents it. See JSON OUTPUT in portcullis(8).\n"
 		     "`portcullis COMMAND --help` lists a command's options.\n"
 		     "Exit status: 0 success, 1 runtime failure, 2 usage or profile error.\n"
 		     "See portcullis(8) and portcullis.conf(5).\n");
