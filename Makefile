@@ -60,9 +60,10 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 # Recursively expanded: evaluated when a recipe runs, after the deps target, not at parse time.
 ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
-# libpcap reads the captures `explain --pcap` judges (pcap and pcapng); -lresolv: the
-# TTLs of host names (user/profile/host_ttl.c); glibc ships it in libc6-dev.
-LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap 2>/dev/null || echo -lbpf -lelf -lz -lpcap) -lresolv
+# libpcap reads the captures `explain --pcap` judges (pcap and pcapng); json-c writes
+# every JSON output; -lresolv: the TTLs of host names (user/profile/host_ttl.c), glibc
+# ships it in libc6-dev.
+LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap json-c 2>/dev/null || echo -lbpf -lelf -lz -lpcap -ljson-c) -lresolv
 
 # The user's CFLAGS (default -O2 -g) come after the project's, so that `make CFLAGS=-O0`
 # changes the optimisation but keeps the includes, dependency files and -Werror.

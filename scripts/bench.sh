@@ -90,8 +90,8 @@ nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
 first32k_ms=$(time_load "$out/gen-32766-rules.conf") || exit 1
 reload32k_ms=$(time_load "$out/gen-32766-rules-b.conf") || exit 1
 nsenter --net="/run/netns/$ns" "$BIN" unload pcb0 >/dev/null
-map_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["map_bytes"])' "$tmp/status.json")
-flow_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flow_bytes"])' "$tmp/status.json")
+map_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["map_bytes"])' "$tmp/status.json")
+flow_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["flow_bytes"])' "$tmp/status.json")
 
 read -r e10 p10 a10 < <(mix_row gen10)
 read -r e10k p10k a10k < <(mix_row gen10k)

@@ -31,8 +31,11 @@ declare -A files=(
 	[/usr/include/bpf/libbpf.h]=libbpf-dev [/usr/include/libelf.h]=libelf-dev
 	[/usr/include/zlib.h]=zlib1g-dev [/etc/services]=netbase
 	[/usr/include/linux/bpf.h]=linux-libc-dev [/usr/include/pcap/pcap.h]=libpcap-dev
+	[/usr/include/json-c/json.h]=libjson-c-dev
 	# res_query and ns_parserr (libresolv): the TTLs of host names
 	[/usr/include/resolv.h]=libc6-dev
+	# the JSON schemas of tests/schema/ (tests/e2e/test_json.sh)
+	[/usr/lib/python3/dist-packages/jsonschema/__init__.py]=python3-jsonschema
 )
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)

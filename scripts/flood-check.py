@@ -5,7 +5,7 @@
 # every counter must have moved by exactly the frames and bytes of the streams the
 # program puts on it, and no other counter may have moved. flood predicts a reply
 # stream (`"seeded": true`) as the reply of a connection the appliance opened; the
-# receiver opened none, so there it is a look-alike and counts on no-match.
+# receiver opened none, so there it is a look-alike and counts on no_match.
 #
 #   flood-check.py FLOOD.json BEFORE.json AFTER.json [--table]
 #
@@ -20,7 +20,7 @@ def counters(stats):
     out = {}
     for i, r in enumerate(stats["rules"]):
         desc = "line %d %s %s %s %s %s" % (r["line"], r["action"], r["direction"],
-                                         r["peer"], r["proto"], r["match"])
+                                         r["peer"], r["proto"], r["match"] or "")
         out[("rule", i)] = (r["packets"], r["bytes"], desc.strip())
     for name, c in stats["implicit"].items():
         out[("implicit", name)] = (c["packets"], c["bytes"], name)
@@ -34,12 +34,12 @@ def main():
     want = {k: [0, 0] for k in a}
     unjudged = 0
     for s in flood["streams"]:
-        if s.get("counter") is None:
+        if s["counter"] is None:
             unjudged += 1
             continue
-        key = ("rule", s["rule"]) if "rule" in s else ("implicit", s["implicit"])
-        if s.get("seeded"):
-            key = ("implicit", "no-match")
+        key = ("rule", s["rule_index"]) if s["counter"] == "rule" else ("implicit", s["counter"])
+        if s["seeded"]:
+            key = ("implicit", "no_match")
         if key not in want:
             print("FAIL|counters_match|stream %s: counter %s is not on the receiver" % (s["name"], key))
             return

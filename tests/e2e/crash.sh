@@ -64,7 +64,7 @@ consistent()
 		echo "status exited $rc: $(tr '\n' ' ' <"$tmp/st")"
 		return
 	fi
-	gdir=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["pins"])' "$tmp/st")
+	gdir=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["pins"])' "$tmp/st")
 	{
 		echo "xdp=$(xdp_id)"
 		echo "prog=$(bpftool -j prog show pinned "$gdir/prog" 2>&1)"
@@ -78,7 +78,7 @@ consistent()
 	pc stats x0 --json >"$tmp/s1" 2>&1
 	"$PY" - "$tmp/st" "$tmp/ids" "$tmp/s0" "$tmp/s1" "$want" <<'PYEOF'
 import json, sys
-st = json.load(open(sys.argv[1]))
+st = json.load(open(sys.argv[1]))["interfaces"][0]
 ids = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[2]))
 def js(k):
     try:

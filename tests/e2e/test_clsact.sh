@@ -46,8 +46,8 @@ check dns_reply "the DNS answer did not come back through the clsact-recorded fl
 
 pc_cli stats "$PC_IF_APP" >"$tmp/stats" 2>&1
 pc_cli stats "$PC_IF_APP" --json >"$tmp/stats.json" 2>&1
-check stats_names_clsact "stats: $(grep -i egress "$tmp/stats" | head -n 2 | tr '\n' ' ') $(grep -o '"hook": "[a-z]*"' "$tmp/stats.json")" \
-	eval 'grep -q "^egress (clsact, open)" "$tmp/stats" && grep -q "\"hook\": \"clsact\"" "$tmp/stats.json"'
+check stats_names_clsact "stats: $(grep -i egress "$tmp/stats" | head -n 2 | tr '\n' ' ') $(grep -o '"egress_hook":"[a-z]*"' "$tmp/stats.json")" \
+	eval 'grep -q "^egress (clsact, open)" "$tmp/stats" && grep -q "\"egress_hook\":\"clsact\"" "$tmp/stats.json"'
 
 pc_cli load "$PC_IF_APP" "$tmp/b.conf" >"$tmp/reload" 2>&1
 id2=$(filter_prog)

@@ -117,7 +117,7 @@ check probe_leaves_nothing "after the probe: xdp id '$(xdp_id a0)'; $(shown xdp_
 	'[ -z "$(xdp_id a0)" ] && says xdp_native ok "test attach"'
 
 # portcullis's own programs, native with tcx, then generic with clsact.
-prog_id() { run status a0 --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])'; }
+prog_id() { run status a0 --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["prog_id"])'; }
 run load a0 "$PROFILE" >"$tmp/load" 2>&1
 own=$(prog_id)
 doc a0

@@ -54,7 +54,7 @@ has_words() {
 json_features() {
 	python3 -c 'import json,sys
 doc = json.load(open(sys.argv[1]))
-doc = doc[0] if isinstance(doc, list) else doc
+doc = doc["interfaces"][0] if "interfaces" in doc else doc
 f = doc["kernel_features"]
 want = {"coarse_clock": sys.argv[2] == "true", "xdp_load_bytes": sys.argv[3] == "true"}
 bad = {k: f.get(k) for k in want if f.get(k) != want[k]}
@@ -76,7 +76,7 @@ pc_cli stats "$PC_IF_APP" --json >"$tmp/stats.json" 2>&1
 stcx=$(json_features "$tmp/stats.json" 2>"$tmp/stats.err")
 check stats_json "$(cat "$tmp/stats.err") $(head -c 400 "$tmp/stats.json")" [ -n "$stcx" ] && [ "$stcx" = "$tcx" ]
 
-hook=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d=d[0] if isinstance(d,list) else d; print(d["egress_hook"])' "$tmp/status.json" 2>/dev/null)
+hook=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["egress_hook"])' "$tmp/status.json" 2>/dev/null)
 want=$([ "$tcx" = true ] && echo tcx || echo clsact)
 check egress_hook_follows_probe "egress hook '$hook' with tcx=$tcx, expected $want" [ "$hook" = "$want" ]
 
@@ -96,7 +96,7 @@ else
 	other=tcx
 fi
 # A reload cannot switch hooks: it says so, exit 1, and the running program stays.
-prog() { pc_cli status "$PC_IF_APP" --json 2>/dev/null | sed -n 's/.*"prog_id": \([0-9]*\).*/\1/p'; }
+prog() { pc_cli -j status "$PC_IF_APP" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["prog_id"])'; }
 before=$(prog)
 pc_cli load "$PC_IF_APP" "$tmp/a.conf" --egress-hook "$other" >"$tmp/switch" 2>&1
 rc=$?

@@ -100,7 +100,7 @@ check completion_commands "portcullis <TAB>: $got" \
 		" $got" == *" explain "* && " $got" == *" flows "* ]]'
 got=$(complete_ portcullis load eth0 x.conf --)
 check completion_options "portcullis load eth0 x.conf --<TAB>: $got" \
-	[ "$got" = "--confirm --egress-hook --force --help --mode " ]
+	[ "$got" = "--confirm --egress-hook --force --help --json --mode " ]
 got=$(complete_ portcullis load eth0 x.conf --mode '')
 got2=$(complete_ portcullis stats eth0 --)
 check completion_values "--mode <TAB>: $got; stats --<TAB>: $got2" \

@@ -137,8 +137,8 @@ d = delta(inet)
 res("rule_icmp_internet_idle", d == 0,
     "rule %s not found" % inet if d is None else
     "internet ICMP rule counted %d packets, expected 0 (echo-request is not allowed)" % d)
-nm = b["implicit"]["no-match"]["packets"] - a["implicit"]["no-match"]["packets"]
-nmb = b["implicit"]["no-match"]["bytes"] - a["implicit"]["no-match"]["bytes"]
+nm = b["implicit"]["no_match"]["packets"] - a["implicit"]["no_match"]["packets"]
+nmb = b["implicit"]["no_match"]["bytes"] - a["implicit"]["no_match"]["bytes"]
 # 3 pings and 5 datagrams exactly, at least one SYN to 2222.
 res("no_match_counted", nm >= 9 and nmb >= 3 * 52 + 5 * 54 + 74,
     "no-match counted %d packets / %d bytes, expected >= 9 / >= %d"
@@ -165,7 +165,7 @@ check status_lists_iface "status does not mention $PC_IF_APP: $(head -c 200 "$tm
 # Every pinned map counts: at least the two 256 KiB trie roots and the 256 KiB ring.
 pc_cli status "$PC_IF_APP" --json >"$tmp/status.json" 2>&1
 check status_counts_maps "status --json map_bytes: $(head -c 300 "$tmp/status.json")" \
-	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["attached"] and s["map_bytes"] >= 3 * 262144 and 65536 * 24 <= s["flow_bytes"] < s["map_bytes"]))' "$tmp/status.json"
+	python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["interfaces"][0]; sys.exit(not (s["attached"] and s["map_bytes"] >= 3 * 262144 and 65536 * 24 <= s["flow_bytes"] < s["map_bytes"]))' "$tmp/status.json"
 
 # --- a broken profile changes nothing ------------------------------------------------------
 broken=$tmp/broken.conf

@@ -110,10 +110,10 @@ except ValueError as e:
     res("log_three_events", False, "not JSON lines: %s: %r" % (e, lines[:3]))
     sys.exit()
 res("log_three_events", len(ev) == 3, "%d events: %r" % (len(ev), lines))
-res("log_events_no_match", ev and all(e["counter"] == "no-match" and e["rule"] is None for e in ev),
+res("log_events_no_match", ev and all(e["counter"] == "no_match" and e["rule"] is None for e in ev),
     "counters: %r" % [e.get("counter") for e in ev])
 res("log_events_port_22",
-    ev and all(e.get("proto") == "tcp" and e.get("dport") == 22 and ":22 [S]" in e["frame"]
+    ev and all(e.get("proto") == "tcp" and e.get("dst_port") == 22 and ":22 [S]" in e["frame"]
                and e["action"] == "drop" and e["len"] == e["snap_len"] for e in ev),
     "frames: %r" % [e.get("frame") for e in ev])
 EOF

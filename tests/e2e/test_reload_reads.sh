@@ -62,6 +62,8 @@ for r in ("r1", "r3"):
         except ValueError:
             errors.append(text.strip().replace("\n", " ")[:160])
             continue
+        if r == "r3":
+            d = d["interfaces"][0]
         name = d["profile"].rsplit("/", 1)[-1][0]
         want = {"a": 20, "b": 30}[name]
         if r == "r3":

@@ -55,7 +55,8 @@ ok topology
 # Runs python code in the appliance namespace, bounded in time.
 app_py() { local secs=$1; shift; pc_app timeout "$secs" python3 -c "$@"; }
 
-# stats --json, one number out of it: a rule's (by line) or an implicit counter.
+# stats --json, one number out of it: a rule's (by line) or an implicit counter (its
+# JSON key: no_match).
 stat() {
 	pc_cli stats "$PC_IF_APP" --json | python3 -c '
 import json, sys
@@ -64,7 +65,7 @@ if what.isdigit():
     r = [r for r in d["rules"] if r["line"] == int(what)][0]
     print((r["egress"] if side == "egress" else r)["packets"])
 else:
-    print((d["egress"]["implicit"] if side == "egress" else d["implicit"])[what]["packets"])
+    print((d["egress_implicit"] if side == "egress" else d["implicit"])[what]["packets"])
 ' "$1" "${2:-ingress}"
 }
 
@@ -129,7 +130,7 @@ open(sys.argv[2], "w").write("%d\n" % n)
 ' "$tmp/uns.ready" "$tmp/uns.count" &
 listener=$!
 wait_file "$tmp/uns.ready"
-nm_before=$(stat no-match)
+nm_before=$(stat no_match)
 pc_peer timeout 5 python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -141,12 +142,12 @@ for i in range(3):
 wait "$listener"
 check unsolicited_udp_53_dropped "the appliance received $(cat "$tmp/uns.count" 2>/dev/null) unsolicited datagrams from port 53" \
 	[ "$(cat "$tmp/uns.count" 2>/dev/null)" = 0 ]
-nm_after=$(stat no-match)
+nm_after=$(stat no_match)
 check unsolicited_udp_53_counted "no-match went $nm_before -> $nm_after, expected +3 or more" \
 	[ "$((nm_after - nm_before))" -ge 3 ]
 
 razor_before=$(stat "$(line_of Razor)")
-nm_before=$(stat no-match)
+nm_before=$(stat no_match)
 pc_peer timeout 5 python3 -c '
 import socket, struct
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
@@ -156,7 +157,7 @@ s.sendto(struct.pack("!HHIIBBHHH", 2703, 40000, 1, 1, 5 << 4, 0x10, 65535, 0, 0)
 '
 sleep 0.3
 razor_after=$(stat "$(line_of Razor)")
-nm_after=$(stat no-match)
+nm_after=$(stat no_match)
 check tcp_ack_2703_dropped "Razor rule $razor_before -> $razor_after, no-match $nm_before -> $nm_after: the ACK was not dropped as no-match" \
 	eval '[ "$razor_after" = "$razor_before" ] && [ "$((nm_after - nm_before))" -ge 1 ]'
 
@@ -222,11 +223,11 @@ if pc_cli load "$PC_IF_APP" "$tmp/enforce.conf" >"$tmp/reload.out" 2>&1; then
 	pc_cli flows "$PC_IF_APP" --json >"$tmp/flows.json" 2>&1
 	check reload_keeps_flows "after the reload the DNS flow is gone or lost its rule: $(head -c 400 "$tmp/flows.json")" \
 		flows_has proto=udp peer_port=53 peer=192.0.2.2 "line=$(line_of DNS)"
-	enf_before=$(stat no-match egress)
+	enf_before=$(stat no_match egress)
 	a=$(pc_ask_tcp "$PC_PEER4" 8080)
 	check enforce_blocks "the connection to 8080 (no out rule) got '$a' under egress enforce" \
 		[ "$a" = failed ]
-	enf_after=$(stat no-match egress)
+	enf_after=$(stat no_match egress)
 	check enforce_counts "egress no-match went $enf_before -> $enf_after, expected the SYNs" \
 		[ "$((enf_after - enf_before))" -ge 1 ]
 	a=$(pc_ask_udp "$PC_PEER4" 53)

@@ -323,8 +323,8 @@ TEST(json_carries_the_statuses_and_escapes)
 	d.n = 2;
 	pc_doctor_print(&d, "eth0", true, out);
 	fclose(out);
-	HAS(buf, "{\"interface\": \"eth0\", \"checks\": [{\"name\": \"mtu\", \"status\": \"warn\", "
-		 "\"found\": \"a \\\"b\\\"\", \"advice\": null}");
-	HAS(buf, "\"ok\": 1, \"warn\": 1, \"fail\": 0}");
+	HAS(buf, "{\"interface\":\"eth0\",\"checks\":[{\"name\":\"mtu\",\"status\":\"warn\","
+		 "\"found\":\"a \\\"b\\\"\",\"advice\":null}");
+	HAS(buf, "\"ok\":1,\"warn\":1,\"fail\":0}");
 	free(buf);
 }

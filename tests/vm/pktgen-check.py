@@ -22,13 +22,14 @@ import sys
 
 
 def counters(path):
-    """counter key -> (packets, bytes): "line:N" for rules, the name for implicit ones."""
+    """counter key -> (packets, bytes): "line:N" for rules, the name for implicit ones
+    as the text says it ("no-match"; the JSON key is no_match)."""
     stats = json.load(open(path))
     out = {}
     for r in stats["rules"]:
         out["line:%d" % r["line"]] = (r["packets"], r["bytes"])
     for name, c in stats["implicit"].items():
-        out[name] = (c["packets"], c["bytes"])
+        out[name.replace("_", "-")] = (c["packets"], c["bytes"])
     return out
 
 

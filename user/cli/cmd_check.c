@@ -22,7 +22,9 @@ int pc_cli_check(int argc, char **argv, struct pc_err *e)
 	if (argc - op != 1)
 		return pc_cli_usage(&pc_cmd_check, e, "expected one PROFILE");
 	err = pc_cli_build_profile(argv[op], &p, &img, &d, e, "", v[CHECK_STRICT].set);
-	if (!err) {
+	if (v[CHECK_JSON].set) {
+		pc_matrix_json(argv[op], &p, &img, &d, !err, stdout);
+	} else if (!err) {
 		pc_matrix_print(&p, &img, &d, stdout);
 		pc_duties_print(&p, &img, &d, stdout);
 	}

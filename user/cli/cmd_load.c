@@ -14,6 +14,7 @@
 #include "compile/compile.h"
 #include "compile/guard.h"
 #include "core/iface.h"
+#include "core/json.h"
 #include "core/rule_text.h"
 #include "kern/attach.h"
 #include "kern/confirm.h"
@@ -42,44 +43,91 @@ static const char *frag_name(unsigned f)
 	return f == PC_FRAG_TRACK ? "track" : f == PC_FRAG_PASS ? "pass" : "drop";
 }
 
-/* The `set` options whose value a replace changed. */
-static void print_option_changes(const struct pc_options *o, const struct pc_options *n)
-{
-	if (o->default_pass != n->default_pass)
-		printf("  ~ set default %s -> %s\n", o->default_pass ? "pass" : "drop",
-		       n->default_pass ? "pass" : "drop");
-	if (o->state != n->state)
-		printf("  ~ set state %s -> %s\n", o->state ? "on" : "off",
-		       n->state ? "on" : "off");
-	if (o->non_ip_pass != n->non_ip_pass)
-		printf("  ~ set non-ip %s -> %s\n", o->non_ip_pass ? "pass" : "drop",
-		       n->non_ip_pass ? "pass" : "drop");
-	if (o->fragments != n->fragments)
-		printf("  ~ set fragments %s -> %s\n", frag_name(o->fragments),
-		       frag_name(n->fragments));
-	if (o->eph_lo != n->eph_lo || o->eph_hi != n->eph_hi)
-		printf("  ~ set ephemeral %u-%u -> %u-%u\n", o->eph_lo, o->eph_hi, n->eph_lo,
-		       n->eph_hi);
-	if (o->egress_enforce != n->egress_enforce)
-		printf("  ~ set egress %s -> %s\n", o->egress_enforce ? "enforce" : "open",
-		       n->egress_enforce ? "enforce" : "open");
-	if (o->timeout_tcp != n->timeout_tcp)
-		printf("  ~ set timeout tcp %u -> %u\n", o->timeout_tcp, n->timeout_tcp);
-	if (o->timeout_udp != n->timeout_udp)
-		printf("  ~ set timeout udp %u -> %u\n", o->timeout_udp, n->timeout_udp);
-	if (o->timeout_icmp != n->timeout_icmp)
-		printf("  ~ set timeout icmp %u -> %u\n", o->timeout_icmp, n->timeout_icmp);
-	if (o->flows_max != n->flows_max)
-		printf("  ~ set flows %u -> %u\n", o->flows_max, n->flows_max);
-	if (o->log_rate != n->log_rate) {
-		char a[16] = "off", b[16] = "off";
+/* A `set` option a replace changed: its name as the profile writes it, the old value and
+ * the new. */
+typedef void (*change_fn)(void *ctx, const char *name, const char *old, const char *new);
 
-		if (o->log_rate)
-			snprintf(a, sizeof(a), "%u/s", o->log_rate);
-		if (n->log_rate)
-			snprintf(b, sizeof(b), "%u/s", n->log_rate);
-		printf("  ~ set log %s -> %s\n", a, b);
+static const char *onoff(bool on, const char *yes, const char *no)
+{
+	return on ? yes : no;
+}
+
+static void rate_text(unsigned rate, char *buf, size_t n)
+{
+	if (rate)
+		snprintf(buf, n, "%u/s", rate);
+	else
+		snprintf(buf, n, "off");
+}
+
+static void number_change(change_fn fn, void *ctx, const char *name, unsigned old, unsigned new)
+{
+	char a[16], b[16];
+
+	if (old == new)
+		return;
+	snprintf(a, sizeof(a), "%u", old);
+	snprintf(b, sizeof(b), "%u", new);
+	fn(ctx, name, a, b);
+}
+
+/* Calls fn for each `set` option whose value differs between o and n. */
+static void option_changes(const struct pc_options *o, const struct pc_options *n, change_fn fn,
+			   void *ctx)
+{
+	char a[32], b[32];
+
+	if (o->default_pass != n->default_pass)
+		fn(ctx, "default", onoff(o->default_pass, "pass", "drop"),
+		   onoff(n->default_pass, "pass", "drop"));
+	if (o->state != n->state)
+		fn(ctx, "state", onoff(o->state, "on", "off"), onoff(n->state, "on", "off"));
+	if (o->non_ip_pass != n->non_ip_pass)
+		fn(ctx, "non-ip", onoff(o->non_ip_pass, "pass", "drop"),
+		   onoff(n->non_ip_pass, "pass", "drop"));
+	if (o->fragments != n->fragments)
+		fn(ctx, "fragments", frag_name(o->fragments), frag_name(n->fragments));
+	if (o->eph_lo != n->eph_lo || o->eph_hi != n->eph_hi) {
+		snprintf(a, sizeof(a), "%u-%u", o->eph_lo, o->eph_hi);
+		snprintf(b, sizeof(b), "%u-%u", n->eph_lo, n->eph_hi);
+		fn(ctx, "ephemeral", a, b);
 	}
+	if (o->egress_enforce != n->egress_enforce)
+		fn(ctx, "egress", onoff(o->egress_enforce, "enforce", "open"),
+		   onoff(n->egress_enforce, "enforce", "open"));
+	number_change(fn, ctx, "timeout tcp", o->timeout_tcp, n->timeout_tcp);
+	number_change(fn, ctx, "timeout udp", o->timeout_udp, n->timeout_udp);
+	number_change(fn, ctx, "timeout icmp", o->timeout_icmp, n->timeout_icmp);
+	number_change(fn, ctx, "flows", o->flows_max, n->flows_max);
+	if (o->log_rate != n->log_rate) {
+		rate_text(o->log_rate, a, sizeof(a));
+		rate_text(n->log_rate, b, sizeof(b));
+		fn(ctx, "log", a, b);
+	}
+}
+
+static void print_option_change(void *ctx, const char *name, const char *old, const char *new)
+{
+	(void)ctx;
+	printf("  ~ set %s %s -> %s\n", name, old, new);
+}
+
+/* What the operator must know whatever the output: a slower mode, sessions cut. */
+static void warn_load(const char *ifname, const struct pc_profile *p,
+		      const struct pc_attach_result *res)
+{
+	const struct pc_seed_report *r = &res->seed;
+
+	if (res->fell_back)
+		fprintf(stderr,
+			"portcullis: warning: %s refused native XDP (%s); running in generic "
+			"mode, which is slower; pass --mode native to fail instead\n",
+			ifname, strerror(res->native_errno));
+	if (p->opt.state && r->cut)
+		fprintf(stderr,
+			"portcullis: warning: %u open connection%s no rule allows will be cut: "
+			"%s%s\n",
+			r->cut, r->cut == 1 ? "" : "s", r->cut_list, r->cut > 4 ? ", ..." : "");
 }
 
 /* What happened to the sessions that were open, so that nobody is cut unawares. */
@@ -91,11 +139,6 @@ static void report_flows(const struct pc_profile *p, const struct pc_attach_resu
 		return;
 	printf("open connections: %u recorded as flows, %u inbound (carried by in rules)\n",
 	       r->recorded, r->inbound);
-	if (r->cut)
-		fprintf(stderr,
-			"portcullis: warning: %u open connection%s no rule allows will be cut: "
-			"%s%s\n",
-			r->cut, r->cut == 1 ? "" : "s", r->cut_list, r->cut > 4 ? ", ..." : "");
 	if (res->replaced && res->flows_dropped)
 		printf("flows: %u kept, %u ended (their out rule is gone)\n", res->flows_kept,
 		       res->flows_dropped);
@@ -108,11 +151,6 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 {
 	struct pc_options old;
 
-	if (res->fell_back)
-		fprintf(stderr,
-			"portcullis: warning: %s refused native XDP (%s); running in generic "
-			"mode, which is slower; pass --mode native to fail instead\n",
-			ifname, strerror(res->native_errno));
 	printf("portcullis: loaded %s on %s: %u rule%s, %s mode, egress hook %s, state %s%s\n",
 	       path, ifname, img->n_rules, img->n_rules == 1 ? "" : "s",
 	       res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native",
@@ -133,7 +171,105 @@ static void report_load(const char *ifname, const char *path, const struct pc_pr
 		print_rule_line('+', &img->info[res->added[i]],
 				pc_rule_file(&img->info[res->added[i]], img->files, img->n_files));
 	pc_load_info_options(&res->old, &old);
-	print_option_changes(&old, &p->opt);
+	option_changes(&old, &p->opt, print_option_change, NULL);
+}
+
+/* --- The same as JSON: one object, the warnings still on stderr -------------------- */
+
+static void json_option_change(void *ctx, const char *name, const char *old, const char *new)
+{
+	struct json_object *c = json_object_new_object();
+
+	pc_json_add_str(c, "setting", name);
+	pc_json_add_str(c, "old", old);
+	pc_json_add_str(c, "new", new);
+	json_object_array_add(ctx, c);
+}
+
+static struct json_object *rule_with_file(const struct pc_rule_info *r, const char *file)
+{
+	struct json_object *o = pc_rule_json(r);
+
+	pc_json_add(o, "file", pc_json_string_or_null(file));
+	return o;
+}
+
+/* What a replace changed; NULL (null) for a first load. */
+static struct json_object *changes_json(const struct pc_profile *p, const struct pc_image *img,
+					const struct pc_attach_result *res)
+{
+	struct json_object *o, *added, *removed, *settings;
+	struct pc_options old;
+
+	if (!res->replaced)
+		return NULL;
+	o = json_object_new_object();
+	added = json_object_new_array();
+	removed = json_object_new_array();
+	settings = json_object_new_array();
+	pc_json_add_u64(o, "rules_unchanged", res->carried_rules);
+	for (uint32_t i = 0; i < res->n_added; i++) {
+		const struct pc_rule_info *r = &img->info[res->added[i]];
+
+		json_object_array_add(added,
+				      rule_with_file(r, pc_rule_file(r, img->files, img->n_files)));
+	}
+	for (uint32_t i = 0; i < res->n_removed; i++) {
+		const struct pc_rule_info *r = &res->removed[i];
+
+		json_object_array_add(removed, rule_with_file(r, pc_rule_file(r, res->old_files,
+									      res->n_old_files)));
+	}
+	pc_json_add(o, "rules_added", added);
+	pc_json_add(o, "rules_removed", removed);
+	pc_load_info_options(&res->old, &old);
+	option_changes(&old, &p->opt, json_option_change, settings);
+	pc_json_add(o, "settings", settings);
+	pc_json_add_u64(o, "flows_kept", res->flows_kept);
+	pc_json_add_u64(o, "flows_ended", res->flows_dropped);
+	return o;
+}
+
+static struct json_object *connections_json(const struct pc_profile *p,
+					    const struct pc_attach_result *res)
+{
+	struct json_object *o;
+
+	if (!p->opt.state)
+		return NULL;
+	o = json_object_new_object();
+	pc_json_add_u64(o, "recorded", res->seed.recorded);
+	pc_json_add_u64(o, "inbound", res->seed.inbound);
+	pc_json_add_u64(o, "cut", res->seed.cut);
+	return o;
+}
+
+static struct json_object *load_json(const char *ifname, const char *path,
+				     const struct pc_profile *p, const struct pc_image *img,
+				     const struct pc_attach_result *res, unsigned confirm_secs)
+{
+	struct json_object *o = json_object_new_object(), *confirm = NULL;
+
+	pc_json_add_str(o, "interface", ifname);
+	pc_json_add_str(o, "profile", path);
+	pc_json_add_u64(o, "rules", img->n_rules);
+	pc_json_add_str(o, "xdp_mode", res->mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	pc_json_add(o, "native_refused",
+		    res->fell_back ? pc_json_string(strerror(res->native_errno)) : NULL);
+	pc_json_add_str(o, "egress_hook", pc_egress_hook_name(res->egress_hook));
+	pc_json_add_str(o, "egress_policy", p->opt.egress_enforce ? "enforce" : "open");
+	pc_json_add_bool(o, "state_tracking", p->opt.state);
+	pc_json_add(o, "kernel_features", pc_features_json(res->features));
+	pc_json_add(o, "open_connections", connections_json(p, res));
+	pc_json_add_bool(o, "replaced", res->replaced);
+	pc_json_add(o, "changes", changes_json(p, img, res));
+	if (confirm_secs) {
+		confirm = json_object_new_object();
+		pc_json_add_u64(confirm, "within_s", confirm_secs);
+		pc_json_add_str(confirm, "otherwise", res->replaced ? "rollback" : "unload");
+	}
+	pc_json_add(o, "confirm", confirm);
+	return o;
 }
 
 /* A load awaiting confirmation owns the rollback state: a second load on top would
@@ -154,7 +290,7 @@ static int refuse_pending(const struct pc_iface *i, struct pc_err *e)
 }
 
 static int arm_confirm(const struct pc_iface *i, long secs, const struct pc_attach_result *res,
-		       struct pc_err *e)
+		       bool json, struct pc_err *e)
 {
 	if (pc_confirm_timer_start(i, res->gen, e)) {
 		struct pc_err ignore;
@@ -163,14 +299,17 @@ static int arm_confirm(const struct pc_iface *i, long secs, const struct pc_atta
 		pc_rollback(i, &ignore);
 		return -1;
 	}
-	printf("run `portcullis confirm %s` within %ld s, or %s\n", i->name, secs,
-	       res->replaced ? "the previous profile comes back" : "portcullis unloads itself");
+	if (!json)
+		printf("run `portcullis confirm %s` within %ld s, or %s\n", i->name, secs,
+		       res->replaced ? "the previous profile comes back"
+				     : "portcullis unloads itself");
 	return 0;
 }
 
 /* Under the interface's lock, settled: attach, report, and with --confirm the timer. */
 static int load_locked(struct pc_iface *i, const char *path, const struct pc_attach_opts *ao,
-		       const struct pc_profile *p, const struct pc_image *img, struct pc_err *e)
+		       const struct pc_profile *p, const struct pc_image *img, bool json,
+		       struct pc_err *e)
 {
 	struct pc_attach_result res = { 0 };
 	int lock = pc_iface_lock(i, true, e), err;
@@ -183,9 +322,13 @@ static int load_locked(struct pc_iface *i, const char *path, const struct pc_att
 	if (!err)
 		err = pc_attach(i, path, ao, p, img, &res, e);
 	if (!err)
+		warn_load(i->name, p, &res);
+	if (!err && !json)
 		report_load(i->name, path, p, img, &res);
 	if (!err && ao->confirm_secs)
-		err = arm_confirm(i, ao->confirm_secs, &res, e);
+		err = arm_confirm(i, ao->confirm_secs, &res, json, e);
+	if (!err && json)
+		pc_json_print(stdout, load_json(i->name, path, p, img, &res, ao->confirm_secs));
 	pc_iface_unlock(i, lock);
 	pc_attach_result_free(&res);
 	return err;
@@ -220,7 +363,7 @@ int pc_cli_load(int argc, char **argv, struct pc_err *e)
 	if (!err && !v[LOAD_FORCE].set)
 		err = pc_guard_ssh(argv[op], getenv("SSH_CONNECTION"), &p, &img, e);
 	if (!err)
-		err = load_locked(&iface, argv[op + 1], &ao, &p, &img, e);
+		err = load_locked(&iface, argv[op + 1], &ao, &p, &img, v[LOAD_JSON].set, e);
 	pc_image_free(&img);
 	pc_profile_free(&p);
 	pc_diags_free(&d);

@@ -44,6 +44,8 @@ const struct pc_cmd_spec pc_cmd_load = {
 			[LOAD_FORCE] = { "force", 0, NULL, PC_OPT_FLAG,
 					 .help = "load even if the profile would drop this SSH "
 						 "session" },
+			[LOAD_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+					.help = "what the load did and changed, as JSON" },
 			{ 0 } },
 };
 
@@ -114,12 +116,14 @@ const struct pc_cmd_spec pc_cmd_check = {
 			[CHECK_STRICT] = { "strict", 0, NULL, PC_OPT_FLAG,
 					   .help = "every warning is an error (exit 2): the "
 						   "lint's, shadowed rules, host names" },
+			[CHECK_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+					 .help = "the matrix and the diagnostics as JSON" },
 			{ 0 } },
 };
 
 const struct pc_cmd_spec pc_cmd_explain = {
 	"explain",
-	"IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
+	"[--json] IFACE|--profile PROFILE PROTO from ADDR [port N] [to [ADDR] [port N]] [type T] "
 	"[flags syn,ack,...] [vlan ID [vlan ID]] [frag first|later] [ext LIST] | --pcap FILE",
 	"why is this packet (or each frame of a capture) passed or dropped: verdict, rule, "
 	"profile line",
@@ -134,6 +138,8 @@ const struct pc_cmd_spec pc_cmd_explain = {
 						   "or pcapng capture FILE (-: standard input), "
 						   "then "
 						   "a count per rule" },
+			[EXPLAIN_JSON] = { "json", 0, NULL, PC_OPT_FLAG, .in_operands = true,
+					   .help = "the verdict as JSON" },
 			{ 0 } },
 	.options_first = true,
 };
@@ -248,8 +254,14 @@ const struct pc_cmd_spec pc_cmd_doctor = {
 					 { 0 } },
 };
 
-const struct pc_cmd_spec pc_cmd_version = { .name = "version",
-					    .summary = "print the version (also --version)" };
+const struct pc_cmd_spec pc_cmd_version = {
+	.name = "version",
+	.operands = NULL,
+	"print the version (also --version)",
+	.opts = (const struct pc_opt[]){ [VERSION_JSON] = { "json", 0, NULL, PC_OPT_FLAG,
+							    .help = "JSON for scripts" },
+					 { 0 } },
+};
 
 const struct pc_cmd_spec *const pc_commands[] = {
 	&pc_cmd_load,
@@ -272,7 +284,7 @@ const struct pc_cmd_spec *const pc_commands[] = {
 };
 
 /* What comes before and besides the commands, as usage text. */
-#define GLOBAL_USAGE "[-v] COMMAND [OPTIONS] [-h | --help]"
+#define GLOBAL_USAGE "[-v] [-j] [-p] COMMAND [OPTIONS] [-h | --help]"
 #define GLOBAL_ONLY "--help | --version"
 
 void pc_commands_help(FILE *out)
@@ -286,6 +298,8 @@ void pc_commands_help(FILE *out)
 			usage[0] ? " " : "", usage, pc_commands[i]->summary);
 	}
 	fprintf(out, "\n-v shows libbpf's messages (the verifier log among them).\n"
+		     "-j (--json) prints JSON, as the command's --json does; -p (--pretty)\n"
+		     "indents it. See JSON OUTPUT in portcullis(8).\n"
 		     "`portcullis COMMAND --help` lists a command's options.\n"
 		     "Exit status: 0 success, 1 runtime failure, 2 usage or profile error.\n"
 		     "See portcullis(8) and portcullis.conf(5).\n");

@@ -10,15 +10,15 @@
 
 #include "core/options.h"
 
-enum { LOAD_MODE, LOAD_EGRESS_HOOK, LOAD_CONFIRM, LOAD_FORCE };
+enum { LOAD_MODE, LOAD_EGRESS_HOOK, LOAD_CONFIRM, LOAD_FORCE, LOAD_JSON };
 /* --mode's choices, in the table's order ("skb" is generic's other name). */
 enum { LOAD_MODE_NATIVE, LOAD_MODE_GENERIC, LOAD_MODE_SKB };
 enum { LOAD_HOOK_TCX, LOAD_HOOK_CLSACT };
 enum { REFRESH_EVERY };
 enum { STATUS_ALL, STATUS_JSON };
 enum { STATS_JSON, STATS_PROMETHEUS, STATS_WATCH };
-enum { CHECK_STRICT };
-enum { EXPLAIN_PROFILE, EXPLAIN_PCAP };
+enum { CHECK_STRICT, CHECK_JSON };
+enum { EXPLAIN_PROFILE, EXPLAIN_PCAP, EXPLAIN_JSON };
 enum { BENCH_PROFILE, BENCH_MIX, BENCH_REPEAT, BENCH_ROUNDS, BENCH_CPU, BENCH_MARKDOWN };
 enum {
 	FLOOD_DST_MAC,
@@ -39,6 +39,7 @@ enum { MIX_PROFILE, MIX_MIX };
 enum { LOG_JSON, LOG_COUNT, LOG_TIMEOUT, LOG_PCAPNG };
 enum { FLOWS_JSON };
 enum { DOCTOR_JSON };
+enum { VERSION_JSON };
 
 extern const struct pc_cmd_spec pc_cmd_load, pc_cmd_confirm, pc_cmd_unload, pc_cmd_settle,
 	pc_cmd_refresh, pc_cmd_status, pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench,

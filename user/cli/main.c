@@ -8,7 +8,15 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/json.h"
 #include "kern/program.h"
+
+/* The options before COMMAND. */
+struct globals {
+	bool verbose; /* -v: libbpf's messages */
+	bool json;    /* -j: the command's --json */
+	bool pretty;  /* -p: JSON indented; implies -j, as bpftool's does */
+};
 
 struct cmd {
 	const struct pc_cmd_spec *spec;
@@ -17,12 +25,21 @@ struct cmd {
 
 static int cmd_version(int argc, char **argv, struct pc_err *e)
 {
-	int op, r = pc_cli_operands(&pc_cmd_version, argc, argv, 0, "version takes no arguments",
-				    &op, e);
+	struct pc_opt_value v[PC_OPTS_MAX];
+	int op, r = pc_opts_parse(&pc_cmd_version, argc, argv, v, &op, e);
 
 	if (r)
 		return PC_CLI_DONE(r);
-	printf("portcullis %s\n", pc_version);
+	if (argc != op)
+		return pc_cli_usage(&pc_cmd_version, e, "version takes no arguments");
+	if (v[VERSION_JSON].set) {
+		struct json_object *o = json_object_new_object();
+
+		pc_json_add_str(o, "version", pc_version);
+		pc_json_print(stdout, o);
+	} else {
+		printf("portcullis %s\n", pc_version);
+	}
 	return 0;
 }
 
@@ -78,27 +95,81 @@ static int global(int argc, char **argv)
 	return 0;
 }
 
+/* -v, -j, -p, bundled as in `-jp`, and --verbose, --json, --pretty, up to the first
+ * other argument, whose index it returns. */
+static int global_flags(int argc, char **argv, struct globals *g)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--verbose"))
+			g->verbose = true;
+		else if (!strcmp(a, "--json"))
+			g->json = true;
+		else if (!strcmp(a, "--pretty"))
+			g->pretty = true;
+		else if (a[0] == '-' && a[1] && strspn(a + 1, "vjp") == strlen(a + 1))
+			for (const char *f = a + 1; *f; f++)
+				*(*f == 'v'   ? &g->verbose
+				  : *f == 'j' ? &g->json
+					      : &g->pretty) = true;
+		else
+			break;
+	}
+	g->json |= g->pretty;
+	return i;
+}
+
+static bool has_json(const struct pc_cmd_spec *spec)
+{
+	for (const struct pc_opt *o = spec->opts; o && o->name; o++)
+		if (!strcmp(o->name, "json"))
+			return true;
+	return false;
+}
+
+/* `portcullis -j CMD ARGS` runs `CMD --json ARGS`: the command's own table stays the one
+ * place its options are; a command without JSON output refuses -j. */
+static int run_json(const struct cmd *c, int argc, char **argv, struct pc_err *e)
+{
+	char *args[argc + 2];
+
+	if (!has_json(c->spec))
+		return pc_opts_usage(c->spec, e,
+				     "%s has no JSON output (-j, --json): `portcullis -j` works "
+				     "with the commands whose options list --json",
+				     c->spec->name);
+	args[0] = argv[0];
+	args[1] = "--json";
+	memcpy(args + 2, argv + 1, (argc - 1) * sizeof(*argv));
+	args[argc + 1] = NULL;
+	return c->run(argc + 1, args, e);
+}
+
 int main(int argc, char **argv)
 {
+	struct globals g = { 0 };
 	struct pc_err e = { 0 };
 	const struct cmd *c;
-	int first = 1, rc;
+	int first = global_flags(argc, argv, &g), rc;
 
-	if (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
-		pc_set_verbose(true);
-		first = 2;
-	} else {
-		pc_set_verbose(false);
-	}
+	pc_set_verbose(g.verbose);
+	pc_json_set_pretty(g.pretty);
 	if (argc <= first) {
 		pc_commands_help(stderr);
 		return 2;
 	}
+	/* `portcullis -j --version` is `portcullis -j version`. */
+	if (g.json && !strcmp(argv[first], "--version"))
+		argv[first] = "version";
 	if ((rc = global(argc - first, argv + first)) >= 0)
 		return rc;
 	if (!(c = find(argv[first])))
 		return unknown(argv[first]);
-	if (!c->run(argc - first, argv + first, &e))
+	if (!(g.json ? run_json(c, argc - first, argv + first, &e)
+		     : c->run(argc - first, argv + first, &e)))
 		return 0;
 	fprintf(stderr, "portcullis: error: %s\n", e.msg);
 	return e.exit_code ? e.exit_code : 1;

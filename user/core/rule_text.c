@@ -11,9 +11,20 @@ static const char *const implicit_names[PC_CNT_IMPLICIT] = {
 	[PC_CNT_FRAGMENT] = "fragment", [PC_CNT_NO_MATCH] = "no-match",
 };
 
+/* The same as JSON keys and values, snake_case (docs/portcullis.8, JSON OUTPUT). */
+static const char *const implicit_keys[PC_CNT_IMPLICIT] = {
+	[PC_CNT_NON_IP] = "non_ip",	[PC_CNT_MALFORMED] = "malformed", [PC_CNT_NDP] = "ndp",
+	[PC_CNT_FRAGMENT] = "fragment", [PC_CNT_NO_MATCH] = "no_match",
+};
+
 const char *pc_implicit_name(unsigned i)
 {
 	return i < PC_CNT_IMPLICIT ? implicit_names[i] : "?";
+}
+
+const char *pc_implicit_key(unsigned i)
+{
+	return i < PC_CNT_IMPLICIT ? implicit_keys[i] : "unknown";
 }
 
 const char *pc_rule_action(const struct pc_rule_info *r)
@@ -35,17 +46,18 @@ const char *pc_rule_text(const struct pc_rule_info *r, char *buf, size_t len)
 	return buf;
 }
 
-void pc_rule_json_fields(FILE *out, const struct pc_rule_info *r)
+struct json_object *pc_rule_json(const struct pc_rule_info *r)
 {
-	fprintf(out, "\"line\": %u, \"action\": \"%s\", \"direction\": \"%s\", \"peer\": ", r->line,
-		pc_rule_action(r), pc_rule_direction(r));
-	pc_json_str(out, r->peer);
-	fputs(", \"proto\": ", out);
-	pc_json_str(out, r->proto);
-	fputs(", \"match\": ", out);
-	pc_json_str(out, r->match);
-	fputs(", \"label\": ", out);
-	pc_json_str(out, r->label);
+	struct json_object *o = json_object_new_object();
+
+	pc_json_add_u64(o, "line", r->line);
+	pc_json_add_str(o, "action", pc_rule_action(r));
+	pc_json_add_str(o, "direction", pc_rule_direction(r));
+	pc_json_add_str(o, "peer", r->peer);
+	pc_json_add_str(o, "proto", r->proto);
+	pc_json_add(o, "match", pc_json_string_or_null(r->match));
+	pc_json_add(o, "label", pc_json_string_or_null(r->label));
+	return o;
 }
 
 const char *pc_rule_file(const struct pc_rule_info *r, const struct pc_file_name *files,

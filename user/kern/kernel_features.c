@@ -121,23 +121,18 @@ void pc_features_line(FILE *out, const char *indent, unsigned features)
 	fputc('\n', out);
 }
 
-void pc_features_json(FILE *out, unsigned features)
+struct json_object *pc_features_json(unsigned features)
 {
-	const char *sep = "";
+	struct json_object *o;
 
-	fputs("\"kernel_features\": ", out);
-	if (!(features & PC_FEAT_PROBED)) {
-		fputs("null", out);
-		return;
-	}
-	fputc('{', out);
+	if (!(features & PC_FEAT_PROBED))
+		return NULL;
+	o = json_object_new_object();
 	for (unsigned i = 0; i < pc_feature_count; i++) {
 		const struct pc_feature_desc *f = &pc_feature_table[i];
 
-		if (!(PC_FEAT_PROGRAM & f->bit))
-			continue;
-		fprintf(out, "%s\"%s\": %s", sep, f->name, features & f->bit ? "true" : "false");
-		sep = ", ";
+		if (PC_FEAT_PROGRAM & f->bit)
+			pc_json_add_bool(o, f->name, features & f->bit);
 	}
-	fputc('}', out);
+	return o;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/json.h"
 #include "portcullis.h"
 
 /* The tcx egress attach point (linux/bpf.h from 6.6; Debian 12's headers are older). */
@@ -34,8 +35,8 @@ const struct pc_feature_desc *pc_feature(unsigned bit);
  * for a program's PC_FEAT_PROGRAM bits (load_info.features); `load`, `status` and
  * `stats` print it alike. */
 void pc_features_line(FILE *out, const char *indent, unsigned features);
-/* The same as the JSON member "kernel_features": {"tcx": true, ...} (null: not
- * recorded). */
-void pc_features_json(FILE *out, unsigned features);
+/* The same as the JSON value of "kernel_features": {"tcx": true, ...}, or NULL (null)
+ * when not recorded. */
+struct json_object *pc_features_json(unsigned features);
 
 #endif /* PC_KERN_KERNEL_FEATURES_H */

@@ -507,29 +507,26 @@ static void count(const struct pc_doctor *d, unsigned n[3])
 
 static void print_json(const struct pc_doctor *d, const char *ifname, FILE *out)
 {
+	struct json_object *o = json_object_new_object(), *checks = json_object_new_array();
 	unsigned n[3];
 
 	count(d, n);
-	fputs("{\"interface\": ", out);
-	if (ifname)
-		pc_json_str(out, ifname);
-	else
-		fputs("null", out);
-	fputs(", \"checks\": [", out);
+	pc_json_add_str(o, "interface", ifname);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct pc_check *c = &d->v[i];
+		struct json_object *check = json_object_new_object();
 
-		fprintf(out, "%s{\"name\": \"%s\", \"status\": \"%s\", \"found\": ", i ? ", " : "",
-			c->name, pc_check_status_name(c->status));
-		pc_json_str(out, c->found);
-		fputs(", \"advice\": ", out);
-		if (c->advice[0])
-			pc_json_str(out, c->advice);
-		else
-			fputs("null", out);
-		fputc('}', out);
+		pc_json_add_str(check, "name", c->name);
+		pc_json_add_str(check, "status", pc_check_status_name(c->status));
+		pc_json_add_str(check, "found", c->found);
+		pc_json_add(check, "advice", pc_json_string_or_null(c->advice));
+		json_object_array_add(checks, check);
 	}
-	fprintf(out, "], \"ok\": %u, \"warn\": %u, \"fail\": %u}\n", n[0], n[1], n[2]);
+	pc_json_add(o, "checks", checks);
+	pc_json_add_u64(o, "ok", n[0]);
+	pc_json_add_u64(o, "warn", n[1]);
+	pc_json_add_u64(o, "fail", n[2]);
+	pc_json_print(out, o);
 }
 
 void pc_doctor_print(const struct pc_doctor *d, const char *ifname, bool json, FILE *out)

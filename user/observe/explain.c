@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "core/json.h"
 #include "core/rule_text.h"
 #include "kern/judge.h"
 #include "kern/pins.h"
@@ -24,60 +25,114 @@
 #include "observe/subject.h"
 #include "traffic/packet_words.h"
 
+static const struct pc_rule_info *deciding_rule(const struct pc_subject *s, int counter)
+{
+	if (counter >= PC_CNT_IMPLICIT && (uint32_t)(counter - PC_CNT_IMPLICIT) < s->n_rules)
+		return &s->info[counter - PC_CNT_IMPLICIT];
+	return NULL;
+}
+
+/* Why the rule or implicit outcome decided, in a sentence (text and JSON alike). */
+static const char *why_text(const struct pc_subject *s, const struct pc_packet *pr, int counter,
+			    char *buf, size_t n)
+{
+	const struct pc_rule_info *r = deciding_rule(s, counter);
+
+	if (r && r->direction == PC_DIR_OUT && s->opt.state)
+		return "a reply of a flow the appliance opened, which this out rule allowed "
+		       "(state on)";
+	if (r && r->direction == PC_DIR_OUT) {
+		snprintf(buf, n, "a reply to traffic the appliance starts (state off: %s)",
+			 pr->kind == PC_PACKET_TCP
+				 ? "TCP with ACK from the rule's port to the ephemeral range"
+			 : pr->kind == PC_PACKET_UDP
+				 ? "UDP from the rule's port to the ephemeral range"
+				 : "echo-reply for an echo-request rule");
+		return buf;
+	}
+	if (r)
+		return "the first rule, in profile order, that matches";
+	switch (counter) {
+	case PC_CNT_NO_MATCH:
+		snprintf(buf, n, "no rule matches; the default policy %s it (`set default`)",
+			 s->opt.default_pass ? "passes" : "drops");
+		return buf;
+	case PC_CNT_NDP:
+		return "IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) always "
+		       "passes: without it no IPv6 address resolves";
+	case PC_CNT_NON_IP:
+		snprintf(buf, n, "not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it",
+			 s->opt.non_ip_pass ? "passes" : "drops");
+		return buf;
+	default:
+		return "see docs/architecture.md for the implicit outcomes";
+	}
+}
+
+/* What else an operator needs to know about a no-match under state on, or NULL. */
+static const char *flow_note(const struct pc_subject *s, const struct pc_packet *pr, int counter)
+{
+	if (counter == PC_CNT_NO_MATCH && s->opt.state && pr->kind != PC_PACKET_ARP)
+		return "and it belongs to no flow the appliance opened (state on: replies pass "
+		       "only as part of one; `portcullis flows IFACE` lists them)";
+	return NULL;
+}
+
 static void describe_outcome(const struct pc_subject *s, const struct pc_packet *pr, int counter,
 			     uint32_t action, FILE *out)
 {
-	fprintf(out, "verdict  %s\n", action == XDP_PASS ? "PASS" : "DROP");
-	if (counter >= PC_CNT_IMPLICIT && (uint32_t)(counter - PC_CNT_IMPLICIT) < s->n_rules) {
-		const struct pc_rule_info *r = &s->info[counter - PC_CNT_IMPLICIT];
-		char text[512];
+	const struct pc_rule_info *r = deciding_rule(s, counter);
+	const char *note = flow_note(s, pr, counter);
+	char text[512], why[256];
 
+	fprintf(out, "verdict  %s\n", action == XDP_PASS ? "PASS" : "DROP");
+	if (r)
 		fprintf(out, "rule     line %u: %s\n", r->line,
 			pc_rule_text(r, text, sizeof(text)));
-		if (r->direction == PC_DIR_OUT && s->opt.state)
-			fprintf(out, "why      a reply of a flow the appliance opened, which this "
-				     "out rule allowed (state on)\n");
-		else if (r->direction == PC_DIR_OUT)
-			fprintf(out,
-				"why      a reply to traffic the appliance starts (state off: "
-				"%s)\n",
-				pr->kind == PC_PACKET_TCP
-					? "TCP with ACK from the rule's port to the ephemeral range"
-				: pr->kind == PC_PACKET_UDP
-					? "UDP from the rule's port to the ephemeral range"
-					: "echo-reply for an echo-request rule");
-		else
-			fprintf(out, "why      the first rule, in profile order, that matches\n");
+	else
+		fprintf(out, "rule     none: %s\n", pc_implicit_name(counter));
+	fprintf(out, "why      %s\n", why_text(s, pr, counter, why, sizeof(why)));
+	if (note)
+		fprintf(out, "         %s\n", note);
+	if (r)
 		fprintf(out, "profile  %s:%u%s%s\n",
 			pc_rule_file(r, s->files, s->n_files)[0]
 				? pc_rule_file(r, s->files, s->n_files)
 				: s->origin,
 			r->line, s->live[0] ? ", " : "", s->live);
-		return;
+	else
+		fprintf(out, "profile  %s%s%s\n", s->origin, s->live[0] ? ", " : "", s->live);
+}
+
+/* The same as one JSON object. */
+static void outcome_json(const struct pc_subject *s, const char *ifname, const struct pc_packet *pr,
+			 int counter, uint32_t action, FILE *out)
+{
+	const struct pc_rule_info *r = deciding_rule(s, counter);
+	struct json_object *o = json_object_new_object(), *rule = NULL;
+	char *packet = NULL, why[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&packet, &len);
+
+	if (f) {
+		pc_packet_describe(pr, f);
+		fclose(f);
 	}
-	fprintf(out, "rule     none: %s\n", pc_implicit_name(counter));
-	switch (counter) {
-	case PC_CNT_NO_MATCH:
-		fprintf(out, "why      no rule matches; the default policy %s it (`set default`)\n",
-			s->opt.default_pass ? "passes" : "drops");
-		if (s->opt.state && pr->kind != PC_PACKET_ARP)
-			fprintf(out, "         and it belongs to no flow the appliance opened "
-				     "(state on: replies pass only as part of one; `portcullis "
-				     "flows IFACE` lists them)\n");
-		break;
-	case PC_CNT_NDP:
-		fprintf(out,
-			"why      IPv6 neighbour discovery (ICMPv6 133-137 with hop limit 255) "
-			"always passes: without it no IPv6 address resolves\n");
-		break;
-	case PC_CNT_NON_IP:
-		fprintf(out, "why      not IPv4/IPv6: the non-ip policy (`set non-ip`) %s it\n",
-			s->opt.non_ip_pass ? "passes" : "drops");
-		break;
-	default:
-		fprintf(out, "why      see docs/architecture.md for the implicit outcomes\n");
+	if (r) {
+		rule = pc_rule_json(r);
+		pc_json_add(rule, "file",
+			    pc_json_string_or_null(pc_rule_file(r, s->files, s->n_files)));
 	}
-	fprintf(out, "profile  %s%s%s\n", s->origin, s->live[0] ? ", " : "", s->live);
+	pc_json_add_str(o, "packet", packet);
+	pc_json_add_str(o, "verdict", action == XDP_PASS ? "pass" : "drop");
+	pc_json_add_str(o, "counter", r ? "rule" : pc_implicit_key(counter));
+	pc_json_add(o, "rule", rule);
+	pc_json_add_str(o, "why", why_text(s, pr, counter, why, sizeof(why)));
+	pc_json_add_str(o, "note", flow_note(s, pr, counter));
+	pc_json_add_str(o, "profile", s->origin);
+	pc_json_add_str(o, "interface", ifname);
+	pc_json_print(out, o);
+	free(packet);
 }
 
 /* The packet's verdict from the subject's program: exactly one counter moves. */
@@ -98,7 +153,7 @@ static int judge(const struct pc_subject *s, const struct pkt *f, struct pc_verd
 	return err;
 }
 
-int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
+int pc_explain(const char *ifname, const char *profile, int argc, char **argv, bool json, FILE *out,
 	       struct pc_err *e)
 {
 	struct pc_subject s = { 0 };
@@ -114,7 +169,9 @@ int pc_explain(const char *ifname, const char *profile, int argc, char **argv, F
 		      : pc_subject_from_iface(ifname, &s, e);
 	if (!err)
 		err = judge(&s, &f, &v, e);
-	if (!err) {
+	if (!err && json) {
+		outcome_json(&s, ifname, &pr, v.counter, v.action, out);
+	} else if (!err) {
 		fputs("packet   ", out);
 		pc_packet_describe(&pr, out);
 		fputc('\n', out);

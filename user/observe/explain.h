@@ -3,13 +3,14 @@
 #ifndef PC_OBSERVE_EXPLAIN_H
 #define PC_OBSERVE_EXPLAIN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/error.h"
 
 /* Exactly one of ifname (the running program) and profile (compiled now) is set;
- * argv holds the PACKET words. */
-int pc_explain(const char *ifname, const char *profile, int argc, char **argv, FILE *out,
+ * argv holds the PACKET words. json: one object instead of the text. */
+int pc_explain(const char *ifname, const char *profile, int argc, char **argv, bool json, FILE *out,
 	       struct pc_err *e);
 
 /* Every frame of the capture at path (pcap or pcapng; "-": standard input) through

@@ -77,52 +77,65 @@ static const struct pc_rule_info *flow_rule(const struct pc_snapshot *s, const s
 	return &s->info[r->f.rule];
 }
 
-static void print_row(const struct pc_snapshot *s, const struct row *r, uint64_t now, bool json,
-		      bool first, FILE *out)
+static const char *flow_state(double left, const struct row *r)
+{
+	return left <= 0 ? "expired" : r->f.closing ? "closing" : "open";
+}
+
+static void print_row(const struct pc_snapshot *s, const struct row *r, uint64_t now, FILE *out)
 {
 	const struct pc_rule_info *rule = flow_rule(s, r);
 	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN], text[512];
 	double idle = secs(now, r->f.seen_ns), left = left_s(&s->load, r, idle);
-	const char *state = left <= 0 ? "expired" : r->f.closing ? "closing" : "open";
+	bool icmp = r->k.proto != IPPROTO_TCP && r->k.proto != IPPROTO_UDP;
+	char l[INET6_ADDRSTRLEN + 16], p[INET6_ADDRSTRLEN + 16];
+	bool v6 = r->k.family == 6;
+
+	addr_text(r->k.family, r->k.peer, peer, sizeof(peer));
+	addr_text(r->k.family, r->f.local, local, sizeof(local));
+	if (icmp) {
+		snprintf(l, sizeof(l), "%s id %u", local, r->k.local_port);
+		snprintf(p, sizeof(p), "%s", peer);
+	} else {
+		snprintf(l, sizeof(l), v6 ? "[%s]:%u" : "%s:%u", local, r->k.local_port);
+		snprintf(p, sizeof(p), v6 ? "[%s]:%u" : "%s:%u", peer, r->k.peer_port);
+	}
+	fprintf(out, "%-5s %s -> %s  %-7s %6.0f %6.0f  %-6s line %u: %s\n", proto_name(r->k.proto),
+		l, p, flow_state(left, r), secs(now, r->f.created_ns), idle,
+		r->f.origin == PC_FLOW_SOCKET ? "socket" : "egress", rule ? rule->line : 0,
+		rule ? pc_rule_text(rule, text, sizeof(text)) : "(none)");
+}
+
+/* A port, or null where the protocol has none. */
+static struct json_object *port_or_null(bool has, unsigned port)
+{
+	return has ? json_object_new_uint64(port) : NULL;
+}
+
+static struct json_object *row_json(const struct pc_snapshot *s, const struct row *r, uint64_t now)
+{
+	const struct pc_rule_info *rule = flow_rule(s, r);
+	struct json_object *o = json_object_new_object();
+	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	double idle = secs(now, r->f.seen_ns), left = left_s(&s->load, r, idle);
 	bool icmp = r->k.proto != IPPROTO_TCP && r->k.proto != IPPROTO_UDP;
 
 	addr_text(r->k.family, r->k.peer, peer, sizeof(peer));
 	addr_text(r->k.family, r->f.local, local, sizeof(local));
-	if (!json) {
-		char l[INET6_ADDRSTRLEN + 16], p[INET6_ADDRSTRLEN + 16];
-		bool v6 = r->k.family == 6;
-
-		if (icmp) {
-			snprintf(l, sizeof(l), "%s id %u", local, r->k.local_port);
-			snprintf(p, sizeof(p), "%s", peer);
-		} else {
-			snprintf(l, sizeof(l), v6 ? "[%s]:%u" : "%s:%u", local, r->k.local_port);
-			snprintf(p, sizeof(p), v6 ? "[%s]:%u" : "%s:%u", peer, r->k.peer_port);
-		}
-		fprintf(out, "%-5s %s -> %s  %-7s %6.0f %6.0f  %-6s line %u: %s\n",
-			proto_name(r->k.proto), l, p, state, secs(now, r->f.created_ns), idle,
-			r->f.origin == PC_FLOW_SOCKET ? "socket" : "egress", rule ? rule->line : 0,
-			rule ? pc_rule_text(rule, text, sizeof(text)) : "(none)");
-		return;
-	}
-	fprintf(out, "%s\n    {\"family\": %u, \"proto\": \"%s\", \"local\": \"%s\", ",
-		first ? "" : ",", r->k.family, proto_name(r->k.proto), local);
-	if (icmp)
-		fprintf(out, "\"echo_id\": %u, ", r->k.local_port);
-	else
-		fprintf(out, "\"local_port\": %u, ", r->k.local_port);
-	fprintf(out, "\"peer\": \"%s\", \"peer_port\": %u, \"state\": \"%s\", ", peer,
-		r->k.peer_port, state);
-	fprintf(out, "\"origin\": \"%s\", \"age_s\": %.1f, \"idle_s\": %.1f, \"left_s\": %.1f, ",
-		r->f.origin == PC_FLOW_SOCKET ? "socket" : "egress", secs(now, r->f.created_ns),
-		idle, left > 0 ? left : 0);
-	if (rule) {
-		fprintf(out, "\"rule\": {\"line\": %u, \"text\": ", rule->line);
-		pc_json_str(out, pc_rule_text(rule, text, sizeof(text)));
-		fprintf(out, "}}");
-	} else {
-		fprintf(out, "\"rule\": null}");
-	}
+	pc_json_add_u64(o, "family", r->k.family);
+	pc_json_add_str(o, "proto", proto_name(r->k.proto));
+	pc_json_add_str(o, "local", local);
+	pc_json_add(o, "local_port", port_or_null(!icmp, r->k.local_port));
+	pc_json_add(o, "echo_id", port_or_null(icmp, r->k.local_port));
+	pc_json_add_str(o, "peer", peer);
+	pc_json_add(o, "peer_port", port_or_null(!icmp, r->k.peer_port));
+	pc_json_add_str(o, "state", flow_state(left, r));
+	pc_json_add_str(o, "origin", r->f.origin == PC_FLOW_SOCKET ? "socket" : "egress");
+	pc_json_add(o, "age_s", pc_json_fixed(secs(now, r->f.created_ns), 1));
+	pc_json_add(o, "idle_s", pc_json_fixed(idle, 1));
+	pc_json_add(o, "left_s", pc_json_fixed(left > 0 ? left : 0, 1));
+	pc_json_add(o, "rule", rule ? pc_rule_json(rule) : NULL);
+	return o;
 }
 
 static int read_rows(int fd, struct row **out, size_t *n, struct pc_err *e)
@@ -180,20 +193,24 @@ int pc_flows_print(const char *ifname, bool json, FILE *out, struct pc_err *e)
 	qsort(rows, n, sizeof(*rows), by_age);
 	now = now_ns();
 	if (json) {
-		fprintf(out, "{\"interface\": ");
-		pc_json_str(out, ifname);
-		fprintf(out, ", \"state\": \"%s\", \"max\": %u, \"count\": %zu, \"flows\": [",
-			s.load.state ? "on" : "off", s.load.flows_max, n);
+		struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+
+		pc_json_add_str(o, "interface", ifname);
+		pc_json_add_bool(o, "state_tracking", s.load.state);
+		pc_json_add_u64(o, "flows_max", s.load.flows_max);
+		pc_json_add_u64(o, "count", n);
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(list, row_json(&s, &rows[i], now));
+		pc_json_add(o, "flows", list);
+		pc_json_print(out, o);
 	} else {
 		fprintf(out, "%zu flow%s on %s (table of %u, state %s)\n", n, n == 1 ? "" : "s",
 			ifname, s.load.flows_max, s.load.state ? "on" : "off");
 		if (n)
 			fprintf(out, "proto local -> peer  state      age   idle  origin rule\n");
+		for (size_t i = 0; i < n; i++)
+			print_row(&s, &rows[i], now, out);
 	}
-	for (size_t i = 0; i < n; i++)
-		print_row(&s, &rows[i], now, json, i == 0, out);
-	if (json)
-		fprintf(out, "%s]}\n", n ? "\n  " : "");
 	free(rows);
 	pc_snapshot_free(&s);
 	return 0;

@@ -137,91 +137,89 @@ static void counter_text(uint32_t counter, const struct pc_rule_info *rules, uin
 	snprintf(buf, n, "line %u %s", r->line, pc_rule_text(r, text, sizeof(text)));
 }
 
-static void time_text(long long wall_ns, bool iso, char *buf, size_t n)
+static void time_text(long long wall_ns, char *buf, size_t n)
 {
 	time_t t = (time_t)(wall_ns / 1000000000LL);
 	int ms = (int)(wall_ns % 1000000000LL / 1000000);
-	char date[40], zone[8] = "";
+	char date[40];
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	strftime(date, sizeof(date), iso ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
-	if (iso) {
-		/* RFC 3339 spells the offset +hh:mm. */
-		strftime(zone, sizeof(zone), "%z", &tm);
-		if (strlen(zone) == 5) {
-			zone[6] = 0;
-			zone[5] = zone[4];
-			zone[4] = zone[3];
-			zone[3] = ':';
-		}
-	}
-	snprintf(buf, n, "%s.%03d%s", date, ms, zone);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03d", date, ms);
 }
 
-static void print_json(const struct pc_log_event *ev, uint32_t snap,
-		       const struct pc_rule_info *rules, uint32_t n_rules, const char *when,
-		       const char *frame, const struct pc_decoded *d, const char *ifname, FILE *out)
+/* A decoded field, or null where the frame has none. */
+static struct json_object *int_or_null(bool has, int v)
 {
-	fprintf(out, "{\"time\": \"%s\", \"interface\": ", when);
-	pc_json_str(out, ifname);
-	if (ev->counter < PC_CNT_IMPLICIT || ev->counter - PC_CNT_IMPLICIT >= n_rules) {
-		fprintf(out, ", \"counter\": \"%s\", \"rule\": null",
-			ev->counter < PC_CNT_IMPLICIT ? pc_implicit_name(ev->counter) : "rule");
-	} else {
-		fputs(", \"counter\": \"rule\", \"rule\": {", out);
-		pc_rule_json_fields(out, &rules[ev->counter - PC_CNT_IMPLICIT]);
-		fputs("}", out);
-	}
-	fprintf(out, ", \"action\": \"%s\", \"len\": %u, \"snap_len\": %u, \"frame\": ",
-		ev->action == XDP_DROP ? "drop" : "pass", ev->len, snap);
-	pc_json_str(out, frame);
-	if (d->proto[0]) {
-		fputs(", \"proto\": ", out);
-		pc_json_str(out, d->proto);
-		fputs(", \"src\": ", out);
-		pc_json_str(out, d->src);
-		fputs(", \"dst\": ", out);
-		pc_json_str(out, d->dst);
-	}
-	if (d->sport >= 0)
-		fprintf(out, ", \"sport\": %d, \"dport\": %d", d->sport, d->dport);
-	if (d->icmp_type >= 0)
-		fprintf(out, ", \"icmp_type\": %d, \"icmp_code\": %d", d->icmp_type, d->icmp_code);
-	if (d->n_vlan == 1)
-		fprintf(out, ", \"vlan\": [%d]", d->vlan[0]);
-	else if (d->n_vlan == 2)
-		fprintf(out, ", \"vlan\": [%d, %d]", d->vlan[0], d->vlan[1]);
-	fputs(", \"data\": \"", out);
+	return has ? json_object_new_int(v) : NULL;
+}
+
+/* The event's members of o, after its timestamp and interface. */
+static void event_json(struct json_object *o, const struct pc_log_event *ev, uint32_t snap,
+		       const struct pc_rule_info *rules, uint32_t n_rules, const char *frame,
+		       const struct pc_decoded *d)
+{
+	struct json_object *vlan = json_object_new_array();
+	bool rule = ev->counter >= PC_CNT_IMPLICIT && ev->counter - PC_CNT_IMPLICIT < n_rules;
+	char hex[2 * PC_LOG_SNAP + 1];
+
+	pc_json_add_str(o, "counter",
+			ev->counter < PC_CNT_IMPLICIT ? pc_implicit_key(ev->counter) : "rule");
+	pc_json_add(o, "rule", rule ? pc_rule_json(&rules[ev->counter - PC_CNT_IMPLICIT]) : NULL);
+	pc_json_add_str(o, "action", ev->action == XDP_DROP ? "drop" : "pass");
+	pc_json_add_u64(o, "len", ev->len);
+	pc_json_add_u64(o, "snap_len", snap);
+	pc_json_add_str(o, "frame", frame);
+	pc_json_add(o, "proto", pc_json_string_or_null(d->proto));
+	pc_json_add(o, "src", pc_json_string_or_null(d->proto[0] ? d->src : ""));
+	pc_json_add(o, "dst", pc_json_string_or_null(d->proto[0] ? d->dst : ""));
+	pc_json_add(o, "src_port", int_or_null(d->sport >= 0, d->sport));
+	pc_json_add(o, "dst_port", int_or_null(d->sport >= 0, d->dport));
+	pc_json_add(o, "icmp_type", int_or_null(d->icmp_type >= 0, d->icmp_type));
+	pc_json_add(o, "icmp_code", int_or_null(d->icmp_type >= 0, d->icmp_code));
+	for (int i = 0; i < d->n_vlan && i < 2; i++)
+		json_object_array_add(vlan, json_object_new_int(d->vlan[i]));
+	pc_json_add(o, "vlan", vlan);
 	for (uint32_t i = 0; i < snap; i++)
-		fprintf(out, "%02x", ev->data[i]);
-	fputs("\"}", out);
+		snprintf(hex + 2 * i, 3, "%02x", ev->data[i]);
+	hex[2 * snap] = 0;
+	pc_json_add_str(o, "data", hex);
 }
 
 void pc_log_format(const struct pc_log_event *ev, size_t size, const struct pc_rule_info *rules,
 		   uint32_t n_rules, long long wall_ns, bool json, const char *ifname, FILE *out)
 {
 	char when[64], who[512], frame[512];
+	struct json_object *o = NULL;
 	struct pc_decoded d;
-	uint32_t snap;
+	uint32_t snap = 0;
 
-	if (size < sizeof(*ev)) {
-		fprintf(out,
-			json ? "{\"error\": \"short event of %zu bytes\"}"
-			     : "(short event of %zu bytes)",
-			size);
-		return;
+	if (size >= sizeof(*ev)) {
+		/* The ring is shared with the kernel: believe no length beyond the buffer. */
+		snap = ev->snap_len < PC_LOG_SNAP ? ev->snap_len : PC_LOG_SNAP;
+		pc_decode(ev->data, snap, ev->len, frame, sizeof(frame), &d);
 	}
-	/* The ring is shared with the kernel: believe no length beyond the buffer. */
-	snap = ev->snap_len < PC_LOG_SNAP ? ev->snap_len : PC_LOG_SNAP;
-	pc_decode(ev->data, snap, ev->len, frame, sizeof(frame), &d);
-	time_text(wall_ns, json, when, sizeof(when));
 	if (json) {
-		print_json(ev, snap, rules, n_rules, when, frame, &d, ifname, out);
+		o = json_object_new_object();
+		pc_json_add(o, "timestamp", pc_json_time(wall_ns));
+		pc_json_add_str(o, "interface", ifname);
+		if (size >= sizeof(*ev)) {
+			event_json(o, ev, snap, rules, n_rules, frame, &d);
+		} else {
+			pc_json_add_str(o, "error", "short event");
+			pc_json_add_u64(o, "size", size);
+		}
+		pc_json_print(out, o);
 		return;
 	}
+	if (size < sizeof(*ev)) {
+		fprintf(out, "(short event of %zu bytes)\n", size);
+		return;
+	}
+	time_text(wall_ns, when, sizeof(when));
 	counter_text(ev->counter, rules, n_rules, who, sizeof(who));
-	fprintf(out, "%s  %s  %s  len %u", when, who, frame, ev->len);
+	fprintf(out, "%s  %s  %s  len %u\n", when, who, frame, ev->len);
 }
 
 /* One event as a pcapng packet: the snapshot, the frame's real length and the
@@ -264,7 +262,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	pc_log_format(ev, size, f->src.rules, f->src.n_rules,
 		      size >= sizeof(*ev) ? (long long)ev->ts_ns + f->real_minus_mono : 0,
 		      f->opts->json, f->ifname, f->out);
-	fputc('\n', f->out);
 	fflush(f->out); /* a pipe or file reader sees each event as it comes */
 	f->seen++;
 	return 0;

@@ -22,8 +22,8 @@ struct pc_log_opts {
  * reload to the new program. */
 int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, struct pc_err *e);
 
-/* One event as the text line `log` prints (no newline), for tests. rules[n_rules]
- * name the counters at PC_CNT_IMPLICIT and above. */
+/* One event as the line `log` prints (text, or json a JSON object), newline included.
+ * rules[n_rules] name the counters at PC_CNT_IMPLICIT and above. */
 void pc_log_format(const struct pc_log_event *ev, size_t size, const struct pc_rule_info *rules,
 		   uint32_t n_rules, long long wall_ns, bool json, const char *ifname, FILE *out);
 

@@ -109,56 +109,54 @@ static void print_table(const char *ifname, const struct pc_snapshot *s, const s
 		print_egress_table(s, out);
 }
 
-static void json_count(FILE *out, const struct pc_count *c)
+static struct json_object *count_json(const struct pc_count *c)
 {
-	fprintf(out, "\"packets\": %llu, \"bytes\": %llu", (unsigned long long)c->packets,
-		(unsigned long long)c->bytes);
+	struct json_object *o = json_object_new_object();
+
+	pc_json_add_u64(o, "packets", c->packets);
+	pc_json_add_u64(o, "bytes", c->bytes);
+	return o;
 }
 
-static void json_implicit(FILE *out, const struct pc_count *count)
+/* {"non_ip": {"packets": N, "bytes": N}, ..., "no_match": {...}} */
+static struct json_object *implicit_json(const struct pc_count *count)
 {
-	fputs("{", out);
-	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
-		fprintf(out, "%s\"%s\": {", i ? ", " : "", pc_implicit_name(i));
-		json_count(out, &count[i]);
-		fputs("}", out);
-	}
-	fputs("}", out);
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++)
+		pc_json_add(o, pc_implicit_key(i), count_json(&count[i]));
+	return o;
 }
 
 static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *out)
 {
-	fputs("{\"interface\": ", out);
-	pc_json_str(out, ifname);
-	fputs(", \"profile\": ", out);
-	pc_json_str(out, s->load.profile);
-	fputs(", ", out);
-	pc_features_json(out, s->load.features);
-	fputs(", \"rules\": [", out);
-	for (uint32_t r = 0; r < s->n_rules; r++) {
-		const struct pc_rule_info *ri = &s->info[r];
+	struct json_object *o = json_object_new_object(), *rules = json_object_new_array();
+	struct timespec now;
 
-		fputs(r ? ",\n  {" : "\n  {", out);
-		pc_rule_json_fields(out, ri);
-		fputs(", ", out);
-		json_count(out, &s->count[PC_CNT_IMPLICIT + r]);
-		if (s->ecount) {
-			fputs(", \"egress\": {", out);
-			json_count(out, &s->ecount[PC_CNT_IMPLICIT + r]);
-			fputs("}", out);
-		}
-		fputs("}", out);
+	clock_gettime(CLOCK_REALTIME, &now);
+	pc_json_add(o, "timestamp", pc_json_time(now.tv_sec * 1000000000LL + now.tv_nsec));
+	pc_json_add_str(o, "interface", ifname);
+	pc_json_add_str(o, "profile", s->load.profile);
+	pc_json_add_str(o, "xdp_mode", s->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	pc_json_add(o, "loaded_at", pc_json_time((long long)s->load.loaded_at * 1000000000LL));
+	pc_json_add(o, "kernel_features", pc_features_json(s->load.features));
+	pc_json_add_str(o, "egress_hook",
+			s->ecount ? pc_egress_hook_name(s->load.egress_hook) : NULL);
+	pc_json_add_str(o, "egress_policy", s->load.egress_enforce ? "enforce" : "open");
+	for (uint32_t r = 0; r < s->n_rules; r++) {
+		struct json_object *rule = pc_rule_json(&s->info[r]);
+		const struct pc_count *c = &s->count[PC_CNT_IMPLICIT + r];
+
+		pc_json_add_u64(rule, "packets", c->packets);
+		pc_json_add_u64(rule, "bytes", c->bytes);
+		pc_json_add(rule, "egress",
+			    s->ecount ? count_json(&s->ecount[PC_CNT_IMPLICIT + r]) : NULL);
+		json_object_array_add(rules, rule);
 	}
-	fputs("],\n \"implicit\": ", out);
-	json_implicit(out, s->count);
-	if (s->ecount) {
-		fprintf(out, ",\n \"egress\": {\"hook\": \"%s\", \"mode\": \"%s\", \"implicit\": ",
-			pc_egress_hook_name(s->load.egress_hook),
-			s->load.egress_enforce ? "enforce" : "open");
-		json_implicit(out, s->ecount);
-		fputs("}", out);
-	}
-	fputs("}\n", out);
+	pc_json_add(o, "rules", rules);
+	pc_json_add(o, "implicit", implicit_json(s->count));
+	pc_json_add(o, "egress_implicit", s->ecount ? implicit_json(s->ecount) : NULL);
+	pc_json_print(out, o);
 }
 
 static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule_info *ri)

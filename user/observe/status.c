@@ -208,32 +208,36 @@ static void print_text(const struct pc_iface *i, const struct iface_status *st, 
 			st->confirm_left);
 }
 
-static void print_json(const struct pc_iface *i, const struct iface_status *st, bool first,
-		       FILE *out)
+static struct json_object *status_json(const struct pc_iface *i, const struct iface_status *st)
 {
-	const char *mode = st->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native";
+	struct json_object *o = json_object_new_object();
 
-	fprintf(out, "%s{\"interface\": ", first ? "" : ", ");
-	pc_json_str(out, i->name);
-	fprintf(out, ", \"ifindex\": %u, \"netns\": ", i->ifindex);
-	pc_json_str(out, st->netns);
-	fprintf(out, ", \"netns_cookie\": %llu, \"this_netns\": %s, \"pins\": ",
-		(unsigned long long)i->netns, st->own ? "true" : "false");
-	pc_json_str(out, st->gdir);
-	fprintf(out, ", \"attached\": %s, \"profile\": ", st->attached ? "true" : "false");
-	pc_json_str(out, st->load.profile);
-	fprintf(out,
-		", \"rules\": %u, \"mode\": \"%s\", \"loaded_at\": %llu, \"prog_id\": %u, "
-		"\"link_id\": %u, \"map_bytes\": %llu, \"flow_bytes\": %llu, \"confirm_in\": %lld, "
-		"\"egress_hook\": \"%s\", \"egress\": \"%s\", \"state\": \"%s\", "
-		"\"flows\": %u, \"flows_max\": %u, ",
-		st->load.n_rules, mode, (unsigned long long)st->load.loaded_at, st->prog_id,
-		st->link_id, (unsigned long long)st->map_bytes, (unsigned long long)st->flow_bytes,
-		st->pending ? st->confirm_left : -1LL, egress_hook(st),
-		st->load.egress_enforce ? "enforce" : "open", st->load.state ? "on" : "off",
-		st->flows, st->load.flows_max);
-	pc_features_json(out, st->load.features);
-	fputc('}', out);
+	pc_json_add_str(o, "interface", i->name);
+	pc_json_add_u64(o, "ifindex", i->ifindex);
+	pc_json_add_str(o, "netns", st->netns);
+	pc_json_add_u64(o, "netns_cookie", i->netns);
+	pc_json_add_bool(o, "this_netns", st->own);
+	pc_json_add_str(o, "pins", st->gdir);
+	pc_json_add_bool(o, "attached", st->attached);
+	pc_json_add_str(o, "profile", st->load.profile);
+	pc_json_add_u64(o, "rules", st->load.n_rules);
+	pc_json_add_str(o, "xdp_mode", st->load.mode == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	pc_json_add(o, "loaded_at", pc_json_time((long long)st->load.loaded_at * 1000000000LL));
+	pc_json_add_u64(o, "prog_id", st->prog_id);
+	pc_json_add_u64(o, "link_id", st->link_id);
+	pc_json_add_u64(o, "map_bytes", st->map_bytes);
+	pc_json_add_u64(o, "flow_bytes", st->flow_bytes);
+	pc_json_add(o, "confirm_left_s",
+		    st->pending ? json_object_new_int64(st->confirm_left) : NULL);
+	pc_json_add_str(o, "egress_hook",
+			st->egress_link_id ? pc_egress_hook_name(st->load.egress_hook) : NULL);
+	pc_json_add_u64(o, "egress_link_id", st->egress_link_id);
+	pc_json_add_str(o, "egress_policy", st->load.egress_enforce ? "enforce" : "open");
+	pc_json_add_bool(o, "state_tracking", st->load.state);
+	pc_json_add_u64(o, "flows", st->flows);
+	pc_json_add_u64(o, "flows_max", st->load.flows_max);
+	pc_json_add(o, "kernel_features", pc_features_json(st->load.features));
+	return o;
 }
 
 /* An entry of PC_PIN_ROOT as an interface: this namespace's by its current name,
@@ -256,7 +260,7 @@ static bool iface_of_entry(const char *entry, uint64_t self, bool all, struct pc
 }
 
 /* Reads and prints one interface; counts this namespace's that are gone. */
-static void show(struct pc_iface *i, uint64_t self, bool all, bool json, bool *first,
+static void show(struct pc_iface *i, uint64_t self, bool all, struct json_object *list, bool *first,
 		 unsigned *gone, FILE *out)
 {
 	struct iface_status st;
@@ -267,8 +271,8 @@ static void show(struct pc_iface *i, uint64_t self, bool all, bool json, bool *f
 		pc_settle_if_idle(i);
 	if (read_status(i, i->netns == self, &st, &skip))
 		return;
-	if (json)
-		print_json(i, &st, *first, out);
+	if (list)
+		json_object_array_add(list, status_json(i, &st));
 	else
 		print_text(i, &st, all, out);
 	*first = false;
@@ -288,9 +292,11 @@ static int gone_error(unsigned gone, struct pc_err *e)
 
 int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct pc_err *e)
 {
+	struct json_object *list = NULL;
 	struct pc_iface i;
 	struct dirent *de;
 	bool first = true;
+	int err;
 	unsigned gone = 0;
 	uint64_t self;
 	DIR *d;
@@ -306,11 +312,13 @@ int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct p
 		if (read_status(&i, true, &st, e))
 			return -1;
 		if (json)
-			print_json(&i, &st, true, out);
+			list = json_object_new_array();
+		if (list)
+			json_object_array_add(list, status_json(&i, &st));
 		else
 			print_text(&i, &st, all, out);
-		fputs(json ? "\n" : "", out);
-		return gone_error(!st.attached, e);
+		err = gone_error(!st.attached, e);
+		goto print;
 	}
 	d = opendir(PC_PIN_ROOT);
 	/* Nothing pinned yet is "not loaded"; a directory we may not read is not. */
@@ -318,16 +326,23 @@ int pc_status_print(const char *ifname, bool all, bool json, FILE *out, struct p
 		return pc_fail(e, errno, errno == EACCES ? PC_ADVICE_PRIV : NULL, "reading %s",
 			       PC_PIN_ROOT);
 	if (json)
-		fputs("[", out);
+		list = json_object_new_array();
 	while (d && (de = readdir(d)))
 		if (iface_of_entry(de->d_name, self, all, &i))
-			show(&i, self, all, json, &first, &gone, out);
+			show(&i, self, all, list, &first, &gone, out);
 	if (d)
 		closedir(d);
-	if (json)
-		fputs("]\n", out);
-	else if (first)
+	if (!list && first)
 		fprintf(out, "portcullis is not loaded on any interface%s\n",
 			all ? "" : " of this network namespace");
-	return gone_error(gone, e);
+	err = gone_error(gone, e);
+print:
+	/* {"interfaces": [...]}: one object, whether IFACE was named or not. */
+	if (list) {
+		struct json_object *o = json_object_new_object();
+
+		pc_json_add(o, "interfaces", list);
+		pc_json_print(out, o);
+	}
+	return err;
 }

@@ -301,23 +301,50 @@ static int run(struct flood *f, struct worker *w, double *secs, struct pc_err *e
 	return 0;
 }
 
-static void outcome_json(const struct pc_stream *s, const struct pc_testbed *tb, FILE *out)
+/* Where the profile predicts a stream lands: counter ("rule" or an implicit
+ * outcome), action, the rule's index and line; all null without --profile. */
+static void outcome_json(struct json_object *o, const struct pc_stream *s,
+			 const struct pc_testbed *tb)
 {
-	if (s->counter < 0) {
-		fprintf(out, ", \"counter\": null");
-		return;
-	}
-	fprintf(out, ", \"counter\": %d, \"action\": \"%s\"", s->counter,
-		s->action == XDP_PASS ? "pass" : "drop");
+	bool known = tb && s->counter >= 0, rule = known && s->counter >= PC_CNT_IMPLICIT;
+
+	pc_json_add_str(o, "counter", !known ? NULL : rule ? "rule" : pc_implicit_key(s->counter));
+	pc_json_add_str(o, "action", !known ? NULL : s->action == XDP_PASS ? "pass" : "drop");
+	pc_json_add(o, "rule_index",
+		    rule ? json_object_new_int(s->counter - PC_CNT_IMPLICIT) : NULL);
+	pc_json_add(o, "line",
+		    rule ? json_object_new_uint64(tb->img.info[s->counter - PC_CNT_IMPLICIT].line)
+			 : NULL);
 	/* A receiver holds no flow of flood's making: there this stream is a look-alike
 	 * (scripts/flood-check.py). */
-	if (s->seeded)
-		fprintf(out, ", \"seeded\": true");
-	if (s->counter < PC_CNT_IMPLICIT)
-		fprintf(out, ", \"implicit\": \"%s\"", pc_implicit_name(s->counter));
-	else
-		fprintf(out, ", \"rule\": %d, \"line\": %u", s->counter - PC_CNT_IMPLICIT,
-			tb->img.info[s->counter - PC_CNT_IMPLICIT].line);
+	pc_json_add_bool(o, "seeded", known && s->seeded);
+}
+
+static void report_json(const struct pc_flood_opts *o, const struct pc_mix *m,
+			const unsigned long long *sent, const struct pc_testbed *tb, double secs,
+			unsigned long long frames, unsigned long long bytes, FILE *out)
+{
+	struct json_object *r = json_object_new_object(), *streams = json_object_new_array();
+
+	pc_json_add_str(r, "interface", o->ifname);
+	pc_json_add_str(r, "mix", m->origin);
+	pc_json_add_str(r, "profile", o->profile);
+	pc_json_add_str(r, "via", o->via == PC_FLOOD_VIA_LIVE ? "live" : "packet");
+	pc_json_add_u64(r, "threads", o->threads);
+	pc_json_add(r, "seconds", pc_json_fixed(secs, 6));
+	pc_json_add_u64(r, "frames", frames);
+	pc_json_add_u64(r, "bytes", bytes);
+	for (size_t i = 0; i < m->n; i++) {
+		struct json_object *st = json_object_new_object();
+
+		pc_json_add_str(st, "name", m->s[i].name);
+		pc_json_add_u64(st, "frames", sent[i]);
+		pc_json_add_u64(st, "bytes", sent[i] * m->s[i].len);
+		outcome_json(st, &m->s[i], tb);
+		json_object_array_add(streams, st);
+	}
+	pc_json_add(r, "streams", streams);
+	pc_json_print(out, r);
 }
 
 static void report(const struct pc_flood_opts *o, const struct pc_mix *m,
@@ -331,50 +358,25 @@ static void report(const struct pc_flood_opts *o, const struct pc_mix *m,
 		bytes += sent[i] * m->s[i].len;
 	}
 	if (o->json) {
-		fprintf(out, "{\"interface\": ");
-		pc_json_str(out, o->ifname);
-		fprintf(out, ", \"mix\": ");
-		pc_json_str(out, m->origin);
-		fprintf(out, ", \"profile\": ");
-		if (o->profile)
-			pc_json_str(out, o->profile);
-		else
-			fprintf(out, "null");
-		fprintf(out,
-			", \"via\": \"%s\", \"threads\": %lu, \"seconds\": %.6f, \"frames\": %llu, "
-			"\"bytes\": %llu, \"streams\": [",
-			o->via == PC_FLOOD_VIA_LIVE ? "live" : "packet", o->threads, secs, frames,
-			bytes);
-	} else {
-		fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu, %s\n",
-			o->ifname, m->origin, m->n, o->threads, o->threads == 1 ? "" : "s",
-			o->batch, o->via == PC_FLOOD_VIA_LIVE ? "live frames" : "packet socket");
-		fprintf(out,
-			"sent     %llu frames, %llu bytes in %.3f s: %.3f Mpps, %.3f Gbit/s\n\n",
-			frames, bytes, secs, secs > 0 ? frames / secs / 1e6 : 0,
-			secs > 0 ? bytes * 8 / secs / 1e9 : 0);
-		fprintf(out, "%-28s %14s %16s  %s\n", "stream", "frames", "bytes",
-			tb ? "outcome" : "");
+		report_json(o, m, sent, tb, secs, frames, bytes, out);
+		return;
 	}
+	fprintf(out, "flood    %s: %s, %zu streams, %lu thread%s, batch %lu, %s\n", o->ifname,
+		m->origin, m->n, o->threads, o->threads == 1 ? "" : "s", o->batch,
+		o->via == PC_FLOOD_VIA_LIVE ? "live frames" : "packet socket");
+	fprintf(out, "sent     %llu frames, %llu bytes in %.3f s: %.3f Mpps, %.3f Gbit/s\n\n",
+		frames, bytes, secs, secs > 0 ? frames / secs / 1e6 : 0,
+		secs > 0 ? bytes * 8 / secs / 1e9 : 0);
+	fprintf(out, "%-28s %14s %16s  %s\n", "stream", "frames", "bytes", tb ? "outcome" : "");
 	for (size_t i = 0; i < m->n; i++) {
 		const struct pc_stream *s = &m->s[i];
-		unsigned long long n = sent[i];
 		char outcome[64] = "";
 
 		if (tb)
 			pc_mix_outcome(s, tb->img.info, tb->img.n_rules, outcome, sizeof(outcome));
-		if (!o->json) {
-			fprintf(out, "%-28s %14llu %16llu  %s\n", s->name, n, n * s->len, outcome);
-			continue;
-		}
-		fprintf(out, "%s{\"name\": ", i ? ", " : "");
-		pc_json_str(out, s->name);
-		fprintf(out, ", \"frames\": %llu, \"bytes\": %llu", n, n * s->len);
-		outcome_json(s, tb, out);
-		fprintf(out, "}");
+		fprintf(out, "%-28s %14llu %16llu  %s\n", s->name, sent[i], sent[i] * s->len,
+			outcome);
 	}
-	if (o->json)
-		fprintf(out, "]}\n");
 }
 
 static int interface(struct pc_flood_opts *o, int *ifindex, struct pc_err *e)
