@@ -332,7 +332,7 @@ while True:
 # within 1.5 s) or "refused" (an ICMP port unreachable reached the socket).
 pc_ask_udp()
 {
-	pc_app timeout 5 python3 -c '
+	pc_app timeout 20 python3 -c '
 import socket, sys
 dst, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_DGRAM)
@@ -349,10 +349,11 @@ except ConnectionRefusedError:
 }
 
 # A TCP connection from the appliance to DST:PORT: prints the first line the server
-# sends, or "failed" (no connection within 2 s).
+# sends, or "failed" (no connection within 2 s). The outer timeout only bounds a hang:
+# python's start alone can take seconds on a loaded machine.
 pc_ask_tcp()
 {
-	pc_app timeout 5 python3 -c '
+	pc_app timeout 20 python3 -c '
 import socket, sys
 dst, port = sys.argv[1], int(sys.argv[2])
 try:
