@@ -60,7 +60,7 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 # Recursively expanded: evaluated when a recipe runs, after the deps target, not at parse time.
 ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
-LIBS = $(shell pkg-config --libs libbpf libelf zlib 2>/dev/null || echo -lbpf -lelf -lz)
+LIBS = $(shell pkg-config --libs libbpf libelf zlib nettle libmicrohttpd 2>/dev/null || echo -lbpf -lelf -lz -lnettle -lmicrohttpd)
 
 # The user's CFLAGS (default -O2 -g) come after the project's, so that `make CFLAGS=-O0`
 # changes the optimisation but keeps the includes, dependency files and -Werror.

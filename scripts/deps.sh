@@ -21,12 +21,18 @@ declare -A tools=(
 	# the installed tree, the unit and the package (test_install, test_deb, make deb)
 	[groff]=groff-base [man]=man-db [systemd-analyze]=systemd
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [lintian]=lintian [debootstrap]=debootstrap
+	# the exporter's exposition and a real server scraping it (test_exporter); the
+	# package also installs, and on a booted Debian enables, its own prometheus.service,
+	# which the tests do not use
+	[promtool]=prometheus [prometheus]=prometheus
 )
 # file -> package
 declare -A files=(
 	[/usr/include/bpf/libbpf.h]=libbpf-dev [/usr/include/libelf.h]=libelf-dev
 	[/usr/include/zlib.h]=zlib1g-dev [/etc/services]=netbase
 	[/usr/include/linux/bpf.h]=linux-libc-dev
+	# the SHA-256 of a loaded profile; the exporter's HTTP server
+	[/usr/include/nettle/sha2.h]=nettle-dev [/usr/include/microhttpd.h]=libmicrohttpd-dev
 )
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)
