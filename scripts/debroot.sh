@@ -6,14 +6,17 @@
 #   scripts/debroot.sh DIR   unpack the root into DIR (empty or absent), making the
 #                            tarball first when it is not in the cache
 #
-# The cache is DEBROOT_CACHE (default /var/cache/portcullis-vmtest/debroot-bookworm.tar).
+# The cache is DEBROOT_CACHE (default /var/cache/portcullis-vmtest/debroot-bookworm-SUM.tar,
+# SUM the checksum of the package list: a root made for fewer libraries is not reused).
 # The mirror is the one apt uses here (its first Debian URI), else deb.debian.org. The
 # root is minbase with the package's runtime libraries, so that dpkg -i needs no network.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
 dir=$1
-cache=${DEBROOT_CACHE:-/var/cache/portcullis-vmtest/debroot-bookworm.tar}
+# What the binary links (debian/control's Depends come from them).
+libs=libbpf1,libelf1,zlib1g,libnettle8,libmicrohttpd12
+cache=${DEBROOT_CACHE:-/var/cache/portcullis-vmtest/debroot-bookworm-$(echo "$libs" | cksum | cut -d' ' -f1).tar}
 
 mirror()
 {
@@ -29,7 +32,7 @@ if [ ! -s "$cache" ]; then
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	echo "debroot.sh: debootstrap bookworm from $(mirror) (once; cached in $cache)" >&2
-	debootstrap --variant=minbase --include=libbpf1,libelf1,zlib1g bookworm "$work/root" \
+	debootstrap --variant=minbase --include="$libs" bookworm "$work/root" \
 		"$(mirror)" >"$work/log" 2>&1 || {
 		tail -n 20 "$work/log" >&2
 		exit 1
