@@ -11,7 +11,7 @@
 #                      O/stress/performance-tables.md
 #   make vmtest        as root: the BPF tests, the e2e essentials and pktgen on Debian's own
 #                      kernels under qemu (KERNELS= names others; docs/testing.md)
-#   make install       the binary, man pages, profiles, systemd unit, bash completion under
+#   make install       the binary, man pages, profiles, systemd units, bash completion under
 #                      DESTDIR and PREFIX; the example /etc/portcullis where absent
 #   make uninstall     remove what install put there (an edited /etc/portcullis file stays)
 #   make deb           the Debian package, into O/deb/ (dpkg-buildpackage -b)
@@ -241,11 +241,13 @@ stress: $(BIN) $(O)/xdp_drop.bpf.o
 # never overwritten, and uninstall removes one only when it is still as shipped.
 # The unit, its helper and the README name the directories they were installed for.
 ETC_FILES := deploy/etc/example.conf deploy/etc/fallback.conf
-DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README
+DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README \
+	$(O)/deploy/portcullis-exporter.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@PROFILE_DIR@|$(PROFILE_DIR)|g'
 # FORCE: the directories are make's variables, not files make could compare.
 $(O)/deploy/portcullis@.service: deploy/portcullis@.service.in FORCE
+$(O)/deploy/portcullis-exporter.service: deploy/portcullis-exporter.service.in FORCE
 $(O)/deploy/portcullis-unit: deploy/portcullis-unit.sh FORCE
 $(O)/deploy/README: deploy/etc/README.in FORCE
 $(DEPLOY_GEN):
@@ -257,6 +259,7 @@ I_PROFILES = $(DESTDIR)$(PROFILE_DIR)
 I_LIB = $(DESTDIR)$(LIBEXECDIR)/portcullis
 I_ETC = $(DESTDIR)$(SYSCONFDIR)/portcullis
 I_UNIT = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis@.service
+I_EXPORTER = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-exporter.service
 I_COMP = $(DESTDIR)$(BASHCOMPDIR)/portcullis
 I_MAN8 = $(DESTDIR)$(MANDIR)/man8/portcullis.8
 I_MAN5 = $(DESTDIR)$(MANDIR)/man5/portcullis.conf.5
@@ -269,6 +272,7 @@ install: $(BIN) $(DEPLOY_GEN)
 	install -m 0644 profiles/*.conf $(I_PROFILES)/
 	install -D -m 0755 $(O)/deploy/portcullis-unit $(I_LIB)/portcullis-unit
 	install -D -m 0644 $(O)/deploy/portcullis@.service $(I_UNIT)
+	install -D -m 0644 $(O)/deploy/portcullis-exporter.service $(I_EXPORTER)
 	install -D -m 0644 deploy/portcullis.bash-completion $(I_COMP)
 	install -d $(I_ETC)
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
@@ -281,6 +285,7 @@ install: $(BIN) $(DEPLOY_GEN)
 # only the directories that are portcullis's own, once empty.
 uninstall: $(DEPLOY_GEN)
 	rm -f $(I_SBIN)/portcullis $(I_MAN8) $(I_MAN5) $(I_LIB)/portcullis-unit $(I_UNIT) $(I_COMP)
+	rm -f $(I_EXPORTER)
 	rm -f $(addprefix $(I_PROFILES)/,$(notdir $(wildcard profiles/*.conf)))
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
 		t=$(I_ETC)/$${f##*/}; \

@@ -24,7 +24,7 @@ declare -A tools=(
 	# the exporter's exposition and a real server scraping it (test_exporter); the
 	# package also installs, and on a booted Debian enables, its own prometheus.service,
 	# which the tests do not use
-	[promtool]=prometheus [prometheus]=prometheus
+	[promtool]=prometheus [prometheus]=prometheus [curl]=curl
 )
 # file -> package
 declare -A files=(

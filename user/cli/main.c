@@ -28,14 +28,14 @@ static int cmd_version(int argc, char **argv, struct pc_err *e)
 
 /* The code of each command of pc_commands. */
 static const struct cmd cmds[] = {
-	{ &pc_cmd_load, pc_cli_load },	     { &pc_cmd_confirm, pc_cli_confirm },
-	{ &pc_cmd_unload, pc_cli_unload },   { &pc_cmd_status, pc_cli_status },
-	{ &pc_cmd_stats, pc_cli_stats },     { &pc_cmd_check, pc_cli_check },
-	{ &pc_cmd_explain, pc_cli_explain }, { &pc_cmd_bench, pc_cli_bench },
-	{ &pc_cmd_flood, pc_cli_flood },     { &pc_cmd_mix, pc_cli_mix },
-	{ &pc_cmd_log, pc_cli_log },	     { &pc_cmd_flows, pc_cli_flows },
-	{ &pc_cmd_doctor, pc_cli_doctor },   { &pc_cmd_settle, pc_cli_settle },
-	{ &pc_cmd_version, cmd_version },
+	{ &pc_cmd_load, pc_cli_load },	       { &pc_cmd_confirm, pc_cli_confirm },
+	{ &pc_cmd_unload, pc_cli_unload },     { &pc_cmd_status, pc_cli_status },
+	{ &pc_cmd_stats, pc_cli_stats },       { &pc_cmd_check, pc_cli_check },
+	{ &pc_cmd_explain, pc_cli_explain },   { &pc_cmd_bench, pc_cli_bench },
+	{ &pc_cmd_flood, pc_cli_flood },       { &pc_cmd_mix, pc_cli_mix },
+	{ &pc_cmd_log, pc_cli_log },	       { &pc_cmd_flows, pc_cli_flows },
+	{ &pc_cmd_doctor, pc_cli_doctor },     { &pc_cmd_settle, pc_cli_settle },
+	{ &pc_cmd_exporter, pc_cli_exporter }, { &pc_cmd_version, cmd_version },
 };
 
 static const struct cmd *find(const char *name)
