@@ -11,7 +11,7 @@
 #                      O/stress/performance-tables.md
 #   make vmtest        as root: the BPF tests, the e2e essentials and pktgen on Debian's own
 #                      kernels under qemu (KERNELS= names others; docs/testing.md)
-#   make install       the binary, man pages, profiles, systemd unit, bash completion under
+#   make install       the binary, man pages, profiles, systemd units, bash completion under
 #                      DESTDIR and PREFIX; the example /etc/portcullis where absent
 #   make uninstall     remove what install put there (an edited /etc/portcullis file stays)
 #   make deb           the Debian package, into O/deb/ (dpkg-buildpackage -b)
@@ -61,9 +61,10 @@ CC ?= gcc
 # Recursively expanded: evaluated when a recipe runs, after the deps target, not at parse time.
 ARCH_INC = /usr/include/$(shell $(CC) -dumpmachine)
 # libpcap reads the captures `explain --pcap` judges (pcap and pcapng); json-c writes
-# every JSON output; -lresolv: the TTLs of host names (user/profile/host_ttl.c), glibc
-# ships it in libc6-dev.
-LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap json-c 2>/dev/null || echo -lbpf -lelf -lz -lpcap -ljson-c) -lresolv
+# every JSON output; Nettle: the SHA-256 of a loaded profile; libmicrohttpd: the
+# exporter's HTTP server; -lresolv: the TTLs of host names (user/profile/host_ttl.c),
+# glibc ships it in libc6-dev.
+LIBS = $(shell pkg-config --libs libbpf libelf zlib libpcap json-c nettle libmicrohttpd 2>/dev/null || echo -lbpf -lelf -lz -lpcap -ljson-c -lnettle -lmicrohttpd) -lresolv
 
 # The user's CFLAGS (default -O2 -g) come after the project's, so that `make CFLAGS=-O0`
 # changes the optimisation but keeps the includes, dependency files and -Werror.
@@ -246,11 +247,12 @@ stress: $(BIN) $(O)/xdp_drop.bpf.o
 # The unit, its helper and the README name the directories they were installed for.
 ETC_FILES := deploy/etc/example.conf deploy/etc/fallback.conf
 DEPLOY_GEN := $(O)/deploy/portcullis@.service $(O)/deploy/portcullis-unit $(O)/deploy/README \
-	$(O)/deploy/portcullis-refresh@.service
+	$(O)/deploy/portcullis-refresh@.service $(O)/deploy/portcullis-exporter.service
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@PROFILE_DIR@|$(PROFILE_DIR)|g'
 # FORCE: the directories are make's variables, not files make could compare.
 $(O)/deploy/portcullis@.service: deploy/portcullis@.service.in FORCE
+$(O)/deploy/portcullis-exporter.service: deploy/portcullis-exporter.service.in FORCE
 $(O)/deploy/portcullis-unit: deploy/portcullis-unit.sh FORCE
 $(O)/deploy/README: deploy/etc/README.in FORCE
 $(O)/deploy/portcullis-refresh@.service: deploy/portcullis-refresh@.service.in FORCE
@@ -266,6 +268,7 @@ I_UNIT = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis@.service
 # The host names' refresh (portcullis refresh): a service and its timer, never enabled.
 I_REFRESH = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-refresh@.service
 I_REFRESH_TIMER = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-refresh@.timer
+I_EXPORTER = $(DESTDIR)$(SYSTEMDUNITDIR)/portcullis-exporter.service
 I_COMP = $(DESTDIR)$(BASHCOMPDIR)/portcullis
 I_MAN8 = $(DESTDIR)$(MANDIR)/man8/portcullis.8
 I_MAN5 = $(DESTDIR)$(MANDIR)/man5/portcullis.conf.5
@@ -280,6 +283,7 @@ install: $(BIN) $(DEPLOY_GEN)
 	install -D -m 0644 $(O)/deploy/portcullis@.service $(I_UNIT)
 	install -D -m 0644 $(O)/deploy/portcullis-refresh@.service $(I_REFRESH)
 	install -D -m 0644 deploy/portcullis-refresh@.timer $(I_REFRESH_TIMER)
+	install -D -m 0644 $(O)/deploy/portcullis-exporter.service $(I_EXPORTER)
 	install -D -m 0644 deploy/portcullis.bash-completion $(I_COMP)
 	install -d $(I_ETC)
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
@@ -292,7 +296,7 @@ install: $(BIN) $(DEPLOY_GEN)
 # only the directories that are portcullis's own, once empty.
 uninstall: $(DEPLOY_GEN)
 	rm -f $(I_SBIN)/portcullis $(I_MAN8) $(I_MAN5) $(I_LIB)/portcullis-unit $(I_UNIT) $(I_COMP)
-	rm -f $(I_REFRESH) $(I_REFRESH_TIMER)
+	rm -f $(I_REFRESH) $(I_REFRESH_TIMER) $(I_EXPORTER)
 	rm -f $(addprefix $(I_PROFILES)/,$(notdir $(wildcard profiles/*.conf)))
 	@for f in $(ETC_FILES) $(O)/deploy/README; do \
 		t=$(I_ETC)/$${f##*/}; \

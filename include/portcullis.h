@@ -201,6 +201,11 @@ struct pc_load_info {
 	__u32 timeout_icmp;
 	__u32 flows_max; /* size of the flow table */
 	__u32 pad2;
+	/* SHA-256 of the profile's text as the parser read it: the file, then each of
+	 * its includes in the order read (for one file, what sha256sum prints). Last, so
+	 * that the load_info of an older portcullis, which ends before it, reads as all
+	 * zero here: "not recorded". */
+	__u8 profile_sha256[32];
 };
 
 /* --- Sampled drop events -------------------------------------------------------------

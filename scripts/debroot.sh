@@ -14,8 +14,8 @@ set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
 dir=$1
-# The libraries the binary links (debian/control's Build-Depends, at run time).
-libs=libbpf1,libelf1,zlib1g,libpcap0.8
+# The libraries the binary links (debian/control's Depends come from them, at run time).
+libs=libbpf1,libelf1,zlib1g,libpcap0.8,libjson-c5,libnettle8,libmicrohttpd12
 cache=${DEBROOT_CACHE:-/var/cache/portcullis-vmtest/debroot-bookworm-$(echo "$libs" | cksum | cut -d' ' -f1).tar}
 
 mirror()

@@ -25,6 +25,10 @@ declare -A tools=(
 	[dpkg-buildpackage]=dpkg-dev [dh]=debhelper [lintian]=lintian [debootstrap]=debootstrap
 	# captures: log --pcapng read back, explain --pcap fed (test_capture)
 	[tshark]=tshark [tcpdump]=tcpdump
+	# the exporter's exposition and a real server scraping it (test_exporter); the
+	# package also installs, and on a booted Debian enables, its own prometheus.service,
+	# which the tests do not use
+	[promtool]=prometheus [prometheus]=prometheus [curl]=curl
 )
 # file -> package
 declare -A files=(
@@ -36,6 +40,8 @@ declare -A files=(
 	[/usr/include/resolv.h]=libc6-dev
 	# the JSON schemas of tests/schema/ (tests/e2e/test_json.sh)
 	[/usr/lib/python3/dist-packages/jsonschema/__init__.py]=python3-jsonschema
+	# the SHA-256 of a loaded profile; the exporter's HTTP server
+	[/usr/include/nettle/sha2.h]=nettle-dev [/usr/include/microhttpd.h]=libmicrohttpd-dev
 )
 # libclang_rt: ASan/UBSan for the sanitizer build of the unit tests, libFuzzer for
 # fuzz/ (both in the same package)

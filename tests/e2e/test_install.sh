@@ -5,7 +5,8 @@
 # (bench) and checks the installed profiles; an edited /etc/portcullis file survives
 # a re-install and an uninstall; uninstall leaves no file behind; both man pages render
 # without a warning and point to no file of the source tree; the bash completion
-# completes commands, options and their values; systemd-analyze verifies the unit.
+# completes commands, options and their values; systemd-analyze verifies the units
+# (portcullis@ and portcullis-exporter).
 #
 # Prints "ok   NAME", "FAIL NAME: why" or "skip NAME: why" per check and, last,
 # "N passed, N failed, N skipped". Needs root (bench runs BPF programs).
@@ -14,7 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 CHECKS=(install tree_exact nothing_outside default_profile installed_profiles man_clean
 	man_no_source_docs completion_syntax completion_commands completion_options
-	completion_values completion_ifaces unit_verify etc_kept uninstall_empty
+	completion_values completion_ifaces unit_verify exporter_unit_verify etc_kept uninstall_empty
 	uninstall_keeps_edited)
 . tests/e2e/lib.sh
 
@@ -41,6 +42,7 @@ tree() { (cd "$1" && find . ! -type d | sed 's|^\./|/|' | sort); }
 		$prefix/lib/systemd/system/portcullis@.service \
 		$prefix/lib/systemd/system/portcullis-refresh@.service \
 		$prefix/lib/systemd/system/portcullis-refresh@.timer \
+		$prefix/lib/systemd/system/portcullis-exporter.service \
 		$prefix/share/bash-completion/completions/portcullis \
 		$prefix/share/man/man5/portcullis.conf.5 \
 		$prefix/share/man/man8/portcullis.8
@@ -104,12 +106,14 @@ check completion_options "portcullis load eth0 x.conf --<TAB>: $got" \
 got=$(complete_ portcullis load eth0 x.conf --mode '')
 got2=$(complete_ portcullis stats eth0 --)
 check completion_values "--mode <TAB>: $got; stats --<TAB>: $got2" \
-	eval '[ "$got" = "generic native " ] && [ "$got2" = "--help --json --prometheus --watch " ]'
+	eval '[ "$got" = "generic native " ] &&
+		[ "$got2" = "--all --help --json --prometheus --textfile --watch " ]'
 got=$(complete_ portcullis unload lo)
 check completion_ifaces "portcullis unload lo<TAB>: $got" [ "$got" = "lo " ]
 
 if ! command -v systemd-analyze >/dev/null; then
 	skip unit_verify "systemd-analyze is not installed (systemd)"
+	skip exporter_unit_verify "systemd-analyze is not installed (systemd)"
 else
 	MANPATH=$dest$prefix/share/man SYSTEMD_LOG_COLOR=0 systemd-analyze verify --root="$dest" \
 		portcullis@eth0.service portcullis-refresh@eth0.service \
@@ -117,6 +121,16 @@ else
 	rc=$?
 	check unit_verify "systemd-analyze verify exited $rc: $(tr '\n' ' ' <"$tmp/verify.out" | head -c 400)" \
 		eval '[ "$rc" -eq 0 ] && [ ! -s "$tmp/verify.out" ]'
+	# The exporter keeps the default dependencies (sysinit.target and the rest):
+	# verified in a copy of the tree that also holds this host's units.
+	vroot=$tmp/vroot
+	cp -a "$dest" "$vroot" && mkdir -p "$vroot/lib/systemd" &&
+		cp -r /lib/systemd/system "$vroot/lib/systemd/"
+	MANPATH=$vroot$prefix/share/man SYSTEMD_LOG_COLOR=0 systemd-analyze verify --root="$vroot" \
+		portcullis-exporter.service >"$tmp/verify2.out" 2>&1
+	rc=$?
+	check exporter_unit_verify "systemd-analyze verify exited $rc: $(tr '\n' ' ' <"$tmp/verify2.out" | head -c 400)" \
+		eval '[ "$rc" -eq 0 ] && [ ! -s "$tmp/verify2.out" ]'
 fi
 
 # Edited: a re-install keeps it, and so does uninstall.

@@ -155,7 +155,7 @@ results "$tmp/cmp" counter_invariant
 
 pc_cli stats "$PC_IF_APP" --prometheus >"$tmp/prom" 2>&1
 check stats_prometheus "stats --prometheus is not the text exposition format: $(grep -vE '^# (HELP|TYPE) portcullis_|^portcullis_[a-z_]+\{[^}]*\} [0-9]+$' "$tmp/prom" | head -c 200)" \
-	eval '! grep -qvE "^# (HELP|TYPE) portcullis_|^portcullis_[a-z_]+\{[^}]*\} [0-9]+$" "$tmp/prom" && grep -q "^portcullis_rule_packets_total{interface=\"$PC_IF_APP\",line=\"[0-9]*\",action=\"allow\",direction=\"in\",peer=\"internet\",proto=\"tcp\",match=\"port 25\",label=\"SMTP: receive email\"} [1-9]" "$tmp/prom" && grep -q "^portcullis_implicit_bytes_total{interface=\"$PC_IF_APP\",outcome=\"no-match\"} [1-9]" "$tmp/prom"'
+	eval '! grep -qvE "^# (HELP|TYPE) portcullis_|^portcullis_[a-z_]+\{[^}]*\} [0-9]+$" "$tmp/prom" && grep -q "^portcullis_rule_packets_total{iface=\"$PC_IF_APP\",line=\"[0-9]*\",action=\"allow\",direction=\"in\",zone=\"internet\",proto=\"tcp\",match=\"port 25\",label=\"SMTP: receive email\"} [1-9]" "$tmp/prom" && grep -q "^portcullis_implicit_bytes_total{iface=\"$PC_IF_APP\",outcome=\"no-match\"} [1-9]" "$tmp/prom"'
 timeout 2.5 nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" stats "$PC_IF_APP" --watch 1 >"$tmp/watch" 2>&1
 check stats_watch_rates "stats --watch 1 printed $(grep -c '^ line' "$tmp/watch") tables, the later ones without a pkt/s column" \
 	eval '[ "$(grep -c "^ line" "$tmp/watch")" -ge 2 ] && [ "$(grep -c "^ line.*pkt/s" "$tmp/watch")" -eq "$(( $(grep -c "^ line" "$tmp/watch") - 1 ))" ]'

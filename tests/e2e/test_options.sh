@@ -42,7 +42,7 @@ check help_command "portcullis help load exited $rc: $(head -c 200 "$tmp/out")" 
 	eval '[ "$rc" -eq 0 ] && grep -q "^usage: portcullis load IFACE PROFILE" "$tmp/out" && grep -q -- "--confirm SECONDS" "$tmp/out"'
 run --help
 check global_help "portcullis --help exited $rc" \
-	eval '[ "$rc" -eq 0 ] && grep -q "portcullis stats IFACE \[--json | --prometheus\]" "$tmp/out"'
+	eval '[ "$rc" -eq 0 ] && grep -q "portcullis stats IFACE|--all \[--json | --prometheus\]" "$tmp/out"'
 
 run --version
 check version "portcullis --version exited $rc: $(cat "$tmp/out" "$tmp/err")" \

@@ -13,15 +13,17 @@
 #include "profile/hosts.h"
 #include "profile/prefix.h"
 
+#define ZERO_SHA "0000000000000000000000000000000000000000000000000000000000000000"
+
 static struct pc_prefix addr(const char *text)
 {
 	struct pc_hosts h;
-	uint64_t d;
-	char rec[128];
+	uint8_t d[PC_SHA256_LEN];
+	char rec[192];
 	struct pc_prefix p = { 0 };
 
-	snprintf(rec, sizeof(rec), "portcullis-hosts 1\ndigest 0\nx %s\n", text);
-	if (!pc_hosts_parse(rec, &h, &d) && h.n == 1 && h.v[0].n == 1)
+	snprintf(rec, sizeof(rec), "portcullis-hosts 1\nsha256 %s\nx %s\n", ZERO_SHA, text);
+	if (!pc_hosts_parse(rec, &h, d) && h.n == 1 && h.v[0].n == 1)
 		p = h.v[0].v[0];
 	pc_hosts_free(&h);
 	return p;
@@ -46,13 +48,16 @@ TEST(record_round_trip)
 	struct pc_host v[] = { { .name = "dcc1.esvacloud.com", .v = a, .n = 3 },
 			       { .name = "gone.example", .v = NULL, .n = 0 } };
 	struct pc_hosts in = { .v = v, .n = 2 }, out;
-	uint64_t digest = 0;
-	char *text = pc_hosts_format(&in, 0x0123456789abcdefULL);
+	uint8_t sum[PC_SHA256_LEN], digest[PC_SHA256_LEN] = { 0 };
+	char *text;
 	char buf[256];
 
+	for (int i = 0; i < PC_SHA256_LEN; i++)
+		sum[i] = (uint8_t)(i * 7 + 1);
+	text = pc_hosts_format(&in, sum);
 	EXPECT_TRUE(text != NULL);
-	EXPECT_EQ(pc_hosts_parse(text, &out, &digest), 0);
-	EXPECT_TRUE(digest == 0x0123456789abcdefULL);
+	EXPECT_EQ(pc_hosts_parse(text, &out, digest), 0);
+	EXPECT_TRUE(!memcmp(digest, sum, PC_SHA256_LEN));
 	EXPECT_EQ(out.n, 2);
 	if (out.n == 2) {
 		EXPECT_STR(out.v[0].name, "dcc1.esvacloud.com");
@@ -73,13 +78,15 @@ TEST(record_round_trip)
 TEST(record_refuses_other_text)
 {
 	struct pc_hosts h;
-	uint64_t d;
+	uint8_t d[PC_SHA256_LEN];
 
-	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 2\ndigest 0\n", &h, &d), -1);
-	EXPECT_EQ(pc_hosts_parse("deadline=1 prev=g1", &h, &d), -1);
-	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 1\ndigest 0\nx 300.1.2.3\n", &h, &d), -1);
+	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 2\nsha256 " ZERO_SHA "\n", &h, d), -1);
+	EXPECT_EQ(pc_hosts_parse("deadline=1 prev=g1", &h, d), -1);
+	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 1\nsha256 " ZERO_SHA "\nx 300.1.2.3\n", &h, d),
+		  -1);
+	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 1\ndigest 0\n", &h, d), -1);
 	EXPECT_EQ(h.n, 0);
-	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 1\ndigest 0\n", &h, &d), 0);
+	EXPECT_EQ(pc_hosts_parse("portcullis-hosts 1\nsha256 " ZERO_SHA "\n", &h, d), 0);
 	EXPECT_EQ(h.n, 0);
 }
 
@@ -150,29 +157,29 @@ TEST(digest_is_the_text)
 	struct pc_profile p = { 0 };
 	struct pc_diags d = { 0 };
 	char dir[] = "/tmp/pc-hosts-XXXXXX", path[64], other[128];
-	uint64_t first, again;
+	uint8_t first[PC_SHA256_LEN], again[PC_SHA256_LEN];
 
 	if (!mkdtemp(dir))
 		SKIP("mkdtemp failed");
 	write_profile(dir, text, path, sizeof(path));
 	EXPECT_EQ(pc_profile_parse(path, &p, &d), 0);
-	first = p.digest;
+	memcpy(first, p.sha256, PC_SHA256_LEN);
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	snprintf(other, sizeof(other), "%s/../%s/p.conf", dir, strrchr(dir, '/') + 1);
 	EXPECT_EQ(pc_profile_parse(other, &p, &d), 0);
-	EXPECT_TRUE(p.digest == first);
+	EXPECT_TRUE(!memcmp(p.sha256, first, PC_SHA256_LEN));
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	EXPECT_EQ(pc_profile_parse_string("t.conf", text, &p, &d), 0);
-	EXPECT_TRUE(p.digest == first);
+	EXPECT_TRUE(!memcmp(p.sha256, first, PC_SHA256_LEN));
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	write_profile(dir, "zone lan 10.0.0.0/8\nallow in from lan tcp port 23\n", path,
 		      sizeof(path));
 	EXPECT_EQ(pc_profile_parse(path, &p, &d), 0);
-	again = p.digest;
-	EXPECT_TRUE(again != first);
+	memcpy(again, p.sha256, PC_SHA256_LEN);
+	EXPECT_TRUE(memcmp(again, first, PC_SHA256_LEN));
 	pc_profile_free(&p);
 	pc_diags_free(&d);
 	unlink(path);

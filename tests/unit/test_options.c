@@ -189,7 +189,7 @@ TEST(usage_line_comes_from_the_table)
 	EXPECT_STR(buf, "IFACE [--json | --prometheus] [--wait SECONDS] [--count N] "
 			"[--colour red|green] --name NAME [--mac MAC]");
 	pc_opts_usage_line(&pc_cmd_stats, buf, sizeof(buf));
-	EXPECT_STR(buf, "IFACE [--json | --prometheus] [--watch SECONDS]");
+	EXPECT_STR(buf, "IFACE|--all [--json | --prometheus] [--watch SECONDS] [--textfile DIR]");
 }
 
 TEST(help_lists_every_option)

@@ -47,5 +47,6 @@ int pc_cli_mix(int argc, char **argv, struct pc_err *e);
 int pc_cli_log(int argc, char **argv, struct pc_err *e);
 int pc_cli_flows(int argc, char **argv, struct pc_err *e);
 int pc_cli_doctor(int argc, char **argv, struct pc_err *e);
+int pc_cli_exporter(int argc, char **argv, struct pc_err *e);
 
 #endif /* PC_CLI_CLI_H */

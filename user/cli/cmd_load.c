@@ -22,6 +22,7 @@
 #include "kern/kernel_features.h"
 #include "kern/program.h"
 #include "kern/state.h"
+#include "profile/digest.h"
 
 /* --mode's and --egress-hook's choices, in the order of their tables. */
 static const enum pc_mode modes[] = { [LOAD_MODE_NATIVE] = PC_MODE_NATIVE,
@@ -360,6 +361,8 @@ int pc_cli_load(int argc, char **argv, struct pc_err *e)
 	err = pc_iface_resolve(argv[op], false, &iface, e);
 	if (!err)
 		err = pc_cli_build_profile(argv[op + 1], &p, &img, &d, e, keep, false);
+	if (!err)
+		memcpy(ao.profile_sha256, p.sha256, sizeof(ao.profile_sha256));
 	if (!err && !v[LOAD_FORCE].set)
 		err = pc_guard_ssh(argv[op], getenv("SSH_CONNECTION"), &p, &img, e);
 	if (!err)

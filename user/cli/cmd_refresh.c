@@ -41,9 +41,9 @@ struct refresh {
 	struct pc_iface i;
 	char gdir[PATH_MAX]; /* the generation this refresh started from */
 	struct pc_load_info li;
-	struct pc_hosts last; /* what its host names resolved to */
-	uint64_t digest;      /* of its profile's text */
-	struct pc_profile p;  /* the profile read again, resolved now */
+	struct pc_hosts last;	       /* what its host names resolved to */
+	uint8_t sha256[PC_SHA256_LEN]; /* of its profile's text */
+	struct pc_profile p;	       /* the profile read again, resolved now */
 	struct pc_diags d;
 	struct pc_image img;
 };
@@ -68,7 +68,7 @@ static int read_running(struct refresh *r, struct pc_err *e)
 			       n, n);
 	if (pc_gen_load_info(r->gdir, &r->li, e))
 		return -1;
-	if (!pc_host_record_read(r->gdir, &r->last, &r->digest, e))
+	if (!pc_host_record_read(r->gdir, &r->last, r->sha256, e))
 		return 0;
 	if (errno == ENOENT || errno == EINVAL)
 		return pc_usage(e,
@@ -84,7 +84,7 @@ static int read_again(struct refresh *r, struct pc_err *e)
 	const char *n = r->i.name, *path = r->li.profile;
 	int err = pc_profile_parse_keeping(path, &r->last, &r->p, &r->d);
 
-	if (!err && r->p.digest == r->digest)
+	if (!err && !memcmp(r->p.sha256, r->sha256, PC_SHA256_LEN))
 		return 0;
 	if (err)
 		pc_diags_print(&r->d, stderr);

@@ -93,8 +93,9 @@ const struct pc_cmd_spec pc_cmd_status = {
 
 const struct pc_cmd_spec pc_cmd_stats = {
 	.name = "stats",
-	.operands = "IFACE",
-	"per-rule and implicit packet/byte counters",
+	.operands = "IFACE|--all",
+	"per-rule and implicit packet/byte counters (--all: of every interface of this network "
+	"namespace, in the Prometheus format)",
 	.opts =
 		(const struct pc_opt[]){
 			[STATS_JSON] = { "json", 0, NULL, PC_OPT_FLAG, .group = 1,
@@ -104,6 +105,28 @@ const struct pc_cmd_spec pc_cmd_stats = {
 			[STATS_WATCH] = { "watch", 0, "SECONDS", PC_OPT_DURATION, 1,
 					  SECONDS_PER_DAY,
 					  .help = "print again every SECONDS, with the rates" },
+			[STATS_ALL] = { "all", 0, NULL, PC_OPT_FLAG, .in_operands = true,
+					.help = "every interface of this network namespace that "
+						"portcullis is loaded on (with --prometheus or "
+						"--textfile)" },
+			[STATS_TEXTFILE] = { "textfile", 0, "DIR", PC_OPT_STRING,
+					     .help = "write the Prometheus format to "
+						     "DIR/portcullis.prom, replaced atomically, "
+						     "for "
+						     "node_exporter's textfile collector" },
+			{ 0 } },
+};
+
+const struct pc_cmd_spec pc_cmd_exporter = {
+	.name = "exporter",
+	.operands = NULL,
+	"serve the counters of every interface of this network namespace to Prometheus over "
+	"HTTP (GET /metrics)",
+	.opts =
+		(const struct pc_opt[]){
+			[EXPORTER_LISTEN] = { "listen", 0, "ADDR:PORT", PC_OPT_STRING,
+					      .help = "where to listen (default " PC_EXPORTER_LISTEN
+						      "; [ADDR]:PORT for IPv6)" },
 			{ 0 } },
 };
 
@@ -264,23 +287,10 @@ const struct pc_cmd_spec pc_cmd_version = {
 };
 
 const struct pc_cmd_spec *const pc_commands[] = {
-	&pc_cmd_load,
-	&pc_cmd_confirm,
-	&pc_cmd_unload,
-	&pc_cmd_settle,
-	&pc_cmd_refresh,
-	&pc_cmd_status,
-	&pc_cmd_stats,
-	&pc_cmd_check,
-	&pc_cmd_explain,
-	&pc_cmd_bench,
-	&pc_cmd_flood,
-	&pc_cmd_mix,
-	&pc_cmd_log,
-	&pc_cmd_flows,
-	&pc_cmd_doctor,
-	&pc_cmd_version,
-	NULL,
+	&pc_cmd_load,	  &pc_cmd_confirm, &pc_cmd_unload, &pc_cmd_settle,  &pc_cmd_refresh,
+	&pc_cmd_status,	  &pc_cmd_stats,   &pc_cmd_check,  &pc_cmd_explain, &pc_cmd_bench,
+	&pc_cmd_flood,	  &pc_cmd_mix,	   &pc_cmd_log,	   &pc_cmd_flows,   &pc_cmd_doctor,
+	&pc_cmd_exporter, &pc_cmd_version, NULL,
 };
 
 /* What comes before and besides the commands, as usage text. */

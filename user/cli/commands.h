@@ -16,7 +16,10 @@ enum { LOAD_MODE_NATIVE, LOAD_MODE_GENERIC, LOAD_MODE_SKB };
 enum { LOAD_HOOK_TCX, LOAD_HOOK_CLSACT };
 enum { REFRESH_EVERY };
 enum { STATUS_ALL, STATUS_JSON };
-enum { STATS_JSON, STATS_PROMETHEUS, STATS_WATCH };
+enum { STATS_JSON, STATS_PROMETHEUS, STATS_WATCH, STATS_ALL, STATS_TEXTFILE };
+enum { EXPORTER_LISTEN };
+/* Where the exporter listens unless --listen says: loopback, a port of its own. */
+#define PC_EXPORTER_LISTEN "127.0.0.1:9737"
 enum { CHECK_STRICT, CHECK_JSON };
 enum { EXPLAIN_PROFILE, EXPLAIN_PCAP, EXPLAIN_JSON };
 enum { BENCH_PROFILE, BENCH_MIX, BENCH_REPEAT, BENCH_ROUNDS, BENCH_CPU, BENCH_MARKDOWN };
@@ -43,7 +46,8 @@ enum { VERSION_JSON };
 
 extern const struct pc_cmd_spec pc_cmd_load, pc_cmd_confirm, pc_cmd_unload, pc_cmd_settle,
 	pc_cmd_refresh, pc_cmd_status, pc_cmd_stats, pc_cmd_check, pc_cmd_explain, pc_cmd_bench,
-	pc_cmd_flood, pc_cmd_mix, pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_version;
+	pc_cmd_flood, pc_cmd_mix, pc_cmd_log, pc_cmd_flows, pc_cmd_doctor, pc_cmd_exporter,
+	pc_cmd_version;
 
 /* The commands, NULL-terminated. */
 extern const struct pc_cmd_spec *const pc_commands[];

@@ -52,7 +52,8 @@ static const struct cmd cmds[] = {
 	{ &pc_cmd_flood, pc_cli_flood },     { &pc_cmd_mix, pc_cli_mix },
 	{ &pc_cmd_log, pc_cli_log },	     { &pc_cmd_flows, pc_cli_flows },
 	{ &pc_cmd_doctor, pc_cli_doctor },   { &pc_cmd_settle, pc_cli_settle },
-	{ &pc_cmd_refresh, pc_cli_refresh }, { &pc_cmd_version, cmd_version },
+	{ &pc_cmd_refresh, pc_cli_refresh }, { &pc_cmd_exporter, pc_cli_exporter },
+	{ &pc_cmd_version, cmd_version },
 };
 
 static const struct cmd *find(const char *name)

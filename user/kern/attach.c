@@ -36,6 +36,7 @@ struct staged {
 	const struct pc_iface *i;
 	const struct pc_profile *p;
 	const struct pc_image *img;
+	const uint8_t *sha256; /* the profile text's, for load_info */
 	struct portcullis *skel;
 	struct pc_lineage lin; /* generation, rule remap, shared flow table */
 	uint16_t *remap;
@@ -76,6 +77,7 @@ static int write_load_info(const struct staged *st, const char *profile_path, ui
 
 	pc_load_info_set_options(&li, &st->p->opt);
 	li.features = pc_program_features(s);
+	memcpy(li.profile_sha256, st->sha256, sizeof(li.profile_sha256));
 	snprintf(li.profile, sizeof(li.profile), "%s", abs ? abs : profile_path);
 	free(abs);
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.load_info), &k, &li, 0))
@@ -385,6 +387,7 @@ int pc_attach(const struct pc_iface *i, const char *profile_path, const struct p
 	struct staged st = { .i = i,
 			     .p = p,
 			     .img = img,
+			     .sha256 = o->profile_sha256,
 			     .hook = o->egress_hook,
 			     .lin = { .gen = 1, .flows_fd = -1 } };
 	int err = -1;

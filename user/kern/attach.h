@@ -56,6 +56,8 @@ struct pc_attach_opts {
 	/* > 0: the load awaits confirmation for that many seconds; the replaced
 	 * generation is kept for the rollback (confirm.h). */
 	unsigned confirm_secs;
+	/* Recorded in load_info (pc_profile_sha256); all zero: none. */
+	uint8_t profile_sha256[32];
 };
 
 /* Loads img onto the interface, whose lock the caller holds and which it settled.

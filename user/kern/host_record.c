@@ -19,7 +19,7 @@
 int pc_host_record_write(const char *gdir, const struct pc_profile *p, struct pc_err *e)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_RDONLY_PROG);
-	char *text = pc_hosts_format(&p->hosts, p->digest), *value;
+	char *text = pc_hosts_format(&p->hosts, p->sha256), *value;
 	/* An array's values are 8-byte aligned; the rest is NUL. */
 	size_t len = text ? (strlen(text) + 8) & ~(size_t)7 : 0;
 	uint32_t k = 0;
@@ -47,7 +47,7 @@ int pc_host_record_write(const char *gdir, const struct pc_profile *p, struct pc
 	return err;
 }
 
-int pc_host_record_read(const char *gdir, struct pc_hosts *hosts, uint64_t *digest,
+int pc_host_record_read(const char *gdir, struct pc_hosts *hosts, uint8_t sha256[PC_SHA256_LEN],
 			struct pc_err *e)
 {
 	struct bpf_map_info mi = { 0 };
@@ -71,7 +71,7 @@ int pc_host_record_read(const char *gdir, struct pc_hosts *hosts, uint64_t *dige
 		pc_fail(e, errno, NULL, "bpf_map_lookup_elem on %s/%s", gdir, PC_PIN_HOSTS);
 		goto out;
 	}
-	if (pc_hosts_parse(value, hosts, digest)) {
+	if (pc_hosts_parse(value, hosts, sha256)) {
 		pc_fail(e, EINVAL, NULL, "%s/%s is not a host-name record this portcullis reads",
 			gdir, PC_PIN_HOSTS);
 		errno = EINVAL;

@@ -14,7 +14,7 @@
 int pc_host_record_write(const char *gdir, const struct pc_profile *p, struct pc_err *e);
 /* Reads them back. -1 with errno ENOENT: a generation without a record (loaded by a
  * portcullis from before `refresh`); EINVAL: not a record this version reads. */
-int pc_host_record_read(const char *gdir, struct pc_hosts *hosts, uint64_t *digest,
+int pc_host_record_read(const char *gdir, struct pc_hosts *hosts, uint8_t sha256[PC_SHA256_LEN],
 			struct pc_err *e);
 
 #endif /* PC_KERN_HOST_RECORD_H */

@@ -116,29 +116,36 @@ static int read_gen(struct pc_snapshot *s, struct pc_err *e)
 	       read_side(s, PC_PIN_ECOUNTERS, PC_PIN_ECARRY, n, &s->ecount, e);
 }
 
+int pc_snapshot_read_iface(const struct pc_iface *i, struct pc_snapshot *s, struct pc_err *e)
+{
+	char now[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	/* A generation read while a reload commits may vanish under us: then read the
+	 * one that is current now, from the start. */
+	for (int tries = 0;; tries++) {
+		if (pc_gen_current(i, s->gdir, sizeof(s->gdir)))
+			return pc_fail(e, 0, NULL,
+				       "portcullis is not loaded on %s; load a profile with "
+				       "`portcullis load %s PROFILE`",
+				       i->name, i->name);
+		if (!read_gen(s, e))
+			return 0;
+		pc_snapshot_free(s);
+		if (tries == 50 || pc_gen_current(i, now, sizeof(now)) || !strcmp(now, s->gdir))
+			return -1;
+	}
+}
+
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e)
 {
 	struct pc_iface i;
-	char now[PATH_MAX];
 
 	memset(s, 0, sizeof(*s));
 	if (pc_iface_resolve(ifname, false, &i, e) || pc_bpffs_ensure(e))
 		return -1;
 	pc_settle_if_idle(&i);
-	/* A generation read while a reload commits may vanish under us: then read the
-	 * one that is current now, from the start. */
-	for (int tries = 0;; tries++) {
-		if (pc_gen_current(&i, s->gdir, sizeof(s->gdir)))
-			return pc_fail(e, 0, NULL,
-				       "portcullis is not loaded on %s; load a profile with "
-				       "`portcullis load %s PROFILE`",
-				       ifname, ifname);
-		if (!read_gen(s, e))
-			return 0;
-		pc_snapshot_free(s);
-		if (tries == 50 || pc_gen_current(&i, now, sizeof(now)) || !strcmp(now, s->gdir))
-			return -1;
-	}
+	return pc_snapshot_read_iface(&i, s, e);
 }
 
 void pc_snapshot_free(struct pc_snapshot *s)

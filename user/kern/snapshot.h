@@ -25,6 +25,10 @@ struct pc_snapshot {
 /* Reads the committed generation of IFACE (of this network namespace) whole: a
  * reload committing meanwhile makes it read the new one again, never a mix. */
 int pc_snapshot_read(const char *ifname, struct pc_snapshot *s, struct pc_err *e);
+/* The same for an interface found already, without settling it first: changes
+ * nothing, for a reader that must not (the exporter). */
+struct pc_iface;
+int pc_snapshot_read_iface(const struct pc_iface *i, struct pc_snapshot *s, struct pc_err *e);
 void pc_snapshot_free(struct pc_snapshot *s);
 /* Reads a "files" map: *out (free it) has *n names. */
 int pc_files_read(int fd, struct pc_file_name **out, uint32_t *n, struct pc_err *e);

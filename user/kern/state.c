@@ -257,6 +257,8 @@ int pc_gen_load_info(const char *gdir, struct pc_load_info *li, struct pc_err *e
 
 	if (fd < 0)
 		return -1;
+	/* A map of an older portcullis has a shorter value: what it lacks reads 0. */
+	memset(li, 0, sizeof(*li));
 	err = bpf_map_lookup_elem(fd, &k, li) ? errno : 0;
 	close(fd);
 	if (err)

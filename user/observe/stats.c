@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Prints a snapshot of an interface's counters (kern/snapshot.h reads it) as a
- * table, JSON or the Prometheus text format. */
+ * table or JSON; observe/prom.c writes the Prometheus text format. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,61 +159,6 @@ static void print_json(const char *ifname, const struct pc_snapshot *s, FILE *ou
 	pc_json_print(out, o);
 }
 
-static void prom_rule_labels(FILE *out, const char *ifname, const struct pc_rule_info *ri)
-{
-	fputs("{interface=\"", out);
-	pc_prom_label(out, ifname);
-	fprintf(out, "\",line=\"%u\",action=\"%s\",direction=\"%s\",peer=\"", ri->line,
-		pc_rule_action(ri), pc_rule_direction(ri));
-	pc_prom_label(out, ri->peer);
-	fputs("\",proto=\"", out);
-	pc_prom_label(out, ri->proto);
-	fputs("\",match=\"", out);
-	pc_prom_label(out, ri->match);
-	fputs("\",label=\"", out);
-	pc_prom_label(out, ri->label);
-	fputs("\"}", out);
-}
-
-/* The same families for one side: "" (ingress, the XDP program) or "egress_". */
-static void print_prom_side(const char *ifname, const struct pc_snapshot *s,
-			    const struct pc_count *count, const char *side, FILE *out)
-{
-	static const char *const what[2] = { "packets", "bytes" };
-
-	for (int w = 0; w < 2; w++) {
-		fprintf(out, "# HELP portcullis_%srule_%s_total %s decided by a profile rule%s.\n",
-			side, what[w], w ? "Bytes of frames" : "Frames",
-			side[0] ? " at the egress hook" : "");
-		fprintf(out, "# TYPE portcullis_%srule_%s_total counter\n", side, what[w]);
-		for (uint32_t r = 0; r < s->n_rules; r++) {
-			const struct pc_count *c = &count[PC_CNT_IMPLICIT + r];
-
-			fprintf(out, "portcullis_%srule_%s_total", side, what[w]);
-			prom_rule_labels(out, ifname, &s->info[r]);
-			fprintf(out, " %llu\n", (unsigned long long)(w ? c->bytes : c->packets));
-		}
-		fprintf(out,
-			"# HELP portcullis_%simplicit_%s_total %s no rule decided, by outcome%s.\n",
-			side, what[w], w ? "Bytes of frames" : "Frames",
-			side[0] ? ", at the egress hook" : "");
-		fprintf(out, "# TYPE portcullis_%simplicit_%s_total counter\n", side, what[w]);
-		for (unsigned i = 0; i < PC_CNT_IMPLICIT; i++) {
-			fprintf(out, "portcullis_%simplicit_%s_total{interface=\"", side, what[w]);
-			pc_prom_label(out, ifname);
-			fprintf(out, "\",outcome=\"%s\"} %llu\n", pc_implicit_name(i),
-				(unsigned long long)(w ? count[i].bytes : count[i].packets));
-		}
-	}
-}
-
-static void print_prom(const char *ifname, const struct pc_snapshot *s, FILE *out)
-{
-	print_prom_side(ifname, s, s->count, "", out);
-	if (s->ecount)
-		print_prom_side(ifname, s, s->ecount, "egress_", out);
-}
-
 void pc_stats_print(const char *ifname, const struct pc_snapshot *s, const struct pc_snapshot *prev,
 		    double secs, enum pc_format f, FILE *out)
 {
@@ -224,8 +169,6 @@ void pc_stats_print(const char *ifname, const struct pc_snapshot *s, const struc
 
 	if (f == PC_FMT_JSON)
 		print_json(ifname, s, out);
-	else if (f == PC_FMT_PROM)
-		print_prom(ifname, s, out);
 	else
 		print_table(ifname, s, &rt, out);
 }

@@ -14,9 +14,9 @@
 #include <linux/if_link.h>
 
 #include "core/json.h"
-#include "core/mapmem.h"
 #include "kern/confirm.h"
 #include "kern/egress.h"
+#include "kern/footprint.h"
 #include "kern/kernel_features.h"
 #include "kern/pins.h"
 #include "kern/state.h"
@@ -40,34 +40,17 @@ struct iface_status {
 	char gdir[PATH_MAX];	/* the generation read */
 };
 
-/* Every map pinned for IFACE (the list follows bpf/maps.h by itself); the flow
- * table's share apart, since its size is `set flows`, not the profile's. */
-static void map_bytes(struct iface_status *st)
+/* The maps' size and the flow table's entries (kern/footprint.h). */
+static void footprint(struct iface_status *st)
 {
+	struct pc_footprint f;
 	struct pc_err ignore;
-	struct dirent *de;
-	DIR *d;
 
-	if (!(d = opendir(st->gdir)))
+	if (pc_footprint_read(st->gdir, &f, &ignore))
 		return;
-	while ((de = readdir(d))) {
-		struct bpf_map_info mi = {};
-		uint32_t len = sizeof(mi);
-		int fd;
-
-		if (!pc_pin_is_map(de->d_name) ||
-		    (fd = pc_pin_open(st->gdir, de->d_name, &ignore)) < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &len)) {
-			uint64_t bytes = pc_map_kernel_bytes(fd, &mi);
-
-			st->map_bytes += bytes;
-			if (!strcmp(de->d_name, "flows"))
-				st->flow_bytes = bytes;
-		}
-		close(fd);
-	}
-	closedir(d);
+	st->map_bytes = f.map_bytes;
+	st->flow_bytes = f.flow_bytes;
+	st->flows = f.flows;
 }
 
 /* A load awaiting confirmation, and how long it has left. */
@@ -84,12 +67,11 @@ static void read_pending(struct iface_status *st)
 		st->confirm_left = 0;
 }
 
-/* The egress hook's link and the number of entries in the flow table. */
+/* The egress hook's link. */
 static void read_egress(const struct pc_iface *i, struct iface_status *st)
 {
 	struct bpf_link_info li = {};
 	uint32_t len = sizeof(li);
-	struct pc_flow_key k, *prev = NULL, cur;
 	struct pc_err ignore;
 	int fd = pc_pin_open(i->dir, PC_PIN_ELINK, &ignore);
 
@@ -101,15 +83,6 @@ static void read_egress(const struct pc_iface *i, struct iface_status *st)
 	/* clsact has no link: the program id of our filter stands for it. */
 	if (st->load.egress_hook == PC_HOOK_CLSACT && st->own)
 		st->egress_link_id = pc_egress_clsact_prog(i->ifindex);
-	fd = pc_pin_open(st->gdir, PC_PIN_FLOWS, &ignore);
-	if (fd < 0)
-		return;
-	while (!bpf_map_get_next_key(fd, prev, &k)) {
-		cur = k;
-		prev = &cur;
-		st->flows++;
-	}
-	close(fd);
 }
 
 static const char *egress_hook(const struct iface_status *st)
@@ -138,7 +111,7 @@ static int read_gen(const struct pc_iface *i, struct iface_status *st, struct pc
 	}
 	close(fd);
 	read_egress(i, st);
-	map_bytes(st);
+	footprint(st);
 	read_pending(st);
 	return 0;
 }

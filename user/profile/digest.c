@@ -1,33 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The digest of a profile's text. Not a cryptographic hash, and need not be: whoever
- * can edit the profile can load it; the digest only catches an edit nobody loaded. */
+/* The SHA-256 of a profile's sources, with Nettle's implementation. */
+#include <stdio.h>
 #include <string.h>
+
+#include <nettle/sha2.h>
 
 #include "profile/digest.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+_Static_assert(PC_SHA256_LEN == SHA256_DIGEST_SIZE, "digest size");
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+void pc_profile_sha256(const struct pc_diags *d, size_t first, uint8_t out[PC_SHA256_LEN])
 {
-	const unsigned char *b = p;
+	struct sha256_ctx c;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * FNV_PRIME;
-	return h;
+	sha256_init(&c);
+	for (size_t i = first; i < d->n_sources; i++)
+		sha256_update(&c, strlen(d->sources[i].text), (const uint8_t *)d->sources[i].text);
+	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
 }
 
-uint64_t pc_sources_digest(const struct pc_diags *d, size_t first)
+void pc_sha256_hex(const uint8_t digest[PC_SHA256_LEN], char *out)
 {
-	uint64_t h = FNV_OFFSET;
+	uint8_t any = 0;
 
-	for (size_t i = first; i < d->n_sources; i++) {
-		/* The length first: moving text from one include to the next changes the
-		 * digest even when the concatenation does not. */
-		uint64_t len = strlen(d->sources[i].text);
+	for (int i = 0; i < PC_SHA256_LEN; i++)
+		any |= digest[i];
+	out[0] = 0;
+	for (int i = 0; any && i < PC_SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
 
-		h = fnv(h, &len, sizeof(len));
-		h = fnv(h, d->sources[i].text, len);
+int pc_sha256_parse(const char *hex, uint8_t out[PC_SHA256_LEN])
+{
+	if (strlen(hex) != 2 * PC_SHA256_LEN || strspn(hex, "0123456789abcdef") != strlen(hex))
+		return -1;
+	for (int i = 0; i < PC_SHA256_LEN; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
 	}
-	return h;
+	return 0;
 }

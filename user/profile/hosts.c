@@ -84,13 +84,13 @@ static void add(struct text *t, const char *s)
 	t->len += n;
 }
 
-char *pc_hosts_format(const struct pc_hosts *h, uint64_t digest)
+char *pc_hosts_format(const struct pc_hosts *h, const uint8_t sha256[PC_SHA256_LEN])
 {
 	struct text t = { 0 };
-	char line[64];
+	char line[64 + 2 * PC_SHA256_LEN], hex[2 * PC_SHA256_LEN + 1];
 
-	snprintf(line, sizeof(line), "portcullis-hosts %d\ndigest %016" PRIx64 "\n",
-		 PC_HOSTS_FORMAT, digest);
+	pc_sha256_hex(sha256, hex);
+	snprintf(line, sizeof(line), "portcullis-hosts %d\nsha256 %s\n", PC_HOSTS_FORMAT, hex);
 	add(&t, line);
 	for (size_t i = 0; i < h->n; i++) {
 		add(&t, h->v[i].name);
@@ -149,7 +149,7 @@ static int parse_host(char *line, struct pc_hosts *out)
 	return 0;
 }
 
-int pc_hosts_parse(const char *text, struct pc_hosts *out, uint64_t *digest)
+int pc_hosts_parse(const char *text, struct pc_hosts *out, uint8_t sha256[PC_SHA256_LEN])
 {
 	char *copy = strdup(text), *save = NULL, *line;
 	int version = 0, err = -1;
@@ -162,7 +162,7 @@ int pc_hosts_parse(const char *text, struct pc_hosts *out, uint64_t *digest)
 	    version != PC_HOSTS_FORMAT)
 		goto out;
 	line = strtok_r(NULL, "\n", &save);
-	if (!line || sscanf(line, "digest %" SCNx64, digest) != 1)
+	if (!line || strncmp(line, "sha256 ", 7) || pc_sha256_parse(line + 7, sha256))
 		goto out;
 	err = 0;
 	while (!err && (line = strtok_r(NULL, "\n", &save)))

@@ -22,10 +22,10 @@ bool pc_host_same(const struct pc_host *a, const struct pc_host *b);
 /* "192.0.2.1, 2001:db8::1", or "no address". */
 const char *pc_host_addrs(const struct pc_host *h, char *buf, size_t len);
 
-/* The record: "portcullis-hosts 1\ndigest HEX\n", then a line per name: the name and
+/* The record: "portcullis-hosts 1\nsha256 HEX\n", then a line per name: the name and
  * its addresses, separated by spaces. Returns a string to free, NULL: out of memory. */
-char *pc_hosts_format(const struct pc_hosts *h, uint64_t digest);
+char *pc_hosts_format(const struct pc_hosts *h, const uint8_t sha256[PC_SHA256_LEN]);
 /* Reads a record back. -1 when it is not one (of this version). */
-int pc_hosts_parse(const char *text, struct pc_hosts *out, uint64_t *digest);
+int pc_hosts_parse(const char *text, struct pc_hosts *out, uint8_t sha256[PC_SHA256_LEN]);
 
 #endif /* PC_PROFILE_HOSTS_H */

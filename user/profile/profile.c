@@ -422,7 +422,7 @@ static void check_rule_count(struct parser *ps, int top)
 static int finish(struct parser *ps, size_t first)
 {
 	ps->p->hosts = ps->hosts;
-	ps->p->digest = pc_sources_digest(ps->d, first);
+	pc_profile_sha256(ps->d, first, ps->p->sha256);
 	free(ps->files);
 	return ps->d->n_errors ? -1 : 0;
 }

@@ -11,6 +11,7 @@
 
 #include "portcullis.h"
 #include "profile/diag.h"
+#include "profile/digest.h"
 
 /* An IPv4 or IPv6 prefix. addr is in network order; IPv4 uses addr[0..3], the rest
  * zero. Bits beyond len are always zero. */
@@ -110,11 +111,11 @@ struct pc_profile {
 	struct pc_rule *rules;
 	size_t n_rules;
 	struct pc_options opt;
-	/* Every host name, in the order first named, and the digest of the profile's
-	 * text (digest.c): a refresh re-resolves the first only while the second is
-	 * the same. */
+	/* Every host name, in the order first named, and the SHA-256 of the profile's
+	 * text (digest.c): load records the second; a refresh re-resolves the first
+	 * only while the second is the same. */
 	struct pc_hosts hosts;
-	uint64_t digest;
+	uint8_t sha256[PC_SHA256_LEN];
 };
 
 /* Parses the profile at path (and its includes). Diagnostics go to d, whose sources
