@@ -35,7 +35,8 @@
 #
 # Settings: VMTEST_CACHE (/var/cache/portcullis-vmtest), VMTEST_SYSTEMD_KERNEL,
 # VMTEST_SYSTEMD_BOOTS (3), VMTEST_SYSTEMD_TIMEOUT (seconds per boot, 300), VMTEST_MEM
-# (MiB, 1024), VMTEST_CPUS (2), O (build).
+# (MiB, 1024), VMTEST_CPUS (2), VMTEST_SYSTEMD_APPEND (added to the kernel's command
+# line; vmcheck.confirm=run runs the confirm check without settle), O (build).
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -192,7 +193,7 @@ boot()
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-accel "$accel" -cpu "$cpu" -smp "$CPUS" -m "$MEM" \
 		-kernel "$KDIR/vmlinuz" -initrd "$OUT/initramfs.cpio" \
-		-append "console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 loglevel=4 mitigations=off" \
+		-append "console=ttyS0 root=/dev/vda rw net.ifnames=0 panic=-1 loglevel=4 mitigations=off ${VMTEST_SYSTEMD_APPEND:-}" \
 		-drive "file=$OUT/disk.img,format=raw,if=virtio,cache=unsafe" \
 		-nic user,model=virtio-net-pci \
 		-serial "file:$OUT/console-$n.log" -serial "file:$OUT/results-$n.log" -monitor none \
