@@ -11,6 +11,8 @@
 #                      O/stress/performance-tables.md
 #   make vmtest        as root: the BPF tests, the e2e essentials and pktgen on Debian's own
 #                      kernels under qemu (KERNELS= names others; docs/testing.md)
+#   make vmtest-systemd  as root: the package's portcullis@eth0.service under a real systemd
+#                      in a Debian 12 VM with a NIC, over three boots (docs/testing.md)
 #   make install       the binary, man pages, profiles, systemd units, bash completion under
 #                      DESTDIR and PREFIX; the example /etc/portcullis where absent
 #   make uninstall     remove what install put there (an edited /etc/portcullis file stays)
@@ -336,3 +338,11 @@ clean:
 .PHONY: vmtest
 vmtest: deps $(BIN) $(BPFT_BINS)
 	$(Q)O=$(O) bash scripts/vmtest/run.sh
+
+# The unit, for real (scripts/vmtest/systemd.sh, docs/testing.md): the package built
+# by make deb in a Debian 12 image with systemd as PID 1, booted under qemu with a NIC.
+# Not part of make vmtest.
+.PHONY: vmtest-systemd
+vmtest-systemd: deps
+	$(Q)$(MAKE) --no-print-directory O=$(O) deb
+	$(Q)O=$(O) bash scripts/vmtest/systemd.sh
