@@ -373,16 +373,6 @@ struct target {
 
 static const struct pc_range echo_reply4 = { 0, 0 }, echo_reply6 = { 129, 129 };
 
-static bool ranges_have(const struct pc_rule *r, unsigned x)
-{
-	if (!r->n_ranges)
-		return true;
-	for (size_t i = 0; i < r->n_ranges; i++)
-		if (r->ranges[i].lo <= x && x <= r->ranges[i].hi)
-			return true;
-	return false;
-}
-
 /* The tables a rule fills: in rules by destination port or type; out rules by the
  * peer's port or the type the appliance sends (the egress hook), and with state off
  * also echo-request out rules at echo-reply (stateless replies). */
@@ -404,14 +394,14 @@ static size_t rule_targets(const struct pc_rule *r, bool stateless, struct targe
 		t[n++] = (struct target){
 			in ? PC_TBL_ICMP_IN : PC_TBL_ICMP_OUT, r->ranges, r->n_ranges, { 0, 255 }
 		};
-		if (!in && stateless && ranges_have(r, 8))
+		if (!in && stateless && pc_rule_covers(r, 8))
 			t[n++] = (struct target){ PC_TBL_ICMP_REPLY, &echo_reply4, 1, {} };
 	}
 	if (r->protos & PC_P_ICMP6) {
 		t[n++] = (struct target){
 			in ? PC_TBL_ICMP6_IN : PC_TBL_ICMP6_OUT, r->ranges, r->n_ranges, { 0, 255 }
 		};
-		if (!in && stateless && ranges_have(r, 128))
+		if (!in && stateless && pc_rule_covers(r, 128))
 			t[n++] = (struct target){ PC_TBL_ICMP6_REPLY, &echo_reply6, 1, {} };
 	}
 	return n;

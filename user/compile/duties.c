@@ -49,16 +49,6 @@ static int table_rule(const struct pc_image *img, enum pc_table table, unsigned 
 	return -1;
 }
 
-static bool has(const struct pc_rule *r, unsigned v)
-{
-	if (!r->n_ranges)
-		return true;
-	for (size_t i = 0; i < r->n_ranges; i++)
-		if (r->ranges[i].lo <= v && v <= r->ranges[i].hi)
-			return true;
-	return false;
-}
-
 /* The first in rule for every internet address that matches the type: an allow rule,
  * or -1. */
 static int error_rule(const struct pc_profile *p, unsigned proto, unsigned type)
@@ -66,7 +56,7 @@ static int error_rule(const struct pc_profile *p, unsigned proto, unsigned type)
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct pc_rule *r = &p->rules[i];
 
-		if (r->dir == PC_DIR_IN && (r->protos & proto) && has(r, type) &&
+		if (r->dir == PC_DIR_IN && (r->protos & proto) && pc_rule_covers(r, type) &&
 		    (r->peer_kind == PC_PEER_ANY || r->peer_kind == PC_PEER_INTERNET))
 			return r->action == PC_ACT_PASS ? (int)i : -1;
 	}

@@ -168,16 +168,6 @@ static void warn(struct lint *L, struct pc_pos pos, const char *id, const char *
 
 /* --- What a rule covers ----------------------------------------------------------------- */
 
-static bool rule_has(const struct pc_rule *r, unsigned v)
-{
-	if (!r->n_ranges)
-		return true;
-	for (size_t i = 0; i < r->n_ranges; i++)
-		if (r->ranges[i].lo <= v && v <= r->ranges[i].hi)
-			return true;
-	return false;
-}
-
 /* The first value of r in lo..hi, or -1. */
 static int rule_first_in(const struct pc_rule *r, unsigned lo, unsigned hi)
 {
@@ -289,7 +279,7 @@ static void lint_pmtud_one(struct lint *L, const struct pmtud *m)
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct pc_rule *r = &p->rules[i];
 
-		if (r->dir != PC_DIR_IN || !(r->protos & m->proto) || !rule_has(r, m->type) ||
+		if (r->dir != PC_DIR_IN || !(r->protos & m->proto) || !pc_rule_covers(r, m->type) ||
 		    !(peer_internet(L, r) & m->family))
 			continue;
 		if (r->action == PC_ACT_PASS)

@@ -133,6 +133,9 @@ int pc_profile_parse_keeping(const char *path, const struct pc_hosts *last, stru
 			     struct pc_diags *d);
 void pc_profile_free(struct pc_profile *p);
 
+/* Rule r covers port (or ICMP type) v: a rule that lists none covers every one. */
+bool pc_rule_covers(const struct pc_rule *r, unsigned v);
+
 /* Name tables (names.c), also used by `explain` and `check`. Return -1 if unknown. */
 int pc_icmp_type_by_name(const char *name, bool v6);
 const char *pc_icmp_type_name(unsigned type, bool v6); /* NULL if unnamed */

@@ -489,3 +489,13 @@ out:
 	free(peer.v);
 	ps_rule_free(&r);
 }
+
+bool pc_rule_covers(const struct pc_rule *r, unsigned v)
+{
+	if (!r->n_ranges)
+		return true;
+	for (size_t i = 0; i < r->n_ranges; i++)
+		if (r->ranges[i].lo <= v && v <= r->ranges[i].hi)
+			return true;
+	return false;
+}

@@ -154,13 +154,8 @@ static bool covered(const struct pc_profile *p, enum pc_direction dir, unsigned 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct pc_rule *r = &p->rules[i];
 
-		if (r->dir != dir || !(r->protos & proto))
-			continue;
-		if (!r->n_ranges)
+		if (r->dir == dir && (r->protos & proto) && pc_rule_covers(r, v))
 			return true;
-		for (size_t k = 0; k < r->n_ranges; k++)
-			if (r->ranges[k].lo <= v && v <= r->ranges[k].hi)
-				return true;
 	}
 	return false;
 }
