@@ -167,10 +167,11 @@ kill -TERM "$stream_pid" 2>/dev/null
 wait "$stream_pid" 2>/dev/null
 
 # --- explain IFACE --pcap: the same verdicts, frame by frame, live counters still ----------
-pc_cli stats "$PC_IF_APP" --json >"$tmp/stats1" 2>&1
+# The counters, without the time the reading was taken at.
+pc_cli stats "$PC_IF_APP" --json 2>&1 | sed 's/"timestamp":"[^"]*",//' >"$tmp/stats1"
 pc_cli explain "$PC_IF_APP" --pcap "$tmp/drops.pcapng" >"$tmp/explain.out" 2>"$tmp/explain.err"
 erc=$?
-pc_cli stats "$PC_IF_APP" --json >"$tmp/stats2" 2>&1
+pc_cli stats "$PC_IF_APP" --json 2>&1 | sed 's/"timestamp":"[^"]*",//' >"$tmp/stats2"
 python3 - "$tmp/fields" "$tmp/explain.out" "$erc" "$tmp/explain.err" "$SSH" "$UDP" "$NOMATCH" \
 	>"$tmp/cmp2" 2>&1 <<'EOF'
 import re, sys
