@@ -110,7 +110,7 @@ expect explain_ndp_passes 0 "rule     none: ndp" explain --profile profiles/spam
 	icmp6 from fe80::1 to fe80::2 type nd-neighbor-solicit
 expect explain_to_twice 2 "'to' is written twice" explain --profile profiles/spammertrap.conf \
 	tcp from 192.0.2.7 to port 25 to port 26
-expect explain_vlan_thrice 2 "'vlan' is written twice" explain --profile profiles/spammertrap.conf \
+expect explain_vlan_thrice 2 "a third 'vlan': explain builds two VLAN tags at most" explain --profile profiles/spammertrap.conf \
 	tcp from 192.0.2.7 to port 25 vlan 1 vlan 2 vlan 3
 expect explain_type_on_tcp 2 "'type' goes with icmp and icmp6; a tcp packet has ports" \
 	explain --profile profiles/spammertrap.conf tcp from 192.0.2.7 to port 25 type 8
