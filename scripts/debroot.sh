@@ -5,6 +5,7 @@
 #
 #   scripts/debroot.sh DIR   unpack the root into DIR (empty or absent), making the
 #                            tarball first when it is not in the cache
+#   scripts/debroot.sh --tarball   make the tarball if missing; print its path
 #
 # The cache is DEBROOT_CACHE (default /var/cache/portcullis-vmtest/debroot-bookworm-SUM.tar,
 # SUM the checksum of the runtime libraries' list, so that a new library makes a new root).
@@ -12,7 +13,7 @@
 # root is minbase with the package's runtime libraries, so that dpkg -i needs no network.
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 DIR | --tarball" >&2; exit 2; }
 dir=$1
 # The libraries the binary links (debian/control's Depends come from them, at run time).
 libs=libbpf1,libelf1,zlib1g,libpcap0.8,libjson-c5,libnettle8,libmicrohttpd12
@@ -40,6 +41,10 @@ if [ ! -s "$cache" ]; then
 	# The packages debootstrap downloaded are in the root already.
 	rm -f "$work/root"/var/cache/apt/archives/*.deb
 	tar -C "$work/root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+fi
+if [ "$dir" = --tarball ]; then
+	echo "$cache"
+	exit 0
 fi
 mkdir -p "$dir"
 tar -C "$dir" -xf "$cache"

@@ -214,8 +214,10 @@ read -r KPKG KVER KREL KDIR < <(bash scripts/vmtest/kernel.sh "$KERNEL" 2>"$OUT/
 say "$KPKG $KVER ($KREL), $(basename "$DEB")"
 
 # The caches, keyed by what goes into them.
-debroot=${DEBROOT_CACHE:-$CACHE/debroot-bookworm.tar}
-[ -s "$debroot" ] || { say "making the debroot tarball (scripts/debroot.sh; once)"; bash scripts/debroot.sh "$OUT/.debroot" >"$OUT/build.log" 2>&1 || die "scripts/debroot.sh failed: $(tail -n 3 "$OUT/build.log")"; rm -rf "$OUT/.debroot"; }
+# The root test_deb installs in, with the package's libraries (its cache is named
+# after their list, so a new library makes a new one).
+debroot=$(bash scripts/debroot.sh --tarball 2>"$OUT/build.log") ||
+	die "scripts/debroot.sh failed: $(tail -n 3 "$OUT/build.log")"
 root_key=$({ sha256sum <"$debroot"; echo "${PACKAGES[*]} ${MASKED[*]} $KPKG $KVER"; declare -f make_root in_root; } | sha256sum | cut -c 1-16)
 root_tar=$CACHE/systemd-root-$root_key.tar
 disk_key=$({ echo "$root_key"; sha256sum <"$DEB"; cat tests/vm/systemd/*; declare -f make_disk; } | sha256sum | cut -c 1-16)
