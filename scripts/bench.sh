@@ -46,13 +46,18 @@ python3 scripts/gen-profile.py --rules 10 --prefixes 1000 >"$out/gen-10-rules.co
 	python3 scripts/gen-profile.py --rules 32766 --prefixes 1000 --seed 2 >"$out/gen-32766-rules-b.conf" ||
 	exit 1
 
-# bench_one NAME ARGS...: one table, kept in $tmp/NAME.md.
+# bench_one NAME [REPEAT] ARGS...: one table, kept in $tmp/NAME.md; REPEAT (a number)
+# replaces the default, since bench refuses an option given twice.
 bench_one()
 {
-	local name=$1
+	local name=$1 repeat=$REPEAT
 	shift
-	echo "== bench $*" >&2
-	"$BIN" bench --markdown --repeat "$REPEAT" --rounds "$ROUNDS" "$@" >"$tmp/$name.md" 2>"$tmp/$name.err" || {
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+		repeat=$1
+		shift
+	fi
+	echo "== bench --repeat $repeat $*" >&2
+	"$BIN" bench --markdown --repeat "$repeat" --rounds "$ROUNDS" "$@" >"$tmp/$name.md" 2>"$tmp/$name.err" || {
 		cat "$tmp/$name.err" >&2
 		exit 1
 	}
@@ -66,7 +71,7 @@ bench_one spammertrap --profile profiles/spammertrap.conf
 bench_one libraesva --profile profiles/libraesva-esg.conf
 bench_one gen10 --profile "$out/gen-10-rules.conf"
 bench_one gen10k --profile "$out/gen-10000-rules.conf"
-bench_one cells --profile profiles/spammertrap.conf --mix profile --repeat $((REPEAT / 5))
+bench_one cells $((REPEAT / 5)) --profile profiles/spammertrap.conf --mix profile
 
 # Compile and load of the 10,000-rule profile onto a veth, and what status reports.
 ip netns add "$ns" && ip -n "$ns" link add pcb0 type veth peer name pcb1 &&
