@@ -17,13 +17,17 @@ CHECKS=(version_schema check_schema check_error_schema doctor_schema topology lo
 	explain_profile_schema reload_schema reload_changes flood_schema labels_intact
 	path_not_utf8 refuses_j)
 . tests/e2e/lib.sh
-python3 -c 'import jsonschema' 2>/dev/null || finish "python3-jsonschema is not installed (bash scripts/deps.sh)"
+# Debian's python3-jsonschema (deps.sh) is /usr/bin/python3's; a python3 earlier in PATH
+# (pyenv's, say) sees it only if it has its own.
+PY=python3
+/usr/bin/python3 -c 'import jsonschema' 2>/dev/null && PY=/usr/bin/python3
+"$PY" -c 'import jsonschema' 2>/dev/null || finish "python3-jsonschema is not installed (bash scripts/deps.sh)"
 . scripts/netns.sh
 
 # valid CHECK NAME FILE [--lines]: FILE against tests/schema/NAME.json.
 valid()
 {
-	python3 "$SCHEMA/validate.py" "$@" >"$tmp/valid.out" 2>&1
+	"$PY" "$SCHEMA/validate.py" "$@" >"$tmp/valid.out" 2>&1
 	results "$tmp/valid.out" "$1"
 }
 # py CHECK WHY FILE EXPR: EXPR, a Python expression of d (FILE's JSON), must be true.
