@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The systemd timer of systemd_timer.h, through systemd-run and systemctl. */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
@@ -60,7 +61,7 @@ static int run(const char *const argv[])
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	if (!posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ))
-		while (waitpid(pid, &status, 0) < 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	posix_spawn_file_actions_destroy(&fa);
 	return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
