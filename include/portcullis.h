@@ -211,7 +211,8 @@ struct pc_load_info {
 /* --- Sampled drop events -------------------------------------------------------------
  * "events": ring buffer of struct pc_log_event, one per dropped frame while the
  * dropping CPU is within its budget; "log_budget": per-CPU struct pc_log_budget, the
- * program's own bookkeeping for that budget. Numbers are in host order; data[] holds
+ * program's own bookkeeping for that budget, and the events lost to a full ring (which
+ * readers sum over the CPUs). Numbers are in host order; data[] holds
  * the first snap_len bytes of the frame exactly as on the wire (network order). */
 #define PC_LOG_SNAP 128
 #define PC_LOG_RINGBUF_SIZE (256 * 1024)
@@ -231,6 +232,7 @@ struct pc_log_event {
 struct pc_log_budget {
 	__u64 window_ns; /* start of this CPU's current 1 s window (coarse monotonic) */
 	__u64 checked;	 /* jiffies when a spent budget last read the clock */
+	__u64 lost;	 /* events within the budget that the full ring had no room for */
 	__u32 used;	 /* events this CPU has logged in the window */
 	__u32 pad;
 };
@@ -351,5 +353,6 @@ enum pc_feature {
 #define PC_PIN_ECARRY "ecarry"
 #define PC_PIN_FLOWS "flows"
 #define PC_PIN_EVENTS "events"
+#define PC_PIN_LOG_BUDGET "log_budget"
 
 #endif /* PORTCULLIS_H */

@@ -347,3 +347,55 @@ TEST(log_off_logs_nothing)
 out:
 	teardown(&r);
 }
+
+/* What one event takes of the ring: the kernel's 8-byte record header and the event,
+ * rounded up to 8 bytes. */
+#define RECORD ((BPF_RINGBUF_HDR_SZ + sizeof(struct pc_log_event) + 7) / 8 * 8)
+
+static uint64_t lost_sum(struct run *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pc_log_budget *b = calloc(ncpu, sizeof(*b));
+	uint32_t zero = 0;
+	uint64_t lost = 0;
+
+	if (!b || bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.log_budget), &zero, b))
+		pc_test_fail(__FILE__, __LINE__, "reading log_budget: %s", strerror(errno));
+	for (int c = 0; b && c < ncpu; c++)
+		lost += b[c].lost;
+	free(b);
+	return lost;
+}
+
+/* With no reader the ring fills: the events within the budget that find no room are
+ * counted as lost, exactly, and once a reader has emptied it, events land again. */
+TEST(full_ring_counts_lost)
+{
+	const uint32_t fit = (PC_LOG_RINGBUF_SIZE - 1) / RECORD, frames = fit + 123;
+	char text[512];
+	struct run r;
+	struct pkt drop;
+
+	if (geteuid())
+		SKIP("needs root for BPF_PROG_TEST_RUN");
+	if (!setup(&r, profile_with(text, sizeof(text), "1000000/s")))
+		goto out;
+	EXPECT_TRUE(r.skel->rodata->cfg_log_rate > frames);
+	syn(&drop, "198.51.100.7", 23, 0);
+	set_budget(&r, coarse_now(), 0);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = drop.data, .data_size_in = drop.len,
+			    .repeat = frames);
+
+		EXPECT_EQ(bpf_prog_test_run_opts(bpf_program__fd(r.skel->progs.portcullis_xdp), &o),
+			  0);
+		EXPECT_EQ(o.retval, XDP_DROP);
+	}
+	EXPECT_EQ(lost_sum(&r), frames - fit);
+	EXPECT_EQ(ring_buffer__consume(r.rb), (int)fit);
+	EXPECT_EQ(r.n, (int)fit);
+	EXPECT_EQ(RUN_FRAME(&r, &drop, XDP_DROP), 1);
+	EXPECT_EQ(lost_sum(&r), frames - fit);
+out:
+	teardown(&r);
+}

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.." || exit 1
 PROFILE=profiles/spammertrap.conf
 
 CHECKS=(not_loaded_error topology load log_ready log_exit_0 log_three_events
-	log_events_no_match log_events_port_22 text_line sigterm_stops_cleanly)
+	log_events_no_match log_events_port_22 text_line sigterm_stops_cleanly
+	lost_load lost_log_ready lost_frames lost_counted lost_log_says)
 . tests/e2e/lib.sh
 
 . scripts/netns.sh
@@ -137,6 +138,53 @@ if start_log "$tmp/log3.txt" "$tmp/log3.err"; then
 	check sigterm_stops_cleanly "after SIGTERM, log ended with status $wait_rc" [ "$wait_rc" -eq 0 ]
 else
 	fail sigterm_stops_cleanly "log did not start: $(head -c 300 "$tmp/log3.err")"
+fi
+
+# --- a full ring: the reader stopped while drops come in; what finds no room is lost -----
+# A rate no CPU reaches, so that every drop is an event or a lost one; one kind of drop.
+cat >"$tmp/lost.conf" <<'EOF'
+# test_log.sh: drops to port 9, logged without a practical limit
+set log 1000000/s
+set default pass
+drop in from internet udp port 9 "discard"
+EOF
+pc_cli load "$PC_IF_APP" "$tmp/lost.conf" >"$tmp/lost-load.out" 2>&1
+check lost_load "load: $(tail -n 3 "$tmp/lost-load.out")" grep -q 'loaded' "$tmp/lost-load.out"
+if start_log "$tmp/lost.txt" "$tmp/lost.err"; then
+	ok lost_log_ready
+	kill -STOP "$log_pid"
+	# Over twice what the 256 KiB ring holds (about 1,500 events).
+	pc_udp "$PC_APP4" 9 4000 2>"$tmp/udp.err"
+	check lost_frames "the peer could not send: $(head -c 200 "$tmp/udp.err")" [ $? -eq 0 ]
+	pc_cli stats "$PC_IF_APP" --json >"$tmp/lost-stats.json" 2>&1
+	pc_cli stats "$PC_IF_APP" --prometheus >"$tmp/lost.prom" 2>&1
+	kill -CONT "$log_pid"
+	# log looks once a second; it reads the ring and ends on SIGTERM.
+	sleep 1.5
+	kill -TERM "$log_pid"
+	wait_for "$log_pid" 5
+	python3 - "$tmp/lost-stats.json" "$tmp/lost.prom" "$tmp/lost.err" >"$tmp/lost.cmp" 2>&1 <<'EOF'
+import json, re, sys
+st = json.load(open(sys.argv[1]))
+prom = open(sys.argv[2]).read()
+err = open(sys.argv[3]).read()
+def res(name, good, why):
+    print(("PASS|%s|" % name) if good else ("FAIL|%s|%s" % (name, why)))
+def metric(name):
+    m = re.search(r"^%s\{iface=\"[^\"]+\"\} (\d+)$" % name, prom, re.M)
+    return int(m.group(1)) if m else None
+drops = sum(r["packets"] for r in st["rules"] if r["action"] == "drop")
+drops += st["implicit"]["malformed"]["packets"]
+events, lost = metric("portcullis_log_events_total"), metric("portcullis_log_events_lost_total")
+res("lost_counted", events is not None and lost is not None and lost > 0 and events + lost == drops,
+    "%s drops, %s events and %s lost: every drop within the rate is an event or lost" % (drops, events, lost))
+said = sum(int(n) for n in re.findall(r"warning: (\d+) drop events lost on ", err))
+res("lost_log_says", lost is not None and said == lost,
+    "log said %d lost, the program counted %s: %r" % (said, lost, err[-400:]))
+EOF
+	results "$tmp/lost.cmp" lost_counted
+else
+	fail lost_log_ready "log did not start: $(head -c 300 "$tmp/lost.err")"
 fi
 
 finish "not reached"

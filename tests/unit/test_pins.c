@@ -12,7 +12,8 @@ TEST(map_pins_are_map_names)
 {
 	static const char *const pins[] = { PC_PIN_LOAD_INFO, PC_PIN_RULE_INFO, PC_PIN_FILES,
 					    PC_PIN_COUNTERS,  PC_PIN_ECOUNTERS, PC_PIN_CARRY,
-					    PC_PIN_ECARRY,    PC_PIN_FLOWS,	PC_PIN_EVENTS };
+					    PC_PIN_ECARRY,    PC_PIN_FLOWS,	PC_PIN_EVENTS,
+					    PC_PIN_LOG_BUDGET };
 	struct portcullis *s = portcullis__open();
 
 	EXPECT_TRUE(s != NULL);

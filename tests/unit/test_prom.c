@@ -54,7 +54,9 @@ static void make_scrape(struct pc_scrape *sc, struct pc_count *count)
 					   .flows = 3,
 					   .has_flows = true,
 					   .log_events = 2,
-					   .has_events = true };
+					   .has_events = true,
+					   .log_lost = 7,
+					   .has_lost = true };
 	snprintf(ifs[1].iface.name, sizeof(ifs[1].iface.name), "eth1");
 	ifs[1].iface.vanished = true;
 	sc->ifs = ifs;
@@ -146,6 +148,7 @@ TEST(profile_and_footprint)
 	EXPECT_TRUE(strstr(t, "\nportcullis_flows{iface=\"eth0\"} 3\n") != NULL);
 	EXPECT_TRUE(strstr(t, "\nportcullis_flows_max{iface=\"eth0\"} 1024\n") != NULL);
 	EXPECT_TRUE(strstr(t, "\nportcullis_log_events_total{iface=\"eth0\"} 2\n") != NULL);
+	EXPECT_TRUE(strstr(t, "\nportcullis_log_events_lost_total{iface=\"eth0\"} 7\n") != NULL);
 	EXPECT_TRUE(strstr(t, "\nportcullis_map_bytes{iface=\"eth0\"} 4096\n") != NULL);
 	free(t);
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A generation's footprint, from its pins: the maps' fdinfo, the flow table's keys,
- * and the event ring's positions, mapped read-only. */
+ * the event ring's positions, mapped read-only, and the events lost to a full ring. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include "core/mapmem.h"
@@ -85,6 +87,36 @@ static void ring_positions(const char *gdir, struct pc_footprint *f)
 	f->has_events = true;
 }
 
+int pc_log_lost_read(const char *gdir, uint64_t *lost)
+{
+	struct bpf_map_info mi = {};
+	uint32_t len = sizeof(mi), zero = 0;
+	struct pc_log_budget *b = NULL;
+	struct pc_err ignore;
+	int fd, ncpu, err = 0;
+
+	*lost = 0;
+	if ((fd = pc_pin_open(gdir, PC_PIN_LOG_BUDGET, &ignore)) < 0)
+		return -ENOENT;
+	/* An older program's budget has no lost field: its values are shorter. */
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		err = -errno;
+	else if (mi.value_size != sizeof(*b))
+		err = -EPROTO;
+	else if ((ncpu = libbpf_num_possible_cpus()) < 0)
+		err = ncpu;
+	else if (!(b = calloc(ncpu, sizeof(*b))))
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &zero, b))
+		err = -errno;
+	else
+		for (int c = 0; c < ncpu; c++)
+			*lost += b[c].lost;
+	free(b);
+	close(fd);
+	return err;
+}
+
 int pc_footprint_read(const char *gdir, struct pc_footprint *f, struct pc_err *e)
 {
 	DIR *d = opendir(gdir);
@@ -96,5 +128,6 @@ int pc_footprint_read(const char *gdir, struct pc_footprint *f, struct pc_err *e
 	closedir(d);
 	count_flows(gdir, f);
 	ring_positions(gdir, f);
+	f->has_lost = !pc_log_lost_read(gdir, &f->log_lost);
 	return 0;
 }

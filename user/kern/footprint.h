@@ -21,10 +21,19 @@ struct pc_footprint {
 	uint64_t log_events;
 	uint64_t log_unread;
 	bool has_events;
+	/* Events within the log budget that the full ring had no room for, summed over
+	 * the CPUs. has_lost: the program's log_budget map could be read (a program of
+	 * an older portcullis does not count them). */
+	uint64_t log_lost;
+	bool has_lost;
 };
 
 /* Reads gdir's footprint; -1 only when the generation is gone (a reload removed it:
  * read the new one), whatever else cannot be read is left out. */
 int pc_footprint_read(const char *gdir, struct pc_footprint *f, struct pc_err *e);
+
+/* gdir's events lost to a full ring, summed over the CPUs; -errno when they cannot be
+ * read (-EPROTO: the program does not count them). */
+int pc_log_lost_read(const char *gdir, uint64_t *lost);
 
 #endif /* PC_KERN_FOOTPRINT_H */

@@ -2,6 +2,7 @@
 /* Streams sampled drop events from the pinned ring buffer, naming the rule that
  * dropped each frame and decoding its first bytes. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/iface.h"
 #include "core/json.h"
 #include "core/rule_text.h"
+#include "kern/footprint.h"
 #include "kern/pins.h"
 #include "kern/snapshot.h"
 #include "kern/state.h"
@@ -39,6 +41,9 @@ static void on_signal(int sig)
 struct source {
 	int events_fd;
 	uint32_t events_id;
+	char gdir[PATH_MAX];
+	uint64_t lost; /* events lost to a full ring, as last read */
+	bool has_lost; /* the program counts them */
 	struct pc_load_info load;
 	struct pc_rule_info *rules;
 	uint32_t n_rules;
@@ -102,6 +107,8 @@ static int source_open(const struct pc_iface *i, struct source *s, struct pc_err
 	if (pc_gen_rules_read(gdir, &s->load, &s->rules, e))
 		goto out;
 	s->n_rules = s->load.n_rules;
+	snprintf(s->gdir, sizeof(s->gdir), "%s", gdir);
+	s->has_lost = !pc_log_lost_read(gdir, &s->lost);
 	s->events_fd = pc_pin_open(gdir, PC_PIN_EVENTS, e);
 	if (s->events_fd < 0)
 		goto out;
@@ -274,6 +281,21 @@ static void banner(const struct follower *f)
 		f->opts->count || f->opts->timeout ? "Ctrl-C stops early" : "Ctrl-C stops");
 }
 
+/* Events the full ring had no room for since the last look: said on stderr, so that a
+ * quiet log is not taken for a quiet interface. */
+static void report_lost(struct follower *f)
+{
+	uint64_t lost;
+
+	if (!f->src.has_lost || pc_log_lost_read(f->src.gdir, &lost) || lost <= f->src.lost)
+		return;
+	fprintf(stderr,
+		"portcullis: warning: %llu drop events lost on %s: the event ring was full "
+		"(this reader fell behind); the counters still count every drop\n",
+		(unsigned long long)(lost - f->src.lost), f->ifname);
+	f->src.lost = lost;
+}
+
 /* A `load` replaced the program, and the ring with it: follow the new one. Returns
  * 1 when it did, 0 when nothing changed, -1 when the interface is no longer loaded. */
 static int follow_reload(struct follower *f, struct ring_buffer **rb, struct pc_err *e)
@@ -390,12 +412,14 @@ int pc_log_run(const char *ifname, const struct pc_log_opts *opts, FILE *out, st
 		}
 		if (clock_ns(CLOCK_MONOTONIC) >= next_check) {
 			next_check = clock_ns(CLOCK_MONOTONIC) + RELOAD_CHECK_NS;
+			report_lost(&f);
 			if (follow_reload(&f, &rb, e) < 0) {
 				err = -1;
 				break;
 			}
 		}
 	}
+	report_lost(&f);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:

@@ -168,6 +168,12 @@ static bool log_unread(const struct pc_scrape_iface *si, unsigned long long *v)
 	return si->fp.has_events;
 }
 
+static bool log_lost(const struct pc_scrape_iface *si, unsigned long long *v)
+{
+	*v = si->fp.log_lost;
+	return si->fp.has_lost;
+}
+
 static bool map_bytes(const struct pc_scrape_iface *si, unsigned long long *v)
 {
 	*v = si->fp.map_bytes;
@@ -197,9 +203,12 @@ void pc_prom_write(const struct pc_scrape *sc, FILE *out)
 		  flows_max, out);
 	per_iface(sc, "portcullis_log_events_total", "counter",
 		  "Drop events the program wrote to the event ring for `portcullis log`, "
-		  "since this profile was loaded. Drops beyond the log rate, and events the "
-		  "ring had no room for, are not counted anywhere.",
+		  "since this profile was loaded. Drops beyond the log rate are not events.",
 		  log_events, out);
+	per_iface(sc, "portcullis_log_events_lost_total", "counter",
+		  "Drop events within the log rate that the full event ring had no room "
+		  "for (no reader, or one too slow), since this profile was loaded.",
+		  log_lost, out);
 	per_iface(sc, "portcullis_log_events_unread", "gauge",
 		  "Events in the ring that no reader has taken yet; a full ring loses the next.",
 		  log_unread, out);
