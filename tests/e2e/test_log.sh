@@ -156,13 +156,14 @@ if start_log "$tmp/lost.txt" "$tmp/lost.err"; then
 	# Over twice what the 256 KiB ring holds (about 1,500 events).
 	pc_udp "$PC_APP4" 9 4000 2>"$tmp/udp.err"
 	check lost_frames "the peer could not send: $(head -c 200 "$tmp/udp.err")" [ $? -eq 0 ]
-	pc_cli stats "$PC_IF_APP" --json >"$tmp/lost-stats.json" 2>&1
-	pc_cli stats "$PC_IF_APP" --prometheus >"$tmp/lost.prom" 2>&1
 	kill -CONT "$log_pid"
-	# log looks once a second; it reads the ring and ends on SIGTERM.
+	# log looks once a second and once more as it ends (on SIGTERM); the counters are
+	# read after that, when the veth has long judged the last frame.
 	sleep 1.5
 	kill -TERM "$log_pid"
 	wait_for "$log_pid" 5
+	pc_cli stats "$PC_IF_APP" --json >"$tmp/lost-stats.json" 2>&1
+	pc_cli stats "$PC_IF_APP" --prometheus >"$tmp/lost.prom" 2>&1
 	python3 - "$tmp/lost-stats.json" "$tmp/lost.prom" "$tmp/lost.err" >"$tmp/lost.cmp" 2>&1 <<'EOF'
 import json, re, sys
 st = json.load(open(sys.argv[1]))
