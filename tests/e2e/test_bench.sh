@@ -4,7 +4,7 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
-CHECKS=(bench_exit_0 bench_streams bench_outcomes bench_mix_row bench_clock bench_text_clock
+CHECKS=(bench_exit_0 bench_streams bench_outcomes bench_mix_row bench_floor bench_clock bench_text_clock
 	bench_missing_profile bench_bad_rounds)
 . tests/e2e/lib.sh
 [ "$(id -u)" -eq 0 ] || finish "bench needs root for BPF_PROG_TEST_RUN"
@@ -13,7 +13,7 @@ CHECKS=(bench_exit_0 bench_streams bench_outcomes bench_mix_row bench_clock benc
 	>"$tmp/md" 2>"$tmp/err"
 rc=$?
 check bench_exit_0 "bench exited $rc: $(head -c 300 "$tmp/err")" [ "$rc" -eq 0 ]
-# The built-in mix has 8 streams, each a row of 8 cells.
+# The built-in mix has 8 streams, each a row of 10 cells.
 rows=$(grep -cE '^\| [a-z0-9-]+ \| [0-9]+ \| (PASS|DROP) ' "$tmp/md")
 check bench_streams "bench printed $rows stream rows, expected 8: $(head -c 400 "$tmp/md")" [ "$rows" -eq 8 ]
 check bench_outcomes "outcomes differ from the profile's: $(grep -E 'smtp-syn|tcp-denied|arp' "$tmp/md" | tr '\n' ' ')" \
@@ -29,8 +29,16 @@ if len(row) != 1:
     print("FAIL|bench_mix_row|%d weighted rows" % len(row)); sys.exit()
 c = [x.strip() for x in row[0].split("|")[1:-1]]
 empty, real, added = float(c[3]), float(c[4]), float(c[5])
-ok = c[1] == "100" and empty > 0 and real > 0 and abs(empty + added - real) < 0.5
+ok = len(c) == 10 and c[1] == "100" and empty > 0 and real > 0 and abs(empty + added - real) < 0.5
 print("PASS|bench_mix_row|" if ok else "FAIL|bench_mix_row|%s" % c)
+# The floor: parsing and one counter cost something, less than portcullis's decisions
+# on top of them, and the multiple is the quotient of the two figures (or "-").
+floor, times = float(c[8]), c[9]
+# Both were printed rounded to 0.1 ns, the multiple too.
+lo = (added - 0.05) / (floor + 0.05) - 0.05 if floor >= 0.1 else 0
+hi = (added + 0.05) / (floor - 0.05) + 0.05 if floor >= 0.1 else 0
+ok = 0 < floor < added and (times == "-" if floor < 0.1 else lo <= float(times) <= hi)
+print("PASS|bench_floor|" if ok else "FAIL|bench_floor|floor %s, multiple %s, added %s" % (c[8], times, added))
 PY
 results "$tmp/mix" bench_mix_row
 ghz=$(sed -nE 's/.*core clock ([0-9.]+) GHz \(1 ns = ([0-9.]+) cycles\).*/\1/p' "$tmp/md")

@@ -3,7 +3,9 @@
  * with the real program (the profile's maps filled, its settings as globals) and once
  * with an empty program, back to back, in every round. The difference of the two is
  * what portcullis adds to a packet; the empty program's own time is the test run's
- * loop and the program call, which a NIC driver pays too.
+ * loop and the program call, which a NIC driver pays too. The floor program (parsing
+ * and one per-CPU counter) is measured the same way, and portcullis's added cost is
+ * also given as a multiple of the floor's.
  *
  * Time is read around the syscall (the kernel's own figure is whole nanoseconds), on
  * one CPU, in runs of about 2 ms; a run the thread was scheduled out of is run again.
@@ -20,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "kern/bench_floor.h"
 #include "kern/tinyprog.h"
 #include "traffic/bench.h"
 #include "traffic/mix.h"
@@ -30,9 +33,9 @@ struct timing {
 	double *empty, *real, *added;
 };
 
-/* A stream's figures, medians over the rounds. */
+/* A stream's figures, medians over the rounds; floor: what the floor program adds. */
 struct figures {
-	double empty, real, added;
+	double empty, real, added, floor;
 };
 
 static double now_ns(void)
@@ -150,6 +153,13 @@ static double mpps(double ns)
 	return ns > 0 ? 1e3 / ns : 0;
 }
 
+/* portcullis's added cost as a multiple of the floor's; 0 when the floor is too small
+ * to divide by (a timer that cannot tell it from the empty program). */
+static double times_floor(const struct figures *f)
+{
+	return f->floor >= 0.1 ? f->added / f->floor : 0;
+}
+
 static void print_header(const struct pc_bench_opts *o, const struct pc_testbed *tb,
 			 const struct pc_mix *m, double ghz, FILE *out)
 {
@@ -171,8 +181,8 @@ static void print_header(const struct pc_bench_opts *o, const struct pc_testbed 
 			tb->compile_ms, tb->load_ms, state, m->origin, m->n, o->repeat, o->rounds,
 			o->cpu, clock);
 		fprintf(out, "| stream | weight | outcome | empty ns | portcullis ns | added ns | "
-			     "empty Mpps | portcullis Mpps |\n"
-			     "|---|--:|---|--:|--:|--:|--:|--:|\n");
+			     "empty Mpps | portcullis Mpps | floor added ns | added / floor |\n"
+			     "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|\n");
 		return;
 	}
 	fprintf(out,
@@ -184,7 +194,9 @@ static void print_header(const struct pc_bench_opts *o, const struct pc_testbed 
 	fprintf(out, "mix      %s: %zu streams\n", m->origin, m->n);
 	fprintf(out,
 		"method   BPF_PROG_TEST_RUN, %lu frames a run, %lu rounds beside an empty XDP "
-		"program, CPU %d; medians\n",
+		"program, CPU %d; medians\n"
+		"floor    the parser and one per-CPU counter, nothing decided, measured the "
+		"same way\n",
 		o->repeat, o->rounds, o->cpu);
 	if (ghz > 0)
 		fprintf(out,
@@ -196,23 +208,31 @@ static void print_header(const struct pc_bench_opts *o, const struct pc_testbed 
 			"clock    unknown: %d dependent additions took no longer than the "
 			"empty program\n\n",
 			PC_TINYPROG_CHAIN);
-	fprintf(out, "%-28s %6s  %-18s %9s %13s %9s %11s %16s\n", "stream", "weight", "outcome",
-		"empty ns", "portcullis ns", "added ns", "empty Mpps", "portcullis Mpps");
+	fprintf(out, "%-28s %6s  %-18s %9s %13s %9s %11s %16s %9s %8s\n", "stream", "weight",
+		"outcome", "empty ns", "portcullis ns", "added ns", "empty Mpps", "portcullis Mpps",
+		"floor ns", "x floor");
 }
 
 static void print_row(const struct pc_bench_opts *o, const char *name, const char *weight,
 		      const char *outcome, const struct figures *f, FILE *out)
 {
+	char times[16] = "-";
+
+	if (times_floor(f) > 0)
+		snprintf(times, sizeof(times), "%.1f", times_floor(f));
 	if (o->markdown)
-		fprintf(out, "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, weight,
-			outcome, f->empty, f->real, f->added, mpps(f->empty), mpps(f->real));
+		fprintf(out, "| %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s |\n",
+			name, weight, outcome, f->empty, f->real, f->added, mpps(f->empty),
+			mpps(f->real), f->floor, times);
 	else
-		fprintf(out, "%-28s %6s  %-18s %9.1f %13.1f %9.1f %11.1f %16.1f\n", name, weight,
-			outcome, f->empty, f->real, f->added, mpps(f->empty), mpps(f->real));
+		fprintf(out, "%-28s %6s  %-18s %9.1f %13.1f %9.1f %11.1f %16.1f %9.1f %8s\n", name,
+			weight, outcome, f->empty, f->real, f->added, mpps(f->empty), mpps(f->real),
+			f->floor, times);
 }
 
 static void report(const struct pc_bench_opts *o, const struct pc_testbed *tb,
-		   const struct pc_mix *m, struct timing *t, double ghz, FILE *out)
+		   const struct pc_mix *m, struct timing *t, struct timing *tf, double ghz,
+		   FILE *out)
 {
 	struct figures mix = { 0 };
 	double w = pc_mix_total_weight(m);
@@ -225,12 +245,14 @@ static void report(const struct pc_bench_opts *o, const struct pc_testbed *tb,
 			.empty = median(t[i].empty, o->rounds),
 			.real = median(t[i].real, o->rounds),
 			.added = median(t[i].added, o->rounds),
+			.floor = median(tf[i].added, o->rounds),
 		};
 		char outcome[64];
 
 		mix.empty += f.empty * s->weight / w;
 		mix.real += f.real * s->weight / w;
 		mix.added += f.added * s->weight / w;
+		mix.floor += f.floor * s->weight / w;
 		snprintf(weight, sizeof(weight), "%u", s->weight);
 		print_row(
 			o, s->name, weight,
@@ -299,8 +321,8 @@ int pc_bench_run(const struct pc_bench_opts *opts, struct pc_err *e)
 	struct pc_bench_opts o = *opts;
 	struct pc_testbed tb = { 0 };
 	struct pc_mix m = { 0 };
-	struct timing *t = NULL;
-	int empty_fd = -1, err, fd;
+	struct timing *t = NULL, *tf = NULL;
+	int empty_fd = -1, floor_fd = -1, err, fd;
 	double ghz = 0;
 
 	/* Opened, not access()ed: access() asks about the real uid and ignores the
@@ -313,19 +335,28 @@ int pc_bench_run(const struct pc_bench_opts *opts, struct pc_err *e)
 	err = pc_testbed_prepare(o.profile, o.mix, &tb, &m, e);
 	if (!err && (empty_fd = pc_tinyprog_load(XDP_PASS, "pc_empty", e)) < 0)
 		err = -1;
+	if (!err && (floor_fd = pc_bench_floor_load(e)) < 0)
+		err = -1;
 	if (!err)
 		err = pin_cpu(&o.cpu, e);
 	if (!err)
 		err = alloc_timing(&t, m.n, o.rounds, e);
 	if (!err)
+		err = alloc_timing(&tf, m.n, o.rounds, e);
+	if (!err)
 		err = measure(&o, &m, pc_testbed_prog_fd(&tb), empty_fd, t, e);
+	if (!err)
+		err = measure(&o, &m, floor_fd, empty_fd, tf, e);
 	if (!err)
 		err = measure_clock(&o, &m, empty_fd, &ghz, e);
 	if (!err)
-		report(&o, &tb, &m, t, ghz, stdout);
+		report(&o, &tb, &m, t, tf, ghz, stdout);
 	free_timing(t, m.n);
+	free_timing(tf, m.n);
 	if (empty_fd >= 0)
 		close(empty_fd);
+	if (floor_fd >= 0)
+		close(floor_fd);
 	pc_mix_free(&m);
 	pc_testbed_close(&tb);
 	return err;
