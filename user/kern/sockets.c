@@ -138,7 +138,15 @@ int pc_sockets_list(struct pc_socket **out, size_t *n, struct pc_err *e)
 
 				close(fd);
 				free(l.v);
-				return pc_fail(e, err, NULL, "listing %s%s sockets (sock_diag)",
+				/* ENOENT: the kernel could not find (or load) the module that
+				 * answers for this protocol. */
+				return pc_fail(e, err,
+					       err == ENOENT
+						       ? "load the kernel's socket diagnostics "
+							 "(modprobe inet_diag tcp_diag udp_diag), "
+							 "or write `set state off` in the profile"
+						       : NULL,
+					       "listing %s%s sockets (sock_diag)",
 					       protos[p] == IPPROTO_TCP ? "TCP" : "UDP",
 					       families[f] == AF_INET ? "" : "v6");
 			}
