@@ -187,49 +187,42 @@ static unsigned proto_families(const struct pc_rule *r)
 	return r->protos & PC_P_ICMP ? PC_FAM4 : PC_FAM6;
 }
 
-/* The families a rule's peer has addresses of. */
-static unsigned peer_families(const struct lint *L, const struct pc_rule *r)
+/* What `of` says of the addresses a rule names: its zone's, or those written in the
+ * rule; on_oom when they cannot be put together. */
+static unsigned peer_addrs(const struct lint *L, const struct pc_rule *r,
+			   unsigned (*of)(const struct pc_addr_set *), unsigned on_oom)
 {
 	struct pc_addr_set s;
 	unsigned f;
 
-	switch (r->peer_kind) {
-	case PC_PEER_ANY:
+	if (r->peer_kind == PC_PEER_ZONE)
+		return of(&L->zones[r->zone]);
+	if (pc_addr_set_build(&s, r->addrs, r->n_addrs))
+		return on_oom;
+	f = of(&s);
+	pc_addr_set_free(&s);
+	return f;
+}
+
+/* The families a rule's peer has addresses of. */
+static unsigned peer_families(const struct lint *L, const struct pc_rule *r)
+{
+	if (r->peer_kind == PC_PEER_ANY)
 		return ALL_FAMS;
-	case PC_PEER_INTERNET:
+	if (r->peer_kind == PC_PEER_INTERNET)
 		return L->internet;
-	case PC_PEER_ZONE:
-		return pc_addr_set_families(&L->zones[r->zone]);
-	default:
-		if (pc_addr_set_build(&s, r->addrs, r->n_addrs))
-			return ALL_FAMS; /* out of memory: claim nothing */
-		f = pc_addr_set_families(&s);
-		pc_addr_set_free(&s);
-		return f;
-	}
+	return peer_addrs(L, r, pc_addr_set_families, ALL_FAMS); /* out of memory: claim nothing */
 }
 
 /* The families in which a rule's peer is every address: `any`, or a zone or prefix
  * that holds them all (0.0.0.0/0). `internet` is not: it leaves the zones out. */
 static unsigned peer_everyone(const struct lint *L, const struct pc_rule *r)
 {
-	struct pc_addr_set s;
-	unsigned f;
-
-	switch (r->peer_kind) {
-	case PC_PEER_ANY:
+	if (r->peer_kind == PC_PEER_ANY)
 		return ALL_FAMS;
-	case PC_PEER_INTERNET:
+	if (r->peer_kind == PC_PEER_INTERNET)
 		return 0;
-	case PC_PEER_ZONE:
-		return pc_addr_set_full(&L->zones[r->zone]);
-	default:
-		if (pc_addr_set_build(&s, r->addrs, r->n_addrs))
-			return 0;
-		f = pc_addr_set_full(&s);
-		pc_addr_set_free(&s);
-		return f;
-	}
+	return peer_addrs(L, r, pc_addr_set_full, 0);
 }
 
 /* The families in which a rule's peer holds every address of the internet. */
