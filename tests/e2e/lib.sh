@@ -84,6 +84,18 @@ wait_file()
 	done
 	return 1
 }
+# wait_said PID FILE PATTERN: until the background process PID has written a line
+# matching PATTERN to FILE (it says it is ready), 5 s at most; fails at once when PID
+# has ended.
+wait_said()
+{
+	for _ in $(seq 1 50); do
+		grep -q "$3" "$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
 # Everything not yet reported is skipped, with a reason; then the summary.
 finish()
 {

@@ -153,7 +153,7 @@ nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" log "$PC_IF_APP" --pcapng - --ti
 	>"$tmp/pipe" 2>"$tmp/stream.err" &
 stream_pid=$!
 PC_PIDS+=("$stream_pid")
-for _ in $(seq 1 50); do grep -q 'logging drops' "$tmp/stream.err" && break; sleep 0.1; done
+wait_said "$stream_pid" "$tmp/stream.err" 'logging drops'
 pc_peer python3 -c 'import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", (sys.argv[1], 5003))' "$PC_APP4"
 for _ in $(seq 1 50); do [ -s "$tmp/stream.out" ] && break; sleep 0.1; done

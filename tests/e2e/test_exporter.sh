@@ -124,12 +124,7 @@ start_exporter()
 	: >"$tmp/exp.out"
 	nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" exporter "$@" >"$tmp/exp.out" 2>&1 &
 	EXP_PID=$!
-	for _ in $(seq 1 50); do
-		grep -q "listening on" "$tmp/exp.out" && return 0
-		kill -0 "$EXP_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	wait_said "$EXP_PID" "$tmp/exp.out" "listening on"
 }
 # The appliance's namespace is the test's own: the default port is free there.
 port=9737
@@ -269,12 +264,7 @@ sandboxed()
 		--clear-groups --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" \
 		"$PC_BIN" exporter --listen "127.0.0.1:$port" >"$tmp/exp.out" 2>&1 &
 	EXP_PID=$!
-	for _ in $(seq 1 50); do
-		grep -q "listening on" "$tmp/exp.out" && return 0
-		kill -0 "$EXP_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	wait_said "$EXP_PID" "$tmp/exp.out" "listening on"
 }
 stop_exporter() { kill "$EXP_PID" 2>/dev/null; wait "$EXP_PID" 2>/dev/null; EXP_PID=; }
 sandboxed +bpf,+dac_override

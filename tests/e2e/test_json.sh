@@ -120,10 +120,7 @@ nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" -j log "$PC_IF_APP" --count 1 --
 	>"$tmp/log.json" 2>"$tmp/log.err" &
 log_pid=$!
 PC_PIDS+=("$log_pid")
-for _ in $(seq 1 50); do
-	grep -q 'logging drops' "$tmp/log.err" && break
-	sleep 0.1
-done
+wait_said "$log_pid" "$tmp/log.err" 'logging drops'
 for _ in 1 2 3; do
 	pc_tcp "$PC_APP4" 22 0.5 >/dev/null 2>&1
 	[ -s "$tmp/log.json" ] && break

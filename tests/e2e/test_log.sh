@@ -29,12 +29,7 @@ start_log()
 	nsenter --net="/run/netns/$PC_NS_APP" "$PC_BIN" log "$PC_IF_APP" "$@" >"$out" 2>"$err" &
 	log_pid=$!
 	PC_PIDS+=("$log_pid")
-	for _ in $(seq 1 50); do
-		grep -q 'logging drops' "$err" && return 0
-		kill -0 "$log_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	wait_said "$log_pid" "$err" 'logging drops'
 }
 
 # Waits up to $2 seconds for pid $1 to end; its exit status in wait_rc (124: still runs).
