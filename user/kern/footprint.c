@@ -87,19 +87,16 @@ static void ring_positions(const char *gdir, struct pc_footprint *f)
 	f->has_events = true;
 }
 
-int pc_log_lost_read(const char *gdir, uint64_t *lost)
+int pc_log_lost_sum(int budget_fd, uint64_t *lost)
 {
 	struct bpf_map_info mi = {};
 	uint32_t len = sizeof(mi), zero = 0;
 	struct pc_log_budget *b = NULL;
-	struct pc_err ignore;
-	int fd, ncpu, err = 0;
+	int ncpu, err = 0;
 
 	*lost = 0;
-	if ((fd = pc_pin_open(gdir, PC_PIN_LOG_BUDGET, &ignore)) < 0)
-		return -ENOENT;
 	/* An older program's budget has no lost field: its values are shorter. */
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+	if (bpf_obj_get_info_by_fd(budget_fd, &mi, &len))
 		err = -errno;
 	else if (mi.value_size != sizeof(*b))
 		err = -EPROTO;
@@ -107,12 +104,24 @@ int pc_log_lost_read(const char *gdir, uint64_t *lost)
 		err = ncpu;
 	else if (!(b = calloc(ncpu, sizeof(*b))))
 		err = -ENOMEM;
-	else if (bpf_map_lookup_elem(fd, &zero, b))
+	else if (bpf_map_lookup_elem(budget_fd, &zero, b))
 		err = -errno;
 	else
 		for (int c = 0; c < ncpu; c++)
 			*lost += b[c].lost;
 	free(b);
+	return err;
+}
+
+int pc_log_lost_read(const char *gdir, uint64_t *lost)
+{
+	struct pc_err ignore;
+	int fd = pc_pin_open(gdir, PC_PIN_LOG_BUDGET, &ignore), err;
+
+	*lost = 0;
+	if (fd < 0)
+		return -ENOENT;
+	err = pc_log_lost_sum(fd, lost);
 	close(fd);
 	return err;
 }

@@ -32,8 +32,10 @@ struct pc_footprint {
  * read the new one), whatever else cannot be read is left out. */
 int pc_footprint_read(const char *gdir, struct pc_footprint *f, struct pc_err *e);
 
-/* gdir's events lost to a full ring, summed over the CPUs; -errno when they cannot be
- * read (-EPROTO: the program does not count them). */
+/* The events lost to a full ring that a log_budget map (budget_fd) or gdir's pinned
+ * one counts, summed over the CPUs; -errno when they cannot be read (-EPROTO: the
+ * program does not count them). */
+int pc_log_lost_sum(int budget_fd, uint64_t *lost);
 int pc_log_lost_read(const char *gdir, uint64_t *lost);
 
 #endif /* PC_KERN_FOOTPRINT_H */
